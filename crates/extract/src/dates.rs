@@ -1,0 +1,1 @@
+//! Dates (to be written).

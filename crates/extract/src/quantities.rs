@@ -1,0 +1,1 @@
+//! Quantities (to be written).

@@ -1,0 +1,352 @@
+//! # marsad-text: the Arabic text layer
+//!
+//! **In:** an article's raw text (`&str`, any Arabic script in UTF-8).
+//! **Out:** a [`Doc`]: tokens with byte offsets into the original text and a *matching form*
+//! (`norm`), sentences and clauses.
+//!
+//! The matching form folds what Arabic writers vary freely: diacritics and tatweel are dropped,
+//! alef/hamza seats become ا/و/ي, ى becomes ي, ة becomes ه, Arabic-Indic and Persian digits become
+//! ASCII, Persian ک/ی become ك/ي, doubled ي/و collapse (توكاييف = توكايف), Latin is lower-cased.
+//! Proclitics and enclitics are *not* cut here: [`PROCLITICS`] and [`ENCLITICS`] list them and
+//! the matchers in `marsad-kb` accept them around a dictionary form.
+//!
+//! **Must not:** know any dictionary, allocate per character in hot loops beyond the token's own
+//! `norm`, or lose the mapping back to the original text: every token keeps its byte span.
+
+use std::ops::Range;
+
+/// Proclitic sequences accepted before a name or a noun (conjunction + preposition).
+pub const PROCLITICS: &[&str] = &["", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"];
+/// Proclitic sequences accepted before a verb (adds the future سـ and لـ of purpose).
+pub const VERB_PROCLITICS: &[&str] = &["", "و", "ف", "ل", "ول", "فل", "س", "وس", "فس"];
+/// Pronoun enclitics in matching form (ة is already ه, so زيارته is زيارت + ه).
+pub const ENCLITICS: &[&str] = &["ه", "ها", "هم", "هما", "هن", "ك", "كم", "كما", "نا", "ي"];
+
+/// What [`fold_char`] makes of one character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
+    /// Dropped from the matching form (diacritic, tatweel, zero-width mark).
+    Drop,
+    Char(char),
+}
+
+/// The matching form of one character.
+pub fn fold_char(c: char) -> Fold {
+    match c {
+        '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' => Fold::Drop,
+        '\u{0640}' | '\u{200B}'..='\u{200F}' | '\u{FEFF}' | '\u{00AD}' => Fold::Drop,
+        'أ' | 'إ' | 'آ' | 'ٱ' | 'ٲ' | 'ٳ' => Fold::Char('ا'),
+        'ى' | 'ئ' | 'ی' | 'ې' | 'ۍ' => Fold::Char('ي'),
+        'ة' | 'ۀ' | 'ە' => Fold::Char('ه'),
+        'ؤ' => Fold::Char('و'),
+        'ک' => Fold::Char('ك'),
+        'ڤ' => Fold::Char('ف'),
+        'گ' => Fold::Char('ك'),
+        '٠'..='٩' => Fold::Char(char::from(b'0' + (c as u32 - '٠' as u32) as u8)),
+        '۰'..='۹' => Fold::Char(char::from(b'0' + (c as u32 - '۰' as u32) as u8)),
+        '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{3000}' => Fold::Char(' '),
+        '٪' => Fold::Char('%'),
+        c if c.is_ascii_uppercase() => Fold::Char(c.to_ascii_lowercase()),
+        c => Fold::Char(c),
+    }
+}
+
+/// True for letters of the Arabic script (after folding).
+pub fn is_arabic_letter(c: char) -> bool {
+    matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' | '\u{066E}'..='\u{066F}' | '\u{0671}'..='\u{06D3}' | '\u{06FA}'..='\u{06FC}')
+}
+
+/// Collapses ي ي and و و runs and strips nothing else; applied to every matching form.
+fn collapse_doubles(s: &mut String) {
+    if !(s.contains("يي") || s.contains("وو")) {
+        return;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut prev = '\0';
+    for c in s.chars() {
+        if (c == 'ي' || c == 'و') && c == prev {
+            continue;
+        }
+        out.push(c);
+        prev = c;
+    }
+    *s = out;
+}
+
+/// The matching form of a whole string: each word folded as tokens are, single spaces between
+/// tokens, punctuation kept as its own token. Dictionary entries go through this same function,
+/// so an entry and the text it should find always agree.
+pub fn normalize(s: &str) -> String {
+    let doc = tokenize(s);
+    let mut out = String::with_capacity(s.len());
+    for t in &doc {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&t.norm);
+    }
+    out
+}
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A run of Arabic letters.
+    Word,
+    /// Digits, possibly with a decimal point; `norm` is canonical (`7,591` → `7591`, `8,95`/`8٫95` → `8.95`).
+    Number,
+    /// A run of Latin letters and digits (lower-cased in `norm`).
+    Latin,
+    /// One punctuation or symbol character.
+    Punct,
+}
+
+/// One token: its byte span in the original text and its matching form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    pub norm: String,
+    pub kind: TokenKind,
+    /// Index of the sentence holding the token.
+    pub sentence: usize,
+    /// Index of the clause (sentence parts split at ، : ( ) quotes and dashes), global to the doc.
+    pub clause: usize,
+}
+
+impl Token {
+    /// True for a punctuation token whose matching form is `s`.
+    pub fn is_punct(&self, s: &str) -> bool {
+        self.kind == TokenKind::Punct && self.norm == s
+    }
+}
+
+/// A sentence: its byte span and the range of its tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+    pub tokens: Range<usize>,
+}
+
+/// An analysed text.
+#[derive(Debug, Clone, Default)]
+pub struct Doc {
+    pub tokens: Vec<Token>,
+    pub sentences: Vec<Sentence>,
+}
+
+fn ends_sentence(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '؟' | '؛' | '…' | '\n')
+}
+
+fn ends_clause(c: char) -> bool {
+    matches!(c, '،' | ',' | ':' | ';' | '(' | ')' | '"' | '«' | '»' | '“' | '”' | '-' | '–' | '—' | '[' | ']' | '/')
+}
+
+/// Splits `text` into tokens (without sentence indices: see [`analyze`]).
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut it = text.char_indices().peekable();
+    while let Some(&(i, c)) = it.peek() {
+        let f = fold_char(c);
+        let fc = match f {
+            Fold::Drop => {
+                it.next();
+                continue;
+            }
+            Fold::Char(fc) => fc,
+        };
+        if fc.is_whitespace() {
+            if c == '\n' || c == '\r' {
+                tokens.push(Token { start: i, end: i + c.len_utf8(), norm: "\n".into(), kind: TokenKind::Punct, sentence: 0, clause: 0 });
+            }
+            it.next();
+            continue;
+        }
+        if is_arabic_letter(fc) {
+            let mut norm = String::new();
+            let mut end = i;
+            while let Some(&(j, d)) = it.peek() {
+                match fold_char(d) {
+                    Fold::Drop => {
+                        it.next();
+                        end = j + d.len_utf8();
+                    }
+                    Fold::Char(g) if is_arabic_letter(g) => {
+                        norm.push(g);
+                        it.next();
+                        end = j + d.len_utf8();
+                    }
+                    _ => break,
+                }
+            }
+            collapse_doubles(&mut norm);
+            tokens.push(Token { start: i, end, norm, kind: TokenKind::Word, sentence: 0, clause: 0 });
+            continue;
+        }
+        if fc.is_ascii_digit() {
+            let (end, norm) = scan_number(text, i);
+            while let Some(&(j, _)) = it.peek() {
+                if j >= end {
+                    break;
+                }
+                it.next();
+            }
+            tokens.push(Token { start: i, end, norm, kind: TokenKind::Number, sentence: 0, clause: 0 });
+            continue;
+        }
+        if fc.is_alphanumeric() {
+            let mut norm = String::new();
+            let mut end = i;
+            while let Some(&(j, d)) = it.peek() {
+                match fold_char(d) {
+                    Fold::Char(g) if g.is_alphanumeric() && !is_arabic_letter(g) && !g.is_ascii_digit() || (g.is_ascii_digit() && !norm.is_empty()) => {
+                        norm.extend(g.to_lowercase());
+                        it.next();
+                        end = j + d.len_utf8();
+                    }
+                    _ => break,
+                }
+            }
+            tokens.push(Token { start: i, end, norm, kind: TokenKind::Latin, sentence: 0, clause: 0 });
+            continue;
+        }
+        it.next();
+        tokens.push(Token { start: i, end: i + c.len_utf8(), norm: fc.to_string(), kind: TokenKind::Punct, sentence: 0, clause: 0 });
+    }
+    tokens
+}
+
+/// Reads a number starting at byte `start`: digits with thousands separators and one decimal
+/// mark. Returns the end byte and the canonical form.
+fn scan_number(text: &str, start: usize) -> (usize, String) {
+    let mut groups: Vec<(String, Option<char>)> = Vec::new(); // digit run and the separator before it
+    let mut cur = String::new();
+    let mut sep_before: Option<char> = None;
+    let mut end = start;
+    let mut chars = text[start..].char_indices().map(|(k, c)| (start + k, c)).peekable();
+    while let Some(&(j, c)) = chars.peek() {
+        match fold_char(c) {
+            Fold::Char(d) if d.is_ascii_digit() => {
+                cur.push(d);
+                chars.next();
+                end = j + c.len_utf8();
+            }
+            Fold::Char(s @ ('.' | ',' | '٫' | '٬')) if !cur.is_empty() => {
+                // a separator counts only when a digit follows it directly
+                let mut look = chars.clone();
+                look.next();
+                let next_is_digit = matches!(look.peek(), Some(&(_, d)) if matches!(fold_char(d), Fold::Char(x) if x.is_ascii_digit()));
+                if !next_is_digit {
+                    break;
+                }
+                groups.push((std::mem::take(&mut cur), sep_before));
+                sep_before = Some(s);
+                chars.next();
+            }
+            _ => break,
+        }
+    }
+    groups.push((cur, sep_before));
+    // Interpret separators: ٬ is always thousands, ٫ always decimal. A . or , used more than
+    // once is thousands (1,234,567); a lone , before exactly three digits is thousands (7,591);
+    // any other lone . or , is the decimal mark (8.95, 8,95).
+    let count = |s: char| groups.iter().filter(|g| g.1 == Some(s)).count();
+    let mut norm = String::new();
+    for (digits, sep) in &groups {
+        if let Some(s) = *sep {
+            let thousands = match s {
+                '٬' => true,
+                '٫' => false,
+                _ => count(s) > 1 || (s == ',' && digits.len() == 3),
+            };
+            if !thousands {
+                norm.push('.');
+            }
+        }
+        norm.push_str(digits);
+    }
+    (end, norm)
+}
+
+/// Tokens, sentences and clauses of `text`.
+pub fn analyze(text: &str) -> Doc {
+    let mut tokens = tokenize(text);
+    let mut sentences = Vec::new();
+    let mut sent_start_tok = 0usize;
+    let mut clause = 0usize;
+    let mut sentence = 0usize;
+    let mut i = 0;
+    while i < tokens.len() {
+        tokens[i].sentence = sentence;
+        tokens[i].clause = clause;
+        let t = &tokens[i];
+        let c = t.norm.chars().next().unwrap_or(' ');
+        let is_break = t.kind == TokenKind::Punct && ends_sentence(c);
+        if t.kind == TokenKind::Punct && ends_clause(c) {
+            clause += 1;
+        }
+        if is_break {
+            // absorb a run of sentence-ending punctuation and newlines
+            let mut j = i + 1;
+            while j < tokens.len() && tokens[j].kind == TokenKind::Punct && ends_sentence(tokens[j].norm.chars().next().unwrap_or(' ')) {
+                tokens[j].sentence = sentence;
+                tokens[j].clause = clause;
+                j += 1;
+            }
+            push_sentence(&mut sentences, &tokens, sent_start_tok, j);
+            sent_start_tok = j;
+            sentence = sentences.len();
+            clause += 1;
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    push_sentence(&mut sentences, &tokens, sent_start_tok, tokens.len());
+    // renumber so that sentence indices are dense over non-empty sentences
+    for (k, s) in sentences.iter().enumerate() {
+        for t in &mut tokens[s.tokens.clone()] {
+            t.sentence = k;
+        }
+    }
+    Doc { tokens, sentences }
+}
+
+fn push_sentence(out: &mut Vec<Sentence>, tokens: &[Token], from: usize, to: usize) {
+    // a sentence must hold at least one non-punctuation token
+    let content: Vec<&Token> = tokens[from..to].iter().filter(|t| t.kind != TokenKind::Punct).collect();
+    if let (Some(first), Some(last)) = (content.first(), content.last()) {
+        out.push(Sentence { start: first.start, end: last.end, tokens: from..to });
+    } else if let Some(prev) = out.last_mut() {
+        prev.tokens.end = to;
+    }
+}
+
+/// Splits a word's matching form into (proclitic, rest) pairs allowed by `set`, longest
+/// proclitic last; the rest keeps at least two letters.
+pub fn proclitic_splits<'a>(norm: &'a str, set: &'static [&'static str]) -> impl Iterator<Item = (&'static str, &'a str)> + 'a {
+    set.iter().filter_map(move |p| {
+        let rest = norm.strip_prefix(p)?;
+        (rest.chars().count() >= 2).then_some((*p, rest))
+    })
+}
+
+/// Byte offset → character offset table for one text, for reporting spans to users.
+pub struct CharIndex {
+    starts: Vec<usize>,
+}
+
+impl CharIndex {
+    pub fn new(text: &str) -> Self {
+        CharIndex { starts: text.char_indices().map(|(i, _)| i).collect() }
+    }
+    /// Character offset of byte offset `b` (a char boundary, or the text's end).
+    pub fn char_of(&self, b: usize) -> usize {
+        self.starts.partition_point(|&s| s < b)
+    }
+}
+
+#[cfg(test)]
+mod tests;
