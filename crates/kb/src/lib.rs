@@ -1,1 +1,564 @@
-pub fn placeholder(){}
+//! # marsad-kb: what marsad knows, compiled for matching
+//!
+//! **In:** the reviewed data files under `data/` (states, organisations, persons, places, and the
+//! lexicons: event triggers, role nouns, organisation head nouns, modality cues), embedded in the
+//! binary or read from a directory.
+//! **Out:** a [`Kb`]: typed records plus one Aho-Corasick [`Matcher`] over every surface form,
+//! which finds dictionary entries in a [`marsad_text::Doc`] with their clitics.
+//!
+//! **Must not:** guess. This crate says which entries a stretch of text can be; choosing between
+//! them from context (roles, dates, who did what) is `marsad-extract`'s job. Data errors are
+//! reported with file and line, never panicked on.
+
+pub mod check;
+pub mod forms;
+pub mod matcher;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+pub use matcher::{Form, Haystack, Hit, Matcher, MatcherBuilder, Post, Pre};
+
+/// Matcher layer of entity names (payload: index into [`Kb::entity_forms`]).
+pub const LAYER_ENTITY: u8 = 0;
+/// Matcher layer of event triggers (payload: index into [`Kb::triggers`]).
+pub const LAYER_TRIGGER: u8 = 1;
+/// Matcher layer of role nouns (payload: index into [`Kb::roles`]).
+pub const LAYER_ROLE: u8 = 2;
+/// Matcher layer of organisation head nouns (payload: index into [`Kb::org_heads`]).
+pub const LAYER_ORG_HEAD: u8 = 3;
+/// Matcher layer of modality cues (payload: index into [`Kb::cues`]).
+pub const LAYER_CUE: u8 = 4;
+
+/// Something went wrong reading the data.
+#[derive(Debug, thiserror::Error)]
+pub enum KbError {
+    #[error("{file}:{line}: {msg}")]
+    Parse { file: String, line: usize, msg: String },
+    #[error("cannot read {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("cannot compile the dictionary automaton: {0}")]
+    Build(#[from] aho_corasick::BuildError),
+}
+
+/// The data files, by name relative to `data/`.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub files: Vec<(String, String)>,
+}
+
+/// Every data file marsad reads, in load order.
+pub const FILES: &[&str] = &[
+    "kb/countries.tsv",
+    "kb/orgs.tsv",
+    "kb/persons.tsv",
+    "kb/places.tsv",
+    "kb/places.generated.tsv",
+    "lexicon/triggers.tsv",
+    "lexicon/roles.tsv",
+    "lexicon/org_heads.tsv",
+    "lexicon/modality.tsv",
+    "lexicon/common_words.tsv",
+];
+
+macro_rules! embed {
+    ($($f:literal),*) => { vec![$(($f.to_string(), include_str!(concat!("../../../data/", $f)).to_string())),*] };
+}
+
+impl Sources {
+    /// The data compiled into the binary.
+    pub fn embedded() -> Self {
+        Sources {
+            files: embed!(
+                "kb/countries.tsv",
+                "kb/orgs.tsv",
+                "kb/persons.tsv",
+                "kb/places.tsv",
+                "kb/places.generated.tsv",
+                "lexicon/triggers.tsv",
+                "lexicon/roles.tsv",
+                "lexicon/org_heads.tsv",
+                "lexicon/modality.tsv",
+                "lexicon/common_words.tsv"
+            ),
+        }
+    }
+
+    /// The data files under `dir` (a `data/` folder); a missing file is an error.
+    pub fn from_dir(dir: &Path) -> Result<Self, KbError> {
+        let mut files = Vec::new();
+        for f in FILES {
+            let p = dir.join(f);
+            let text = std::fs::read_to_string(&p).map_err(|e| KbError::Io { path: p.display().to_string(), source: e })?;
+            files.push((f.to_string(), text));
+        }
+        Ok(Sources { files })
+    }
+
+    fn get(&self, name: &str) -> &str {
+        self.files.iter().find(|(n, _)| n == name).map_or("", |(_, t)| t.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKind {
+    Country,
+    Org,
+    Person,
+    Place,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Country => "COUNTRY",
+            EntityKind::Org => "ORG",
+            EntityKind::Person => "PERSON",
+            EntityKind::Place => "PLACE",
+        }
+    }
+}
+
+/// A dated role: `code` held `role` from `from` to `to` (ISO dates, prefixes allowed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Role {
+    pub code: String,
+    pub role: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// One known thing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    pub kind: EntityKind,
+    pub name_en: String,
+    /// Actor code (ISO alpha-3, `IGO:…`, `NSA:…`) when the entity acts for one.
+    pub actor: Option<String>,
+    /// The state a place, person or body belongs to.
+    pub country: Option<String>,
+    /// Org kind or place kind.
+    pub sub: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub roles: Vec<Role>,
+    /// Where the entry came from: `file:line`.
+    pub origin: String,
+}
+
+impl Entity {
+    /// The role held on `date` (ISO `YYYY-MM-DD`), if the data says.
+    pub fn role_at(&self, date: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| {
+            r.from.as_deref().is_none_or(|f| date >= f) && r.to.as_deref().is_none_or(|t| t.is_empty() || date < t || date.starts_with(t))
+        })
+    }
+    /// The role to show when no date is known: the ongoing one, else the latest.
+    pub fn current_role(&self) -> Option<&Role> {
+        self.roles.iter().find(|r| r.to.as_deref().is_none_or(str::is_empty)).or_else(|| self.roles.iter().max_by(|a, b| a.from.cmp(&b.from)))
+    }
+}
+
+/// How a surface form names its entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum How {
+    /// A full name.
+    Name,
+    /// A country adjective (nisba) in any inflection.
+    Adjective,
+    /// A broken plural naming the people (الأتراك).
+    People,
+    /// A short form that identifies the entity alone (أردوغان).
+    Short,
+    /// A short form that is also an ordinary word: only after a full mention.
+    GuardedShort,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    /// `v`, `n` or `p`.
+    pub kind: char,
+    pub lemma: String,
+    pub event_type: String,
+    pub mode: Option<String>,
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleNoun {
+    pub form: String,
+    pub role_en: String,
+    /// `office`, `title` or `relation` (نظير).
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgHead {
+    pub form: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cue {
+    pub form: String,
+    /// `planned`, `negated` or `hypothetical`.
+    pub modality: String,
+}
+
+/// The compiled knowledge base.
+pub struct Kb {
+    pub entities: Vec<Entity>,
+    /// (entity index, how) per entity-layer payload.
+    pub entity_forms: Vec<(u32, How)>,
+    pub triggers: Vec<Trigger>,
+    pub roles: Vec<RoleNoun>,
+    pub org_heads: Vec<OrgHead>,
+    pub cues: Vec<Cue>,
+    pub matcher: Matcher,
+    /// Short forms by matching form, for resolving later mentions of a name.
+    pub surnames: HashMap<String, Vec<u32>>,
+    /// Ordinary words (matching form) that cannot be part of a name found by pattern.
+    pub common: std::collections::HashSet<String>,
+    /// Present-tense (imperfect) verb forms of the trigger lexicon: a present verb with no date
+    /// of its own is about the article's day or later.
+    pub present_forms: std::collections::HashSet<String>,
+    /// English name per actor code (states first, then the first organisation with the code).
+    pub actor_names: HashMap<String, String>,
+}
+
+/// The TAB-separated rows of a data file: (line number, columns).
+pub fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    text.lines().enumerate().filter_map(|(i, l)| {
+        let l = l.trim_end_matches('\r');
+        (!l.trim().is_empty() && !l.trim_start().starts_with('#')).then(|| (i + 1, l.split('\t').map(str::trim).collect()))
+    })
+}
+
+/// The values of a `|`-separated column (`-` is empty).
+pub fn values(col: &str) -> impl Iterator<Item = &str> {
+    col.split('|').map(str::trim).filter(|v| !v.is_empty() && *v != "-")
+}
+
+fn opt(col: Option<&&str>) -> Option<String> {
+    col.map(|s| s.trim()).filter(|s| !s.is_empty() && *s != "-").map(str::to_string)
+}
+
+struct Loader<'a> {
+    file: &'a str,
+}
+
+impl Loader<'_> {
+    fn need<'c>(&self, line: usize, cols: &'c [&'c str], n: usize) -> Result<(), KbError> {
+        if cols.len() < n {
+            return Err(KbError::Parse { file: self.file.into(), line, msg: format!("expected {n} TAB-separated columns, found {}", cols.len()) });
+        }
+        Ok(())
+    }
+}
+
+impl Kb {
+    /// The knowledge base compiled into the binary.
+    pub fn embedded() -> Result<Kb, KbError> {
+        Kb::load(&Sources::embedded())
+    }
+
+    pub fn load(src: &Sources) -> Result<Kb, KbError> {
+        let mut b = MatcherBuilder::default();
+        let mut entities = Vec::new();
+        let mut entity_forms: Vec<(u32, How)> = Vec::new();
+        let mut form_index: HashMap<(u32, How), u32> = HashMap::new();
+        let mut surnames: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut add_entity_form = |b: &mut MatcherBuilder, ent: u32, how: How, form: &str, pre: Pre, post: Post| {
+            let payload = *form_index.entry((ent, how)).or_insert_with(|| {
+                entity_forms.push((ent, how));
+                (entity_forms.len() - 1) as u32
+            });
+            b.add(form, Form { layer: LAYER_ENTITY, payload, pre, post });
+        };
+        let add_lam = |b: &mut MatcherBuilder, forms: Vec<(String, bool)>, f: &mut dyn FnMut(&mut MatcherBuilder, &str, Pre)| {
+            for (form, lam) in forms {
+                f(b, &form, if lam { Pre::Lam } else { Pre::Nominal });
+            }
+        };
+
+        // states
+        let file = "kb/countries.tsv";
+        let ld = Loader { file };
+        for (line, cols) in rows(src.get(file)) {
+            ld.need(line, &cols, 2)?;
+            let id = entities.len() as u32;
+            entities.push(Entity {
+                kind: EntityKind::Country,
+                name_en: cols[1].to_string(),
+                actor: Some(cols[0].to_string()),
+                country: Some(cols[0].to_string()),
+                sub: "state".into(),
+                lat: None,
+                lon: None,
+                roles: vec![],
+                origin: format!("{file}:{line}"),
+            });
+            for name in values(cols.get(2).copied().unwrap_or("")) {
+                add_lam(&mut b, forms::with_lam_variant(name), &mut |b, f, pre| add_entity_form(b, id, How::Name, f, pre, Post::None));
+            }
+            for adj in values(cols.get(3).copied().unwrap_or("")) {
+                for infl in forms::nisba_inflections(adj) {
+                    add_lam(&mut b, forms::with_article(&infl), &mut |b, f, pre| add_entity_form(b, id, How::Adjective, f, pre, Post::None));
+                }
+            }
+            for pl in values(cols.get(4).copied().unwrap_or("")) {
+                add_lam(&mut b, forms::with_article(pl), &mut |b, f, pre| add_entity_form(b, id, How::People, f, pre, Post::None));
+            }
+        }
+
+        // organisations
+        let file = "kb/orgs.tsv";
+        let ld = Loader { file };
+        for (line, cols) in rows(src.get(file)) {
+            ld.need(line, &cols, 4)?;
+            let id = entities.len() as u32;
+            let actor = opt(cols.first());
+            let country = actor.as_ref().filter(|a| !a.contains(':')).cloned();
+            entities.push(Entity {
+                kind: EntityKind::Org,
+                name_en: cols[1].to_string(),
+                actor,
+                country,
+                sub: cols[2].to_string(),
+                lat: None,
+                lon: None,
+                roles: vec![],
+                origin: format!("{file}:{line}"),
+            });
+            for name in values(cols[3]) {
+                add_lam(&mut b, forms::with_lam_variant(name), &mut |b, f, pre| add_entity_form(b, id, How::Name, f, pre, Post::None));
+            }
+        }
+
+        // persons
+        let file = "kb/persons.tsv";
+        let ld = Loader { file };
+        for (line, cols) in rows(src.get(file)) {
+            ld.need(line, &cols, 3)?;
+            let id = entities.len() as u32;
+            let roles = parse_roles(cols.get(4).copied().unwrap_or("-")).map_err(|msg| KbError::Parse { file: file.into(), line, msg })?;
+            let actor = opt(cols.get(1));
+            entities.push(Entity {
+                kind: EntityKind::Person,
+                name_en: cols[0].to_string(),
+                country: actor.as_ref().filter(|a| !a.contains(':')).cloned(),
+                actor,
+                sub: "person".into(),
+                lat: None,
+                lon: None,
+                roles,
+                origin: format!("{file}:{line}"),
+            });
+            for name in values(cols[2]) {
+                for v in forms::foreign_variants(name) {
+                    add_entity_form(&mut b, id, How::Name, &v, Pre::Nominal, Post::None);
+                }
+            }
+            for short in values(cols.get(3).copied().unwrap_or("-")) {
+                let (how, s) = match short.strip_prefix('~') {
+                    Some(s) => (How::GuardedShort, s),
+                    None => (How::Short, short),
+                };
+                for v in forms::foreign_variants(s) {
+                    add_entity_form(&mut b, id, how, &v, Pre::Nominal, Post::None);
+                    surnames.entry(v).or_default().push(id);
+                }
+            }
+        }
+
+        // places
+        for file in ["kb/places.tsv", "kb/places.generated.tsv"] {
+            let ld = Loader { file };
+            for (line, cols) in rows(src.get(file)) {
+                ld.need(line, &cols, 6)?;
+                let id = entities.len() as u32;
+                let num = |s: &str| s.parse::<f64>().ok();
+                entities.push(Entity {
+                    kind: EntityKind::Place,
+                    name_en: cols[0].to_string(),
+                    actor: None,
+                    country: opt(cols.get(1)),
+                    sub: cols[2].to_string(),
+                    lat: num(cols[3]),
+                    lon: num(cols[4]),
+                    roles: vec![],
+                    origin: format!("{file}:{line}"),
+                });
+                for name in values(cols[5]) {
+                    add_lam(&mut b, forms::with_lam_variant(name), &mut |b, f, pre| add_entity_form(b, id, How::Name, f, pre, Post::None));
+                }
+            }
+        }
+
+        // triggers
+        let file = "lexicon/triggers.tsv";
+        let ld = Loader { file };
+        let mut triggers = Vec::new();
+        let mut present_forms = std::collections::HashSet::new();
+        for (line, cols) in rows(src.get(file)) {
+            ld.need(line, &cols, 3)?;
+            let kind = cols[0].chars().next().unwrap_or('?');
+            let etype = cols[2].to_string();
+            let mode = opt(cols.get(3));
+            let lemma_col = cols[1];
+            let id = triggers.len() as u32;
+            triggers.push(Trigger { kind, lemma: lemma_col.to_string(), event_type: etype, mode, origin: format!("{file}:{line}") });
+            let add = |b: &mut MatcherBuilder, f: &str, pre: Pre, post: Post| b.add(f, Form { layer: LAYER_TRIGGER, payload: id, pre, post });
+            match kind {
+                'v' => {
+                    for pair in values(lemma_col) {
+                        let (past, pres) = pair.split_once('/').ok_or_else(|| KbError::Parse { file: file.into(), line, msg: format!("verb {pair:?} is not PAST/PRESENT") })?;
+                        for f in forms::conjugate_past(past) {
+                            add(&mut b, &f, Pre::Verbal, Post::Pronoun);
+                        }
+                        for f in forms::conjugate_present(pres) {
+                            add(&mut b, &f, Pre::Verbal, Post::Pronoun);
+                            present_forms.insert(f);
+                        }
+                    }
+                }
+                'n' => {
+                    for n in values(lemma_col) {
+                        for (f, lam, needs) in forms::noun_forms(n) {
+                            let pre = if lam { Pre::Lam } else { Pre::Nominal };
+                            add(&mut b, &f, pre, if needs { Post::PronounRequired } else { Post::Pronoun });
+                        }
+                    }
+                }
+                'p' => {
+                    for p in values(lemma_col) {
+                        for (f, lam) in forms::with_lam_variant(p) {
+                            add(&mut b, &f, if lam { Pre::Lam } else { Pre::Verbal }, Post::Pronoun);
+                            if !lam {
+                                add(&mut b, &f, Pre::Nominal, Post::Pronoun);
+                            }
+                        }
+                    }
+                }
+                other => return Err(KbError::Parse { file: file.into(), line, msg: format!("trigger kind {other:?} is not v, n or p") }),
+            }
+            for extra in values(cols.get(4).copied().unwrap_or("-")) {
+                add(&mut b, &marsad_text::normalize(extra), Pre::Verbal, Post::Pronoun);
+                add(&mut b, &marsad_text::normalize(extra), Pre::Nominal, Post::Pronoun);
+            }
+        }
+
+        // role nouns
+        let file = "lexicon/roles.tsv";
+        let ld = Loader { file };
+        let mut roles = Vec::new();
+        for (line, cols) in rows(src.get(file)) {
+            ld.need(line, &cols, 2)?;
+            let id = roles.len() as u32;
+            roles.push(RoleNoun { form: cols[0].to_string(), role_en: cols[1].to_string(), kind: opt(cols.get(2)).unwrap_or_else(|| "office".into()) });
+            for (f, lam) in forms::with_article(cols[0]) {
+                b.add(&f, Form { layer: LAYER_ROLE, payload: id, pre: if lam { Pre::Lam } else { Pre::Nominal }, post: Post::Pronoun });
+            }
+        }
+
+        let file = "lexicon/org_heads.tsv";
+        let ld = Loader { file };
+        let mut org_heads = Vec::new();
+        for (line, cols) in rows(src.get(file)) {
+            ld.need(line, &cols, 2)?;
+            let id = org_heads.len() as u32;
+            org_heads.push(OrgHead { form: cols[0].to_string(), kind: cols[1].to_string() });
+            for (f, lam) in forms::with_article(cols[0]) {
+                b.add(&f, Form { layer: LAYER_ORG_HEAD, payload: id, pre: if lam { Pre::Lam } else { Pre::Nominal }, post: Post::None });
+            }
+        }
+
+        let file = "lexicon/modality.tsv";
+        let ld = Loader { file };
+        let mut cues = Vec::new();
+        for (line, cols) in rows(src.get(file)) {
+            ld.need(line, &cols, 2)?;
+            let id = cues.len() as u32;
+            cues.push(Cue { form: cols[0].to_string(), modality: cols[1].to_string() });
+            let f = marsad_text::normalize(cols[0]);
+            b.add(&f, Form { layer: LAYER_CUE, payload: id, pre: Pre::Verbal, post: Post::None });
+            b.add(&f, Form { layer: LAYER_CUE, payload: id, pre: Pre::Nominal, post: Post::None });
+        }
+
+        let mut common = std::collections::HashSet::new();
+        for (_, cols) in rows(src.get("lexicon/common_words.tsv")) {
+            common.insert(marsad_text::normalize(cols[0]));
+        }
+
+        let mut actor_names = HashMap::new();
+        for e in entities.iter().filter(|e| matches!(e.kind, EntityKind::Country | EntityKind::Org)) {
+            if let Some(a) = &e.actor {
+                actor_names.entry(a.clone()).or_insert_with(|| e.name_en.clone());
+            }
+        }
+        let matcher = b.build()?;
+        Ok(Kb { entities, entity_forms, triggers, roles, org_heads, cues, matcher, surnames, common, present_forms, actor_names })
+    }
+
+    /// English name of an actor code (a state, IGO or group), when the data has it.
+    pub fn actor_name(&self, code: &str) -> Option<String> {
+        self.actor_names.get(code).cloned()
+    }
+
+    /// What an Arabic string resolves to, one line per accepted entity hit, for `kb lookup`.
+    pub fn explain(&self, text: &str) -> Vec<String> {
+        let doc = marsad_text::analyze(text);
+        let hay = Haystack::new(&doc.tokens);
+        let mut hits = self.matcher.find(&hay);
+        hits.sort_by_key(|h| (h.first, std::cmp::Reverse(h.len)));
+        let mut out = Vec::new();
+        for h in hits {
+            let span = &text[doc.tokens[h.first].start..doc.tokens[h.last].end];
+            let clitics = format!("{}{}", if h.prefix.is_empty() { String::new() } else { format!(" proclitic «{}»", h.prefix) }, if h.suffix.is_empty() { String::new() } else { format!(" enclitic «{}»", h.suffix) });
+            let p = h.form.payload as usize;
+            let what = match h.form.layer {
+                LAYER_ENTITY => {
+                    let (e, how) = self.entity_forms[p];
+                    let e = &self.entities[e as usize];
+                    format!("{} {} [{}] as {:?}{} ({})", e.kind.as_str(), e.name_en, e.actor.as_deref().or(e.country.as_deref()).unwrap_or("-"), how, clitics, e.origin)
+                }
+                LAYER_TRIGGER => {
+                    let t = &self.triggers[p];
+                    format!("TRIGGER {} {} «{}»{} ({})", t.event_type, t.mode.as_deref().unwrap_or("-"), t.lemma, clitics, t.origin)
+                }
+                LAYER_ROLE => format!("ROLE {}{}", self.roles[p].role_en, clitics),
+                LAYER_ORG_HEAD => format!("ORG-HEAD {} ({}){}", self.org_heads[p].form, self.org_heads[p].kind, clitics),
+                _ => format!("CUE {}{}", self.cues[p].modality, clitics),
+            };
+            out.push(format!("«{span}» → {what}"));
+        }
+        out
+    }
+}
+
+/// Parses a roles column: `CODE:role:from:to;…`.
+pub fn parse_roles(col: &str) -> Result<Vec<Role>, String> {
+    let mut out = Vec::new();
+    for r in col.split(';').map(str::trim).filter(|r| !r.is_empty() && *r != "-") {
+        let parts: Vec<&str> = r.split(':').collect();
+        // codes may hold a colon themselves (IGO:UN)
+        let (code, rest) = if parts.len() >= 5 && matches!(parts[0], "IGO" | "NSA") { (format!("{}:{}", parts[0], parts[1]), &parts[2..]) } else { (parts[0].to_string(), &parts[1..]) };
+        if rest.len() != 3 {
+            return Err(format!("role {r:?} is not CODE:role:from:to"));
+        }
+        let from = Some(rest[1].to_string()).filter(|s| !s.is_empty());
+        let to = Some(rest[2].to_string()).filter(|s| !s.is_empty());
+        for d in from.iter().chain(to.iter()) {
+            if !check::is_iso_date(d) {
+                return Err(format!("role {r:?}: {d:?} is not a date YYYY, YYYY-MM or YYYY-MM-DD"));
+            }
+        }
+        if let (Some(f), Some(t)) = (&from, &to) {
+            if f > t {
+                return Err(format!("role {r:?}: starts after it ends"));
+            }
+        }
+        out.push(Role { code, role: rest[0].to_string(), from, to });
+    }
+    Ok(out)
+}

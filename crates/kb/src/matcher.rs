@@ -1,0 +1,208 @@
+//! Dictionary matching over the token stream.
+//!
+//! Every dictionary form is compiled into one Aho-Corasick automaton that runs over a
+//! [`Haystack`]: the document's token matching forms joined by single spaces. A raw hit is kept
+//! only when it lines up with tokens: what precedes it inside its first token must be a proclitic
+//! sequence its pattern accepts, and what follows it inside its last token must be an enclitic
+//! its pattern accepts. This is how لكازيخانوف finds كازيخانوف and زيارته finds زيارة without
+//! a stemmer, and why كازاخستان is never found inside an unrelated longer word.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use marsad_text::{Token, ENCLITICS, PROCLITICS, VERB_PROCLITICS};
+
+/// Which proclitics may precede a form inside its first token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pre {
+    /// Nothing: the form starts the token.
+    None,
+    /// Conjunctions and prepositions: و ف ب ل ك and their pairs.
+    Nominal,
+    /// Conjunctions, لـ and the future سـ.
+    Verbal,
+    /// Only a lam (ل ول فل): used for the ل + ال → لل spelling (للأمم = ل + الأمم).
+    Lam,
+}
+
+impl Pre {
+    fn accepts(self, p: &str) -> bool {
+        match self {
+            Pre::None => p.is_empty(),
+            Pre::Nominal => PROCLITICS.contains(&p),
+            Pre::Verbal => VERB_PROCLITICS.contains(&p),
+            Pre::Lam => matches!(p, "ل" | "ول" | "فل"),
+        }
+    }
+}
+
+/// Which enclitics may follow a form inside its last token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Post {
+    None,
+    /// A pronoun enclitic may follow (زيارته، استقبله، نظيره).
+    Pronoun,
+    /// A pronoun enclitic must follow (the ت form of a ة noun: زيارت + ه).
+    PronounRequired,
+}
+
+impl Post {
+    fn accepts(self, s: &str) -> bool {
+        match self {
+            Post::None => s.is_empty(),
+            Post::Pronoun => s.is_empty() || ENCLITICS.contains(&s),
+            Post::PronounRequired => ENCLITICS.contains(&s),
+        }
+    }
+}
+
+/// What a compiled form means: the caller's payload plus how the form may attach to clitics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Form {
+    /// Which table the payload indexes (the caller's choice: entities, triggers, roles…).
+    pub layer: u8,
+    pub payload: u32,
+    pub pre: Pre,
+    pub post: Post,
+}
+
+/// A document's tokens laid out for matching.
+pub struct Haystack {
+    pub text: String,
+    /// Byte offset in `text` where each token starts.
+    starts: Vec<usize>,
+}
+
+impl Haystack {
+    pub fn new(tokens: &[Token]) -> Self {
+        let mut text = String::with_capacity(tokens.iter().map(|t| t.norm.len() + 1).sum());
+        let mut starts = Vec::with_capacity(tokens.len());
+        for t in tokens {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            starts.push(text.len());
+            // a newline token would join lines for a multiword pattern: keep it as a barrier
+            text.push_str(if t.norm == "\n" { "¶" } else { &t.norm });
+        }
+        Haystack { text, starts }
+    }
+
+    /// The token holding haystack byte `b`.
+    fn token_at(&self, b: usize) -> usize {
+        self.starts.partition_point(|&s| s <= b) - 1
+    }
+}
+
+/// One accepted match: tokens `[first, last]` (inclusive) and the form it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub first: usize,
+    pub last: usize,
+    pub form: Form,
+    /// The proclitics before the form in the first token (matching form).
+    pub prefix: String,
+    /// The enclitic after the form in the last token.
+    pub suffix: String,
+    /// Length of the matched form in bytes of matching form (longer wins).
+    pub len: usize,
+}
+
+/// Builds a [`Matcher`]: add forms, then compile once.
+#[derive(Default)]
+pub struct MatcherBuilder {
+    strings: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+    forms: Vec<Vec<Form>>,
+}
+
+impl MatcherBuilder {
+    /// Adds `form_text` (already in matching form: see [`marsad_text::normalize`]) with its meaning.
+    pub fn add(&mut self, form_text: &str, form: Form) {
+        if form_text.is_empty() {
+            return;
+        }
+        let i = match self.index.get(form_text) {
+            Some(&i) => i,
+            None => {
+                self.strings.push(form_text.to_string());
+                self.forms.push(Vec::new());
+                self.index.insert(form_text.to_string(), self.strings.len() - 1);
+                self.strings.len() - 1
+            }
+        };
+        if !self.forms[i].contains(&form) {
+            self.forms[i].push(form);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+
+    pub fn build(self) -> Result<Matcher, aho_corasick::BuildError> {
+        let ac = AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&self.strings)?;
+        Ok(Matcher { ac, forms: self.forms, strings: self.strings })
+    }
+}
+
+/// The compiled automaton.
+pub struct Matcher {
+    ac: AhoCorasick,
+    forms: Vec<Vec<Form>>,
+    strings: Vec<String>,
+}
+
+impl Matcher {
+    /// Number of distinct compiled strings.
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+
+    /// Every accepted hit, in no particular order (callers resolve overlaps per layer).
+    pub fn find(&self, hay: &Haystack) -> Vec<Hit> {
+        let mut out = Vec::new();
+        let text = hay.text.as_str();
+        for m in self.ac.find_overlapping_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let first = hay.token_at(s);
+            let last = hay.token_at(e - 1);
+            let tok_start = hay.starts[first];
+            let prefix = &text[tok_start..s];
+            let tok_end = text[hay.starts[last]..].find(' ').map_or(text.len(), |k| hay.starts[last] + k);
+            let suffix = &text[e..tok_end];
+            for form in &self.forms[m.pattern().as_usize()] {
+                if form.pre.accepts(prefix) && form.post.accepts(suffix) {
+                    out.push(Hit { first, last, form: *form, prefix: prefix.to_string(), suffix: suffix.to_string(), len: e - s });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Keeps the best non-overlapping hits of one layer: longest form first, then leftmost.
+pub fn resolve_overlaps(mut hits: Vec<Hit>) -> Vec<Hit> {
+    hits.sort_by(|a, b| b.len.cmp(&a.len).then(a.first.cmp(&b.first)).then(a.form.payload.cmp(&b.form.payload)));
+    let mut taken: Vec<Hit> = Vec::new();
+    for h in hits {
+        if taken.iter().all(|t| h.last < t.first || h.first > t.last) {
+            taken.push(h);
+        }
+    }
+    taken.sort_by_key(|h| h.first);
+    taken
+}
+
+impl Matcher {
+    /// Every compiled string with its forms (for validation).
+    pub fn forms_by_string(&self) -> impl Iterator<Item = (&str, &[Form])> {
+        self.strings.iter().map(String::as_str).zip(self.forms.iter().map(Vec::as_slice))
+    }
+}
