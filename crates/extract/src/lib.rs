@@ -1,4 +1,226 @@
-//! marsad-extract (being written)
+//! # marsad-extract: from Arabic news to event data
+//!
+//! **In:** an [`Article`] (id, text, optional title and publication date) and a compiled
+//! [`marsad_kb::Kb`].
+//! **Out:** an [`ArticleOut`]: mentions of states, persons, organisations and places; events
+//! (PLOVER type, source and target actors, modality, date, place, English gloss); quantities;
+//! dates — each with its character span and sentence so every fact points at its evidence.
+//!
+//! Pipeline: `marsad_text::analyze` (normalise, tokens, sentences) → one automaton pass over the
+//! whole knowledge base → [`recognise`] (actors, places, pattern names, aliases) → [`dates`] and
+//! [`quantities`] → [`events`] (triggers, arguments, modality, date, place) → [`schema`].
+//!
+//! **Must not:** keep state between articles (extraction is a pure function of the article and
+//! the knowledge base, so shards can run anywhere), do I/O, or panic on any input text.
+
 pub mod dates;
+pub mod events;
+pub mod gloss;
 pub mod numbers;
 pub mod quantities;
+pub mod recognise;
+pub mod schema;
+
+use marsad_kb::{EntityKind, Haystack, Kb};
+use marsad_text::CharIndex;
+pub use schema::*;
+
+/// A reusable extractor: the knowledge base and the date/number tables, compiled once.
+pub struct Extractor {
+    kb: Kb,
+    dates: dates::DateFinder,
+    quantities: quantities::QuantityFinder,
+}
+
+impl Extractor {
+    pub fn new(kb: Kb) -> Self {
+        Extractor { kb, dates: dates::DateFinder::new(), quantities: quantities::QuantityFinder::new() }
+    }
+
+    pub fn kb(&self) -> &Kb {
+        &self.kb
+    }
+
+    /// Extracts everything from one article.
+    pub fn extract(&self, art: &Article) -> ArticleOut {
+        // the title, when given apart from the text, is read as the first line
+        let owned;
+        let text: &str = match &art.title {
+            Some(t) if !t.trim().is_empty() && !art.text.starts_with(t.trim()) => {
+                owned = format!("{}\n{}", t.trim(), art.text);
+                &owned
+            }
+            _ => &art.text,
+        };
+        let title_offset = text.len() - art.text.len();
+        let doc = marsad_text::analyze(text);
+        let cx = CharIndex::new(&art.text);
+        let span = |start: usize, end: usize, sentence: usize| Span {
+            start: cx.char_of(start.saturating_sub(title_offset)),
+            end: cx.char_of(end.saturating_sub(title_offset)),
+            sentence,
+        };
+        let hay = Haystack::new(&doc.tokens);
+        let layers = recognise::split_layers(self.kb.matcher.find(&hay));
+        let rec = recognise::recognise(&self.kb, &doc, text, layers);
+
+        // dates and the article's reference date
+        let published = art.published.as_deref().and_then(|p| p.get(..10)).and_then(|p| p.parse::<jiff::civil::Date>().ok());
+        let found_dates = self.dates.find(text, &doc);
+        let reference = published.or_else(|| reference_from_text(text, &doc, &found_dates));
+        let sent_of = |b: usize| doc.tokens.partition_point(|t| t.end <= b).min(doc.tokens.len().saturating_sub(1));
+        let sentence_at = |b: usize| doc.tokens.get(sent_of(b)).map_or(0, |t| t.sentence);
+        let dates_out: Vec<DateOut> = found_dates
+            .iter()
+            .map(|d| {
+                let r = d.resolve(reference);
+                DateOut {
+                    value: r.as_ref().map(|x| x.0.clone()),
+                    precision: r.map(|x| format!("{:?}", x.1).to_lowercase()),
+                    text: text[d.start..d.end].to_string(),
+                    relative: d.relative.is_some(),
+                    span: span(d.start, d.end, sentence_at(d.start)),
+                }
+            })
+            .collect();
+        let quantities: Vec<QuantityOut> = self
+            .quantities
+            .find(text, &doc, &found_dates)
+            .into_iter()
+            .map(|q| QuantityOut {
+                kind: serde_json::to_value(q.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                value: q.value,
+                unit: q.unit.clone(),
+                text: text[q.start..q.end].to_string(),
+                approx: q.approx,
+                span: span(q.start, q.end, sentence_at(q.start)),
+            })
+            .collect();
+
+        // mentions, in text order
+        let mut order: Vec<usize> = (0..rec.ments.len()).filter(|&i| !rec.ments[i].dropped).collect();
+        order.sort_by_key(|&i| (rec.ments[i].start, rec.ments[i].end));
+        let mut index_of = vec![0usize; rec.ments.len()];
+        let mut mentions = Vec::with_capacity(order.len());
+        for (k, &i) in order.iter().enumerate() {
+            index_of[i] = k;
+            let m = &rec.ments[i];
+            mentions.push(Mention {
+                kind: m.kind.as_str().to_string(),
+                text: text[m.start..m.end].to_string(),
+                actor: if m.kind == EntityKind::Place { None } else { m.actor.clone() },
+                name: m.name_en.clone(),
+                role: m.role.clone(),
+                country: m.country.clone(),
+                lat: m.lat,
+                lon: m.lon,
+                how: m.found.to_string(),
+                span: span(m.start, m.end, doc.tokens[m.first].sentence),
+            });
+        }
+
+        // events
+        let evs = events::extract_events(&self.kb, &doc, &rec);
+        let mut events_out: Vec<Event> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for e in evs {
+            let part = |i: Option<usize>, actor: &Option<String>| -> Participant {
+                let actor = actor.clone();
+                let name = actor.as_deref().and_then(|a| self.kb.actor_name(a));
+                let Some(i) = i else { return Participant { actor, name, ..Default::default() } };
+                let m = &rec.ments[i];
+                let is_agent = matches!(m.kind, EntityKind::Person | EntityKind::Org | EntityKind::Place);
+                Participant {
+                    actor,
+                    name,
+                    agent: is_agent.then(|| text[m.start..m.end].to_string()),
+                    agent_name: if is_agent { m.name_en.clone() } else { None },
+                    agent_role: if m.kind == EntityKind::Person { m.role.clone() } else { None },
+                    mention: Some(index_of[i]),
+                }
+            };
+            let source = part(e.source, &e.source_actor);
+            let target = part(e.target, &e.target_actor);
+            if !seen.insert((e.event_type.clone(), source.actor.clone(), target.actor.clone(), e.sentence, e.first)) {
+                continue;
+            }
+            let sent = &doc.sentences[e.sentence];
+            // date: one in the sentence (nearest to the trigger), else the reference date for
+            // events told in the present or future
+            let trig_start = doc.tokens[e.first].start;
+            let in_sentence = found_dates
+                .iter()
+                .filter(|d| d.start >= sent.start && d.end <= sent.end)
+                .filter_map(|d| d.resolve(reference).map(|r| (d, r)))
+                .min_by_key(|(d, _)| (d.start as i64 - trig_start as i64).abs());
+            let (date, date_precision, date_text) = match in_sentence {
+                Some((d, (v, p))) => (Some(v), Some(format!("{p:?}").to_lowercase()), Some(text[d.start..d.end].to_string())),
+                None if e.non_past && e.modality != "negated" => match reference {
+                    Some(r) => (Some(r.to_string()), Some("day".to_string()), Some(if published.is_some() { "publication date".to_string() } else { "article date".to_string() })),
+                    None => (None, None, None),
+                },
+                None => (None, None, None),
+            };
+            // place: the first place named in the sentence that is not one of the sides
+            let place = rec
+                .ments
+                .iter()
+                .enumerate()
+                .filter(|(i, m)| m.kind == EntityKind::Place && doc.tokens[m.first].sentence == e.sentence && Some(*i) != e.source && Some(*i) != e.target)
+                .min_by_key(|(_, m)| (m.first as i64 - e.first as i64).abs())
+                .map(|(_, m)| Place { text: text[m.start..m.end].to_string(), name: m.name_en.clone(), country: m.country.clone(), lat: m.lat, lon: m.lon });
+            let trigger = text[doc.tokens[e.first].start..doc.tokens[e.last].end].to_string();
+            let mut ev = Event {
+                event_type: e.event_type.clone(),
+                mode: e.mode.clone(),
+                modality: e.modality.to_string(),
+                source,
+                target,
+                date,
+                date_precision,
+                date_text,
+                place,
+                trigger,
+                span: span(doc.tokens[e.first].start, doc.tokens[e.last].end, e.sentence),
+                evidence: text[sent.start..sent.end].to_string(),
+                gloss: String::new(),
+            };
+            ev.gloss = gloss::gloss(&ev);
+            events_out.push(ev);
+        }
+
+        ArticleOut {
+            id: art.id.clone(),
+            title: art.title.clone(),
+            published: art.published.clone(),
+            source: art.source.clone(),
+            url: art.url.clone(),
+            reference_date: reference.map(|d| d.to_string()),
+            sentences: doc.sentences.iter().map(|s| SentenceOut { start: cx.char_of(s.start.saturating_sub(title_offset)), end: cx.char_of(s.end.saturating_sub(title_offset)) }).collect(),
+            mentions,
+            events: events_out,
+            quantities,
+            dates: dates_out,
+        }
+    }
+}
+
+/// A date the article itself gives as "today": a full date written next to اليوم (اليوم
+/// الأربعاء 22 أكتوبر 2025), else the first full date of the first lines (a dateline).
+fn reference_from_text(text: &str, doc: &marsad_text::Doc, dates: &[dates::DateMention]) -> Option<jiff::civil::Date> {
+    let full = |d: &dates::DateMention| match (d.year, d.month, d.day) {
+        (Some(y), Some(m), Some(day)) => jiff::civil::Date::new(y as i16, m as i8, day as i8).ok(),
+        _ => None,
+    };
+    for d in dates {
+        let before = &text[..d.start];
+        let window: String = before.chars().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+        if marsad_text::normalize(&window).contains("اليوم") {
+            if let Some(x) = full(d) {
+                return Some(x);
+            }
+        }
+    }
+    let first_lines_end = doc.sentences.get(3).map_or(text.len(), |s| s.start);
+    dates.iter().filter(|d| d.end <= first_lines_end).find_map(full)
+}

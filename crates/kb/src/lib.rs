@@ -263,6 +263,10 @@ impl Kb {
     }
 
     pub fn load(src: &Sources) -> Result<Kb, KbError> {
+        let mut common = std::collections::HashSet::new();
+        for (_, cols) in rows(src.get("lexicon/common_words.tsv")) {
+            common.insert(marsad_text::normalize(cols[0]));
+        }
         let mut b = MatcherBuilder::default();
         let mut entities = Vec::new();
         let mut entity_forms: Vec<(u32, How)> = Vec::new();
@@ -362,6 +366,8 @@ impl Kb {
             for short in values(cols.get(3).copied().unwrap_or("-")) {
                 let (how, s) = match short.strip_prefix('~') {
                     Some(s) => (How::GuardedShort, s),
+                    // a short form that is also an ordinary word is guarded whatever the file says
+                    None if common.contains(&marsad_text::normalize(short)) => (How::GuardedShort, short),
                     None => (How::Short, short),
                 };
                 for v in forms::foreign_variants(s) {
@@ -483,11 +489,6 @@ impl Kb {
             let f = marsad_text::normalize(cols[0]);
             b.add(&f, Form { layer: LAYER_CUE, payload: id, pre: Pre::Verbal, post: Post::None });
             b.add(&f, Form { layer: LAYER_CUE, payload: id, pre: Pre::Nominal, post: Post::None });
-        }
-
-        let mut common = std::collections::HashSet::new();
-        for (_, cols) in rows(src.get("lexicon/common_words.tsv")) {
-            common.insert(marsad_text::normalize(cols[0]));
         }
 
         let mut actor_names = HashMap::new();

@@ -1,1 +1,169 @@
-fn main(){}
+//! `marsad`: the command line. A thin layer: it reads inputs, calls the library crates and
+//! writes results; all knowledge and logic live in `marsad-text`, `marsad-kb` and
+//! `marsad-extract`.
+
+mod input;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use marsad_extract::Extractor;
+use marsad_kb::{Kb, Sources};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "marsad", version, about = "Arabic news in, structured international-relations event data out")]
+struct Cli {
+    /// Read the data files from this `data/` directory instead of the ones built in.
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Extract events, actors, places, dates and quantities; one JSON line per article on stdout.
+    ///
+    /// PATHs are .txt files (id = file name without extension), .jsonl files (one record per
+    /// line: id, text, optional title, published, source, url), directories (read recursively
+    /// in name order) or `-` for JSON Lines on stdin. Unreadable records are reported on stderr
+    /// with file, line and reason; the exit code is 1 when any failed.
+    Extract {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Pretty-print each record (several lines per article).
+        #[arg(long)]
+        pretty: bool,
+    },
+    /// Inspect and validate the knowledge base.
+    Kb {
+        #[command(subcommand)]
+        cmd: KbCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum KbCmd {
+    /// Validate the data files: columns, codes, dates, duplicates, collisions. Exit 1 on problems.
+    Check,
+    /// Show what an Arabic string resolves to, and why.
+    Lookup { text: Vec<String> },
+    /// Count entries and compiled forms.
+    Stats,
+}
+
+fn sources(cli: &Cli) -> Result<Sources> {
+    Ok(match &cli.data {
+        Some(d) => Sources::from_dir(d).with_context(|| format!("reading data files from {}", d.display()))?,
+        None => Sources::embedded(),
+    })
+}
+
+fn main() {
+    match run() {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("marsad: {e:#}");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn run() -> Result<i32> {
+    let cli = Cli::parse();
+    match &cli.cmd {
+        Cmd::Extract { paths, pretty } => {
+            let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
+            let ex = Extractor::new(kb);
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut failed = 0usize;
+            let mut count = 0usize;
+            let res = input::for_each_article(paths, &mut |item| {
+                match item {
+                    Ok(art) => {
+                        let rec = ex.extract(&art);
+                        let line = if *pretty { serde_json::to_string_pretty(&rec) } else { serde_json::to_string(&rec) }?;
+                        writeln!(out, "{line}")?;
+                        count += 1;
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("marsad: {e}");
+                    }
+                }
+                Ok(())
+            });
+            match res {
+                Err(e) if is_broken_pipe(&e) => return Ok(0),
+                r => r?,
+            }
+            match out.flush() {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
+                r => r?,
+            }
+            if failed > 0 {
+                eprintln!("marsad: {count} articles extracted, {failed} failed");
+                return Ok(1);
+            }
+            Ok(0)
+        }
+        Cmd::Kb { cmd } => {
+            let src = sources(&cli)?;
+            match cmd {
+                KbCmd::Check => {
+                    let problems = marsad_kb::check::check(&src);
+                    for p in &problems {
+                        println!("{p}");
+                    }
+                    if problems.is_empty() {
+                        let kb = Kb::load(&src)?;
+                        println!("ok: {}", stats_line(&kb));
+                        Ok(0)
+                    } else {
+                        eprintln!("marsad: {} problems in the knowledge base", problems.len());
+                        Ok(1)
+                    }
+                }
+                KbCmd::Lookup { text } => {
+                    let kb = Kb::load(&src)?;
+                    let lines = kb.explain(&text.join(" "));
+                    if lines.is_empty() {
+                        println!("nothing known in «{}»", text.join(" "));
+                    }
+                    for l in lines {
+                        println!("{l}");
+                    }
+                    Ok(0)
+                }
+                KbCmd::Stats => {
+                    let t = std::time::Instant::now();
+                    let kb = Kb::load(&src)?;
+                    println!("{}", stats_line(&kb));
+                    println!("load and compile: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+                    Ok(0)
+                }
+            }
+        }
+    }
+}
+
+fn stats_line(kb: &Kb) -> String {
+    use marsad_kb::EntityKind::*;
+    let count = |k| kb.entities.iter().filter(|e| e.kind == k).count();
+    format!(
+        "{} states, {} organisations, {} persons, {} places, {} triggers, {} role nouns, {} compiled forms",
+        count(Country),
+        count(Org),
+        count(Person),
+        count(Place),
+        kb.triggers.len(),
+        kb.roles.len(),
+        kb.matcher.len()
+    )
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}

@@ -1,0 +1,303 @@
+//! Events: triggers with their source, target, modality, date and place.
+//!
+//! **In:** the document, its recognised mentions, trigger and cue hits.
+//! **Out:** [`Ev`]s, one per (trigger, source actor, target actor).
+//!
+//! Arguments come from sentence structure, not from a parse: Arabic news puts the subject
+//! after the verb (VSO: التقى أردوغان بوتين) or opens with it (تركيا وكازاخستان تبحثان);
+//! targets follow a preposition (مع، إلى، لـ، بـ، لدى، ضد) or نظيره; بين X و Y names both
+//! sides; coordinated actors (أردوغان وبوتين ورئيسي) give one event per pair. A sentence
+//! with no subject of its own (a pro-drop verb: وأعرب عن شكره لنظيره) takes the last source
+//! of the article.
+
+use crate::recognise::{Ment, Recognition};
+use marsad_kb::{EntityKind, Hit, Kb};
+use marsad_text::{Doc, TokenKind};
+
+/// Types whose source and target are unordered in the contract.
+pub const SYMMETRIC: &[&str] = &["CONSULT", "AGREE", "COOPERATE"];
+/// Types that may be domestic: one state on both sides when no other actor is named.
+const DOMESTIC: &[&str] = &["PROTEST", "ASSAULT", "COERCE", "MOBILIZE", "SANCTION", "THREATEN", "ACCUSE", "REJECT", "REQUEST", "CONCEDE", "RETREAT"];
+
+/// Types reported even when the text names no actor (a bombing, a demonstration): the place
+/// gives the state, or the sides stay unknown.
+const DOMESTIC_ALONE: &[&str] = &["PROTEST", "ASSAULT", "COERCE"];
+
+/// Words before a participant that make it a target (matching form).
+const TARGET_MARKERS: &[&str] = &["مع", "الي", "لدي", "ضد", "علي", "تجاه", "نحو", "عن"];
+
+#[derive(Debug, Clone)]
+pub struct Ev {
+    pub trigger: usize,
+    pub event_type: String,
+    pub mode: Option<String>,
+    pub modality: &'static str,
+    pub source: Option<usize>,
+    pub target: Option<usize>,
+    /// Actor codes of the sides (from the mentions, or from the place of a domestic event).
+    pub source_actor: Option<String>,
+    pub target_actor: Option<String>,
+    pub first: usize,
+    pub last: usize,
+    pub sentence: usize,
+    /// true when the verb carries the future سـ or is a present/imperfect form.
+    pub non_past: bool,
+}
+
+/// The actor a mention acts for, if it can act.
+pub fn actor_of(m: &Ment) -> Option<&str> {
+    if m.part_of.is_some() || m.dropped {
+        return None;
+    }
+    match m.kind {
+        EntityKind::Place if m.is_capital() => m.country.as_deref(),
+        EntityKind::Place => None,
+        _ => m.actor.as_deref(),
+    }
+}
+
+struct Part {
+    ment: usize,
+    first: usize,
+    last: usize,
+    actor: String,
+    /// preceded by a target preposition or carries لـ/بـ
+    marked: bool,
+    /// joined to the previous participant by و
+    coord: bool,
+    /// after بين
+    between: bool,
+}
+
+pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
+    let mut out = Vec::new();
+    let mut topic: Option<usize> = None; // last source mention, for pro-drop sentences
+    let triggers = marsad_kb::matcher::resolve_overlaps(rec.triggers.clone());
+    for (si, sent) in doc.sentences.iter().enumerate() {
+        let parts = participants(doc, rec, sent.tokens.clone());
+        let trig: Vec<&Hit> = triggers.iter().filter(|h| doc.tokens[h.first].sentence == si).collect();
+        for (ti, h) in trig.iter().enumerate() {
+            let tr = &kb.triggers[h.form.payload as usize];
+            // a trigger noun right after another trigger is its object (أجرى محادثات، توقيع اتفاقية): one event
+            if ti > 0 && trig[ti - 1].last + 1 == h.first && kb.triggers[trig[ti - 1].form.payload as usize].event_type == tr.event_type {
+                continue;
+            }
+            let is_verb = tr.kind == 'v';
+            let word = &doc.tokens[h.first].norm[h.prefix.len()..];
+            let stem = word.strip_suffix(h.suffix.as_str()).unwrap_or(word);
+            let non_past = is_verb && (h.prefix.contains('س') || kb.present_forms.contains(stem));
+            let modality = modality_of(kb, doc, rec, h, sent.tokens.start);
+            // the clause window: this trigger up to the next trigger of the sentence
+            let next_trigger = trig.get(ti + 1).map_or(sent.tokens.end, |n| n.first);
+            let prev_trigger = if ti > 0 { trig[ti - 1].last + 1 } else { sent.tokens.start };
+            let (src, tgt) = arguments(&parts, h, prev_trigger, next_trigger, is_verb);
+            let mut srcs: Vec<usize> = src.clone();
+            let mut tgts: Vec<usize> = tgt.clone();
+            if srcs.is_empty() && !tgts.is_empty() {
+                if let Some(t) = topic {
+                    srcs.push(t);
+                }
+            }
+            if srcs.is_empty() && tgts.is_empty() {
+                // no actor named: a domestic event where it happened (تظاهر الآلاف في لندن →
+                // GBR/GBR), else, for violence and protest, an event with unknown sides
+                if !DOMESTIC_ALONE.contains(&tr.event_type.as_str()) || modality == "negated" {
+                    continue;
+                }
+                let here = rec.ments.iter().filter(|m| m.kind == EntityKind::Place && !m.dropped && doc.tokens[m.first].sentence == si).find_map(|m| m.country.clone());
+                out.push(Ev {
+                    trigger: h.form.payload as usize,
+                    event_type: tr.event_type.clone(),
+                    mode: tr.mode.clone(),
+                    modality,
+                    source: None,
+                    target: None,
+                    source_actor: here.clone(),
+                    target_actor: here,
+                    first: h.first,
+                    last: h.last,
+                    sentence: si,
+                    non_past: non_past || !is_verb,
+                });
+                continue;
+            }
+            let sym = SYMMETRIC.contains(&tr.event_type.as_str());
+            let mut pairs: Vec<(Option<usize>, Option<usize>)> = Vec::new();
+            if tgts.is_empty() && srcs.len() >= 2 && sym {
+                for a in 0..srcs.len() {
+                    for b in a + 1..srcs.len() {
+                        pairs.push((Some(srcs[a]), Some(srcs[b])));
+                    }
+                }
+            } else if tgts.is_empty() {
+                if DOMESTIC.contains(&tr.event_type.as_str()) {
+                    tgts.push(srcs[0]);
+                    pairs.push((Some(srcs[0]), Some(srcs[0])));
+                } else {
+                    pairs.push((Some(srcs[0]), None));
+                }
+            } else {
+                if srcs.is_empty() {
+                    srcs = vec![];
+                    pairs.extend(tgts.iter().map(|&t| (None, Some(t))));
+                }
+                for &s in &srcs {
+                    for &t in &tgts {
+                        pairs.push((Some(s), Some(t)));
+                    }
+                }
+            }
+            let actor = |i: Option<usize>| i.and_then(|i| actor_of(&rec.ments[i]).map(str::to_string));
+            for (s, t) in pairs {
+                let (sa, ta) = (actor(s), actor(t));
+                if sa.is_some() && sa == ta && s != t {
+                    continue; // two mentions of the same state are not an interaction
+                }
+                // an event is an interaction: both sides must be known (a domestic event names
+                // the same state twice)
+                if sa.is_none() || ta.is_none() {
+                    continue;
+                }
+                out.push(Ev {
+                    trigger: h.form.payload as usize,
+                    event_type: tr.event_type.clone(),
+                    mode: tr.mode.clone(),
+                    modality,
+                    source: s,
+                    target: t,
+                    source_actor: sa,
+                    target_actor: ta,
+                    first: h.first,
+                    last: h.last,
+                    sentence: si,
+                    non_past: non_past || !is_verb,
+                });
+            }
+            if let Some(&s) = src.first() {
+                topic = Some(s);
+            }
+        }
+        // the first actor-subject of a sentence without triggers is also a topic candidate
+        if trig.is_empty() {
+            if let Some(p) = parts.iter().find(|p| !p.marked && rec.ments[p.ment].kind == EntityKind::Person) {
+                topic = Some(p.ment);
+            }
+        }
+    }
+    out
+}
+
+fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> Vec<Part> {
+    let mut parts: Vec<Part> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for k in range {
+        let Some(o) = rec.owner[k] else { continue };
+        if !seen.insert(o) {
+            continue;
+        }
+        let m = &rec.ments[o];
+        let Some(actor) = actor_of(m) else { continue };
+        let prev = (m.first > 0).then(|| &doc.tokens[m.first - 1]);
+        let prev_word = prev.filter(|t| t.kind == TokenKind::Word).map(|t| t.norm.as_str()).unwrap_or("");
+        let p = m.prefix.as_str();
+        let marked = TARGET_MARKERS.contains(&prev_word) || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
+        // a capital is an actor only as a subject or in بين … و … (not في أنقرة)
+        if m.is_capital() && (matches!(prev_word, "في" | "الي" | "من" | "عاصمه" | "العاصمه") || p.ends_with('ب') || p.ends_with('ل')) {
+            continue;
+        }
+        let coord = p.starts_with('و') && parts.last().is_some_and(|q| m.first <= q.last + 3);
+        let between = prev_word == "بين" || coord && parts.last().is_some_and(|q| q.between);
+        parts.push(Part { ment: o, first: m.first, last: m.last, actor: actor.to_string(), marked, coord, between });
+    }
+    parts
+}
+
+/// Source and target mention groups for trigger `h` among the sentence's participants.
+fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, is_verb: bool) -> (Vec<usize>, Vec<usize>) {
+    let group = |start: usize| -> Vec<usize> {
+        let mut g = vec![start];
+        let mut k = start + 1;
+        while k < parts.len() && parts[k].coord {
+            g.push(k);
+            k += 1;
+        }
+        g
+    };
+    let after: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].first > h.last && parts[i].first < hi).collect();
+    let before: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].last < h.first && parts[i].first >= lo).collect();
+    let dedup = |v: Vec<usize>| -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for i in v {
+            if !out.iter().any(|&j| parts[j].actor == parts[i].actor) {
+                out.push(i);
+            }
+        }
+        out
+    };
+    // بين X و Y
+    if let Some(&b) = after.iter().find(|&&i| parts[i].between && !parts[i].coord) {
+        let g = group(b);
+        if g.len() >= 2 {
+            let g = dedup(g);
+            let src: Vec<usize> = before.iter().rev().take(1).filter(|&&i| !parts[i].marked).map(|&i| parts[i].ment).collect();
+            if !src.is_empty() && is_verb {
+                // X met Y between … is rare; keep the pairs of the بين group
+            }
+            return (vec![parts[g[0]].ment], g[1..].iter().map(|&i| parts[i].ment).collect());
+        }
+    }
+    // source: the first unmarked participant after the verb (VSO), else the nearest unmarked before it
+    let mut src_group: Vec<usize> = Vec::new();
+    if let Some(&s) = after.iter().find(|&&i| !parts[i].marked && !parts[i].coord) {
+        // only when it comes before any marked participant, or directly after the trigger
+        let first_marked = after.iter().find(|&&i| parts[i].marked).copied();
+        if first_marked.is_none_or(|m| s < m) {
+            src_group = group(s);
+        }
+    }
+    if src_group.is_empty() {
+        if let Some(&s) = before.iter().rev().find(|&&i| !parts[i].marked) {
+            // take the whole coordinated group ending here
+            let mut start = s;
+            while start > 0 && parts[start].coord && parts[start - 1].first >= lo {
+                start -= 1;
+            }
+            src_group = (start..=s).collect();
+        }
+    }
+    let src_group = dedup(src_group);
+    let src_actors: Vec<&str> = src_group.iter().map(|&i| parts[i].actor.as_str()).collect();
+    // target: the first marked participant after the trigger, else the next other one after the source
+    let mut tgt_group: Vec<usize> = Vec::new();
+    if let Some(&t) = after.iter().find(|&&i| parts[i].marked && !src_actors.contains(&parts[i].actor.as_str())) {
+        tgt_group = group(t);
+    } else if let Some(&t) = after.iter().find(|&&i| !src_group.contains(&i) && !parts[i].coord && !src_actors.contains(&parts[i].actor.as_str())) {
+        tgt_group = group(t);
+    } else if let Some(&t) = before.iter().rev().find(|&&i| !src_group.contains(&i) && !src_actors.contains(&parts[i].actor.as_str())) {
+        if parts[t].marked {
+            tgt_group = vec![t];
+        }
+    }
+    let tgt_group: Vec<usize> = dedup(tgt_group).into_iter().filter(|&i| !src_actors.contains(&parts[i].actor.as_str())).collect();
+    (src_group.iter().map(|&i| parts[i].ment).collect(), tgt_group.iter().map(|&i| parts[i].ment).collect())
+}
+
+fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize) -> &'static str {
+    let mut m = "asserted";
+    for c in &rec.cues {
+        if c.last < h.first && c.first >= sent_start.max(h.first.saturating_sub(8)) && doc.tokens[c.first].clause == doc.tokens[h.first].clause {
+            let kind = kb.cues[c.form.payload as usize].modality.as_str();
+            let near = h.first - c.last <= 3;
+            m = match kind {
+                "negated" if near => "negated",
+                "hypothetical" => "hypothetical",
+                "planned" if m == "asserted" => "planned",
+                _ => m,
+            };
+        }
+    }
+    if m == "asserted" && h.prefix.contains('س') {
+        m = "planned";
+    }
+    m
+}

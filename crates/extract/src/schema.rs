@@ -1,0 +1,176 @@
+//! The output record: one [`ArticleOut`] per article, serialised as one JSON line.
+//! Documented for users in `docs/schema.md`; the fields the evaluation contract reads are
+//! `id`, `mentions[].{kind,text,actor}`, `events[].{type,source.actor,target.actor,date}` and
+//! `quantities[].{kind,value,unit}`.
+
+use serde::{Deserialize, Serialize};
+
+/// One input article.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Article {
+    pub id: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Publication date, ISO `YYYY-MM-DD` (a longer timestamp is cut to its date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// A span of the article: character offsets (Unicode scalar values, end exclusive) into
+/// `text` and the index of the sentence holding it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub sentence: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Mention {
+    /// `COUNTRY`, `PERSON`, `ORG` or `PLACE`.
+    pub kind: String,
+    /// The name as written, without a leading proclitic.
+    pub text: String,
+    /// Actor code: ISO alpha-3, `IGO:…`, `NSA:…`; absent for places and unaffiliated orgs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// Canonical English name when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Role for persons (`foreign minister`), kind for orgs and places (`agency`, `capital`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// State a person, place or organisation belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+    /// How it was recognised: `kb` (dictionary), `pattern` (role or head noun + name), `alias`
+    /// (a later short mention of a name found earlier).
+    pub how: String,
+    #[serde(flatten)]
+    pub span: Span,
+}
+
+/// One side of an event.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Participant {
+    pub actor: Option<String>,
+    /// English name of the actor (the state, organisation or group).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The person or body that acted for it, as written, with its English name and role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_role: Option<String>,
+    /// Index into `mentions`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mention: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Place {
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Event {
+    /// PLOVER event type.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// `asserted`, `planned`, `negated` or `hypothetical`.
+    pub modality: String,
+    pub source: Participant,
+    pub target: Participant,
+    /// ISO date as far as the text fixes it (`YYYY-MM-DD`, `YYYY-MM`, `YYYY`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_precision: Option<String>,
+    /// The words the date came from (may be in a neighbouring sentence, or the article's date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
+    /// The trigger word(s) as written.
+    pub trigger: String,
+    /// Span of the trigger.
+    #[serde(flatten)]
+    pub span: Span,
+    /// The sentence the event was read from.
+    pub evidence: String,
+    /// One-line English rendering from the codes.
+    pub gloss: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct QuantityOut {
+    /// `MONEY`, `PERCENT`, `MEASURE` or `COUNT`.
+    pub kind: String,
+    pub value: f64,
+    pub unit: Option<String>,
+    pub text: String,
+    pub approx: bool,
+    #[serde(flatten)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DateOut {
+    /// ISO value, absent when the text gives too little (a weekday with no reference date).
+    pub value: Option<String>,
+    pub precision: Option<String>,
+    pub text: String,
+    pub relative: bool,
+    #[serde(flatten)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SentenceOut {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Everything extracted from one article.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ArticleOut {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The reference date used for relative dates: `published`, else a date the article
+    /// anchors with اليوم ("today"), else none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_date: Option<String>,
+    pub sentences: Vec<SentenceOut>,
+    pub mentions: Vec<Mention>,
+    pub events: Vec<Event>,
+    pub quantities: Vec<QuantityOut>,
+    pub dates: Vec<DateOut>,
+}

@@ -1,0 +1,167 @@
+//! Reading articles: .txt files, .jsonl files, directories and stdin.
+//! Every failure names the file (and line) and says what is wrong; reading goes on.
+
+use anyhow::Result;
+use marsad_extract::Article;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+/// A record that could not be read.
+#[derive(Debug)]
+pub struct InputError {
+    pub path: String,
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}: {}", self.path, l, self.reason),
+            None => write!(f, "{}: {}", self.path, self.reason),
+        }
+    }
+}
+
+/// Largest single article accepted (bytes); bigger ones are reported, not read.
+pub const MAX_ARTICLE: usize = 64 << 20;
+
+type Sink<'a> = dyn FnMut(std::result::Result<Article, InputError>) -> Result<()> + 'a;
+
+/// Calls `f` with every article (or read error) under `paths`, in a stable order.
+pub fn for_each_article(paths: &[PathBuf], f: &mut Sink<'_>) -> Result<()> {
+    for p in paths {
+        if p.as_os_str() == "-" {
+            let stdin = std::io::stdin();
+            read_jsonl(stdin.lock(), "<stdin>", f)?;
+        } else {
+            visit(p, f, true)?;
+        }
+    }
+    Ok(())
+}
+
+fn visit(p: &Path, f: &mut Sink<'_>, explicit: bool) -> Result<()> {
+    let meta = match std::fs::metadata(p) {
+        Ok(m) => m,
+        Err(e) => return f(Err(InputError { path: p.display().to_string(), line: None, reason: format!("cannot read: {e}") })),
+    };
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(p) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => return f(Err(InputError { path: p.display().to_string(), line: None, reason: format!("cannot list directory: {e}") })),
+        };
+        entries.sort();
+        for e in entries {
+            visit(&e, f, false)?;
+        }
+        return Ok(());
+    }
+    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "txt" => read_txt(p, f),
+        "jsonl" | "ndjson" => match std::fs::File::open(p) {
+            Ok(file) => read_jsonl(std::io::BufReader::new(file), &p.display().to_string(), f),
+            Err(e) => f(Err(InputError { path: p.display().to_string(), line: None, reason: format!("cannot open: {e}") })),
+        },
+        // files found inside a directory that are not articles (README.md, images) are skipped;
+        // a file named on the command line must be readable
+        _ if !explicit => Ok(()),
+        _ => f(Err(InputError { path: p.display().to_string(), line: None, reason: "not a .txt or .jsonl file (use `marsad ingest` for HTML pages and feeds)".into() })),
+    }
+}
+
+fn read_txt(p: &Path, f: &mut Sink<'_>) -> Result<()> {
+    let path = p.display().to_string();
+    let bytes = match std::fs::read(p) {
+        Ok(b) => b,
+        Err(e) => return f(Err(InputError { path, line: None, reason: format!("cannot read: {e}") })),
+    };
+    if bytes.len() > MAX_ARTICLE {
+        return f(Err(InputError { path, line: None, reason: format!("{} bytes is larger than the {} MiB limit for one article", bytes.len(), MAX_ARTICLE >> 20) }));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            return f(Err(InputError { path, line: None, reason: format!("not UTF-8 (invalid byte at offset {at}); convert it, or use `marsad ingest`, which detects encodings") }));
+        }
+    };
+    if text.contains('\0') {
+        return f(Err(InputError { path, line: None, reason: "binary file (contains NUL bytes)".into() }));
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    let id = p.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+    f(Ok(Article { id, text, ..Default::default() }))
+}
+
+fn read_jsonl(r: impl BufRead, path: &str, f: &mut Sink<'_>) -> Result<()> {
+    let mut r = r;
+    let mut buf = Vec::new();
+    let mut line = 0usize;
+    loop {
+        buf.clear();
+        let n = match r.read_until(b'\n', &mut buf) {
+            Ok(n) => n,
+            Err(e) => return f(Err(InputError { path: path.into(), line: Some(line + 1), reason: format!("read error: {e}") })),
+        };
+        if n == 0 {
+            return Ok(());
+        }
+        line += 1;
+        let err = |reason: String| InputError { path: path.into(), line: Some(line), reason };
+        if buf.len() > MAX_ARTICLE {
+            f(Err(err(format!("record of {} bytes is larger than the {} MiB limit", buf.len(), MAX_ARTICLE >> 20))))?;
+            continue;
+        }
+        let s = match std::str::from_utf8(&buf) {
+            Ok(s) => s.trim_start_matches('\u{feff}').trim(),
+            Err(e) => {
+                f(Err(err(format!("not UTF-8 (invalid byte at column {})", e.valid_up_to() + 1))))?;
+                continue;
+            }
+        };
+        if s.is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = match serde_json::from_str(s) {
+            Ok(v) => v,
+            Err(e) => {
+                f(Err(err(format!("not valid JSON: {e}"))))?;
+                continue;
+            }
+        };
+        f(article_from_json(v).map_err(err))?;
+    }
+}
+
+/// Validates one JSON record: an object with a string or number `id` and a string `text`.
+pub fn article_from_json(v: serde_json::Value) -> std::result::Result<Article, String> {
+    let serde_json::Value::Object(o) = v else { return Err("a record must be a JSON object".into()) };
+    let id = match o.get("id") {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(_) => return Err("field `id` must be a non-empty string or a number".into()),
+        None => return Err("missing field `id`".into()),
+    };
+    let text = match o.get("text") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(_) => return Err(format!("record {id}: field `text` must be a string")),
+        None => return Err(format!("record {id}: missing field `text`")),
+    };
+    let opt = |k: &str| -> std::result::Result<Option<String>, String> {
+        match o.get(k) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("record {id}: field `{k}` must be a string")),
+        }
+    };
+    let published = opt("published")?;
+    if let Some(p) = &published {
+        if p.get(..10).and_then(|d| d.parse::<jiff::civil::Date>().ok()).is_none() {
+            return Err(format!("record {id}: `published` {p:?} does not start with an ISO date YYYY-MM-DD"));
+        }
+    }
+    let (title, source, url) = (opt("title")?, opt("source")?, opt("url")?);
+    Ok(Article { id, text, title, published, source, url })
+}

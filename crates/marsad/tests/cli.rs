@@ -1,0 +1,114 @@
+//! The `marsad` binary as a user runs it: inputs of every kind, bad input reported with file,
+//! line and reason, and the run going on.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn marsad() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_marsad"))
+}
+
+fn samples() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples")
+}
+
+fn lines(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out).lines().map(|l| serde_json::from_str(l).expect("each output line is JSON")).collect()
+}
+
+#[test]
+fn extract_directory_in_stable_order() {
+    let out = marsad().arg("extract").arg(samples()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let recs = lines(&out.stdout);
+    let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["000_274dd2e25862baf1", "001_aab35a8e27cb08f8", "002_c7ecc5b4abfe951f", "003_b729a07f9698dee4", "004_4fe84c6801f8dc08"]);
+    for r in &recs {
+        for k in ["mentions", "events", "quantities", "dates", "sentences"] {
+            assert!(r[k].is_array(), "{k} in {}", r["id"]);
+        }
+    }
+}
+
+#[test]
+fn spans_point_at_the_text() {
+    let text = std::fs::read_to_string(samples().join("004_4fe84c6801f8dc08.txt")).unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let out = marsad().arg("extract").arg(samples().join("004_4fe84c6801f8dc08.txt")).output().unwrap();
+    let rec = &lines(&out.stdout)[0];
+    let mut n = 0;
+    for m in rec["mentions"].as_array().unwrap() {
+        let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+        let got: String = chars[s..e].iter().collect();
+        assert_eq!(got, m["text"].as_str().unwrap());
+        n += 1;
+    }
+    assert!(n > 5, "expected mentions in the Lavrov–Kazykhanov article");
+    for ev in rec["events"].as_array().unwrap() {
+        let (s, e) = (ev["start"].as_u64().unwrap() as usize, ev["end"].as_u64().unwrap() as usize);
+        let got: String = chars[s..e].iter().collect();
+        assert_eq!(got, ev["trigger"].as_str().unwrap());
+        assert!(!ev["gloss"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn stdin_jsonl_with_bad_records_goes_on() {
+    let input = concat!(
+        "{\"id\": \"a1\", \"text\": \"التقى الرئيس التركي رجب طيب أردوغان نظيره الروسي فلاديمير بوتين في سوتشي.\", \"published\": \"2025-09-01\"}\n",
+        "{not json}\n",
+        "\n",
+        "{\"id\": \"a2\"}\n",
+        "[1, 2]\n",
+        "{\"id\": \"a3\", \"text\": \"\", \"published\": \"yesterday\"}\n",
+        "{\"id\": 7, \"text\": \"وقعت تركيا وكازاخستان 18 اتفاقية.\"}\n",
+    );
+    let mut child = marsad().args(["extract", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "a failed record makes the exit code 1");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("<stdin>:2: not valid JSON"), "{err}");
+    assert!(err.contains("<stdin>:4: record a2: missing field `text`"), "{err}");
+    assert!(err.contains("<stdin>:5: a record must be a JSON object"), "{err}");
+    assert!(err.contains("<stdin>:6: record a3: `published`"), "{err}");
+    let recs = lines(&out.stdout);
+    let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a1", "7"]);
+    assert_eq!(recs[0]["published"], "2025-09-01");
+}
+
+#[test]
+fn bad_files_are_named_and_skipped() {
+    let dir = std::env::temp_dir().join(format!("marsad-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a_latin1.txt"), b"caf\xe9 \xff\xfe").unwrap();
+    std::fs::write(dir.join("b_binary.txt"), b"\x00\x01\x02ELF").unwrap();
+    std::fs::write(dir.join("c_empty.txt"), b"").unwrap();
+    std::fs::write(dir.join("d_bom.txt"), "\u{feff}زار أردوغان كازاخستان.".as_bytes()).unwrap();
+    std::fs::write(dir.join("notes.md"), b"ignored inside a directory").unwrap();
+    let out = marsad().arg("extract").arg(&dir).arg(dir.join("missing.txt")).output().unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a_latin1.txt: not UTF-8"), "{err}");
+    assert!(err.contains("b_binary.txt: binary file"), "{err}");
+    assert!(err.contains("missing.txt: cannot read"), "{err}");
+    let recs = lines(&out.stdout);
+    let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["c_empty", "d_bom"]);
+    assert!(recs[1]["mentions"].as_array().unwrap().iter().any(|m| m["actor"] == "KAZ"));
+}
+
+#[test]
+fn kb_check_passes_on_the_shipped_data() {
+    let out = marsad().args(["kb", "check"]).output().unwrap();
+    assert!(out.status.success(), "kb check found problems:\n{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn kb_lookup_explains_clitics() {
+    let out = marsad().args(["kb", "lookup", "لكازاخستان"]).output().unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("KAZ") && s.contains("proclitic «ل»"), "{s}");
+}
