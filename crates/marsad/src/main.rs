@@ -1,7 +1,8 @@
 //! `marsad`: the command line. A thin layer: it reads inputs, calls the library crates and
-//! writes results; all knowledge and logic live in `marsad-text`, `marsad-kb` and
-//! `marsad-extract`.
+//! writes results; all knowledge and logic live in `marsad-text`, `marsad-kb`,
+//! `marsad-extract`, `marsad-ingest` and `marsad-store`.
 
+mod ingest;
 mod input;
 
 use anyhow::{Context, Result};
@@ -35,6 +36,43 @@ enum Cmd {
         /// Pretty-print each record (several lines per article).
         #[arg(long)]
         pretty: bool,
+    },
+    /// Read sources into the store: every article once, near-duplicates clustered, events
+    /// merged across articles with their mention, article and source counts.
+    ///
+    /// Inputs: everything `extract` reads, plus HTML pages (.html/.htm), RSS and Atom feeds
+    /// (.xml/.rss/.atom; each item is an article) and http(s):// URLs of pages or feeds, in any
+    /// encoding (UTF-8, UTF-16, windows-1256, ISO-8859-6…). Bad inputs are reported on stderr
+    /// with file, line or URL and the reason; the run goes on; exit code 1 if any failed.
+    Ingest {
+        #[arg(required = true, value_name = "PATH|URL")]
+        inputs: Vec<String>,
+        /// The database file (created if missing).
+        #[arg(long, default_value = "marsad.db", value_name = "FILE")]
+        db: PathBuf,
+        /// Fetch the page each feed item links to and store its main text.
+        #[arg(long)]
+        follow_links: bool,
+        /// Articles per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        /// Extraction threads (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What the store holds: articles, sources, clusters, events by type and dyad.
+    Stats {
+        #[arg(long, default_value = "marsad.db", value_name = "FILE")]
+        db: PathBuf,
+        /// One JSON object (integer fields articles, clusters, events, mentions, sources…).
+        #[arg(long)]
+        json: bool,
+        /// How many dyads and sources to list.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
     },
     /// Inspect and validate the knowledge base.
     Kb {
@@ -109,6 +147,12 @@ fn run() -> Result<i32> {
             }
             Ok(0)
         }
+        Cmd::Ingest { inputs, db, follow_links, batch, workers, json } => {
+            let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
+            let ex = Extractor::new(kb);
+            ingest::run_ingest(&ex, inputs, db, *follow_links, *batch, *workers, *json)
+        }
+        Cmd::Stats { db, json, top } => ingest::run_stats(db, *json, *top),
         Cmd::Kb { cmd } => {
             let src = sources(&cli)?;
             match cmd {

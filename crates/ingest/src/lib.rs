@@ -1,0 +1,238 @@
+//! # marsad-ingest: real sources into the store, each story once
+//!
+//! **In:** inputs as a user names them — files (`.txt`, `.jsonl`, `.html`, `.xml`/`.rss`/
+//! `.atom`), directories, `-` for JSON Lines on stdin, http(s) URLs of pages or feeds — in
+//! UTF-8 (with or without BOM), UTF-16, windows-1256, ISO-8859-6 or any encoding a page declares;
+//! a [`marsad_extract::Extractor`]; a [`marsad_store::Store`].
+//! **Out:** every readable article stored once (exact copies by content hash of the normalised
+//! text: a copy only adds a sighting), near-duplicates clustered by MinHash/LSH ([`dedup`]), the
+//! extraction stored with events merged across articles by the store; a [`RunSummary`]; a
+//! [`Report`] for every failure and warning, naming the file, line, item or URL and the reason.
+//!
+//! Pipeline ([`ingest`]): one reader thread walks the sources ([`source`]: [`decode`], [`html`],
+//! [`feed`], [`fetch`]); worker threads normalise, hash, sign and extract; the calling thread
+//! writes in input order, in batch transactions (every [`IngestOptions::batch_size`] articles
+//! or [`IngestOptions::batch_interval`], whichever comes first), so a killed run keeps every
+//! committed batch and the next run skips what is already stored.
+//!
+//! **Must not:** abort a run or touch stored data because of bad input (a bad file, record or
+//! URL is reported and skipped), panic on any input, read the network except for URLs the user
+//! gave and, with `follow_links`, the links of their feeds, or write anywhere but the store.
+
+pub mod decode;
+pub mod dedup;
+pub mod feed;
+pub mod fetch;
+pub mod html;
+pub mod source;
+
+pub use fetch::FetchOptions;
+pub use marsad_store::RunSummary;
+pub use source::{Item, SourceError, SourceOptions};
+
+use marsad_extract::Extractor;
+use marsad_store::{ClusterChoice, NewArticle, Store, StoreError};
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How a run goes.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub sources: SourceOptions,
+    /// Articles per transaction at most.
+    pub batch_size: usize,
+    /// Longest time a batch stays open.
+    pub batch_interval: Duration,
+    /// Extraction threads (0: as many as the machine has cores, at most 8).
+    pub workers: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions { sources: SourceOptions::default(), batch_size: 500, batch_interval: Duration::from_secs(1), workers: 0 }
+    }
+}
+
+/// Why a run stopped: only the store can stop it.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a run tells its caller as it goes.
+#[derive(Debug)]
+pub enum Report<'a> {
+    /// An input that could not be read (skipped).
+    Failed(&'a SourceError),
+    /// Read, with a remark.
+    Warning { origin: &'a str, message: &'a str },
+    /// One more article handled; the summary so far.
+    Progress(&'a RunSummary),
+    /// A batch was committed.
+    Committed(&'a RunSummary),
+}
+
+/// An article ready for the writer.
+struct Prepared {
+    new: NewArticle,
+    warning: Option<String>,
+}
+
+fn prepare(ex: &Extractor, item: Item) -> Result<Prepared, SourceError> {
+    let words = dedup::words(&item.article.text);
+    if words.is_empty() {
+        return Err(SourceError { origin: item.origin, reason: "no text (empty article)".into() });
+    }
+    let content_hash = dedup::content_hash(&words);
+    let signature = dedup::signature(&words);
+    let bands = dedup::bands(&signature);
+    let extracted = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.extract(&item.article))) {
+        Ok(x) => x,
+        Err(_) => return Err(SourceError { origin: item.origin, reason: "internal error: extraction panicked (please report)".into() }),
+    };
+    Ok(Prepared {
+        new: NewArticle { article: item.article, origin: item.origin, source: item.source, content_hash, signature, bands, extracted },
+        warning: item.warning,
+    })
+}
+
+/// Chooses the cluster for a new article: the cluster of the most similar candidate at or above
+/// [`dedup::THRESHOLD`], else a new one.
+pub fn choose_cluster(store: &mut dyn Store, a: &NewArticle) -> Result<(ClusterChoice, f64), StoreError> {
+    let mut best: Option<(f64, i64, i64)> = None;
+    for c in store.candidates(&a.bands)? {
+        let s = dedup::similarity(&a.signature, &c.signature);
+        // ties go to the oldest article, so the choice does not depend on row order
+        if s >= dedup::THRESHOLD && best.is_none_or(|(bs, _, ba)| s > bs || (s == bs && c.article < ba)) {
+            best = Some((s, c.cluster, c.article));
+        }
+    }
+    Ok(match best {
+        Some((s, cluster, _)) => (ClusterChoice::Join(cluster), s),
+        None => (ClusterChoice::New, 0.0),
+    })
+}
+
+/// Reads `inputs`, extracts and stores. Bad inputs are reported through `report` and skipped;
+/// only a store error stops the run (the open batch is rolled back; committed ones stay).
+pub fn ingest(
+    store: &mut dyn Store,
+    ex: &Extractor,
+    inputs: &[String],
+    opts: &IngestOptions,
+    report: &mut dyn FnMut(Report<'_>),
+) -> Result<RunSummary, IngestError> {
+    let workers = match opts.workers {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
+        n => n,
+    };
+    let mut sum = RunSummary::default();
+    type Raw = (usize, Result<Item, SourceError>);
+    type Done = (usize, Result<Prepared, SourceError>);
+    let result = std::thread::scope(|s| -> Result<(), StoreError> {
+        let (raw_tx, raw_rx) = mpsc::sync_channel::<Raw>(workers * 16);
+        let (done_tx, done_rx) = mpsc::sync_channel::<Done>(workers * 16);
+        let src_opts = opts.sources.clone();
+        s.spawn(move || {
+            let mut seq = 0usize;
+            source::read_inputs(inputs, &src_opts, &mut |item| {
+                seq += 1;
+                if raw_tx.send((seq, item)).is_err() {
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
+            });
+        });
+        let raw_rx = Arc::new(Mutex::new(raw_rx));
+        for _ in 0..workers {
+            let rx = Arc::clone(&raw_rx);
+            let tx = done_tx.clone();
+            s.spawn(move || loop {
+                let next = match rx.lock() {
+                    Ok(g) => g.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, item)) = next else { return };
+                let out = item.and_then(|it| prepare(ex, it));
+                if tx.send((seq, out)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        // the writer: input order, batch transactions
+        let mut pending: BTreeMap<usize, Result<Prepared, SourceError>> = BTreeMap::new();
+        let mut next = 1usize;
+        let mut in_batch = 0usize;
+        let mut opened = Instant::now();
+        let write = |store: &mut dyn Store, sum: &mut RunSummary, item: Result<Prepared, SourceError>, report: &mut dyn FnMut(Report<'_>)| -> Result<(), StoreError> {
+            match item {
+                Err(e) => {
+                    sum.failed += 1;
+                    report(Report::Failed(&e));
+                }
+                Ok(p) => {
+                    sum.read += 1;
+                    if let Some(w) = &p.warning {
+                        report(Report::Warning { origin: &p.new.origin, message: w });
+                    }
+                    if let Some(id) = store.find_by_hash(&p.new.content_hash)? {
+                        store.add_sighting(id, &p.new)?;
+                        sum.duplicate += 1;
+                    } else {
+                        let (choice, _) = choose_cluster(store, &p.new)?;
+                        let ins = store.insert(&p.new, choice)?;
+                        sum.new += 1;
+                        sum.events_added += ins.events_added;
+                        sum.mentions_merged += ins.events_merged;
+                        if !ins.new_cluster {
+                            sum.clusters_joined += 1;
+                        }
+                    }
+                }
+            }
+            report(Report::Progress(sum));
+            Ok(())
+        };
+        let mut open = false;
+        let run = (|| -> Result<(), StoreError> {
+            for (seq, item) in done_rx.iter() {
+                pending.insert(seq, item);
+                while let Some(item) = pending.remove(&next) {
+                    next += 1;
+                    if !open {
+                        store.begin()?;
+                        open = true;
+                        opened = Instant::now();
+                    }
+                    write(store, &mut sum, item, report)?;
+                    in_batch += 1;
+                    if in_batch >= opts.batch_size || opened.elapsed() >= opts.batch_interval {
+                        store.commit()?;
+                        open = false;
+                        in_batch = 0;
+                        report(Report::Committed(&sum));
+                    }
+                }
+            }
+            if open {
+                store.commit()?;
+                open = false;
+                report(Report::Committed(&sum));
+            }
+            Ok(())
+        })();
+        if run.is_err() && open {
+            let _ = store.rollback();
+        }
+        // dropping done_rx makes the workers and the reader stop
+        drop(done_rx);
+        run
+    });
+    result?;
+    store.record_run(&sum)?;
+    Ok(sum)
+}

@@ -1,0 +1,325 @@
+//! Sources: files (`.txt`, `.jsonl`/`.ndjson`, `.html`/`.htm`, `.xml`/`.rss`/`.atom`),
+//! directories (recursive, name order), `-` (JSON Lines on stdin) and http(s) URLs of pages
+//! or feeds. Every item is either an [`Item`] (an article and where it came from) or a
+//! [`SourceError`] naming the file, line or URL and what is wrong.
+
+use crate::decode::decode;
+use crate::fetch::{self, FetchOptions};
+use crate::{feed, html};
+use marsad_extract::Article;
+use std::io::BufRead;
+use std::path::Path;
+
+/// Largest single file or record accepted.
+pub const MAX_ARTICLE: usize = 64 << 20;
+
+/// One article read from a source.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub article: Article,
+    /// `path`, `path:line`, a URL, or `feed#item-id`.
+    pub origin: String,
+    /// The publisher: the record's `source`, the page's site name or the URL's host.
+    pub source: Option<String>,
+    /// Something odd that did not stop the read (a truncated page, a link that could not be followed).
+    pub warning: Option<String>,
+}
+
+/// Something that could not be read; the run goes on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}: {reason}")]
+pub struct SourceError {
+    pub origin: String,
+    pub reason: String,
+}
+
+/// How sources are read.
+#[derive(Debug, Clone, Default)]
+pub struct SourceOptions {
+    /// Fetch the page each feed item links to and read its main text.
+    pub follow_links: bool,
+    pub fetch: FetchOptions,
+}
+
+/// What the sink says after each item.
+pub type Sink<'a> = dyn FnMut(Result<Item, SourceError>) -> std::ops::ControlFlow<()> + 'a;
+
+fn err(origin: impl Into<String>, reason: impl Into<String>) -> Result<Item, SourceError> {
+    Err(SourceError { origin: origin.into(), reason: reason.into() })
+}
+
+/// Reads every input in order and hands each item to `f`; stops early when `f` breaks.
+pub fn read_inputs(inputs: &[String], opts: &SourceOptions, f: &mut Sink<'_>) {
+    for i in inputs {
+        let flow = if i == "-" {
+            let stdin = std::io::stdin();
+            read_jsonl(stdin.lock(), "<stdin>", f)
+        } else if fetch::is_url(i) {
+            read_url(i, opts, f)
+        } else {
+            visit(Path::new(i), opts, f, true)
+        };
+        if flow.is_break() {
+            return;
+        }
+    }
+}
+
+type Flow = std::ops::ControlFlow<()>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Jsonl,
+    Html,
+    Feed,
+}
+
+fn kind_of_ext(p: &Path) -> Option<Kind> {
+    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "txt" | "text" => Kind::Text,
+        "jsonl" | "ndjson" => Kind::Jsonl,
+        "html" | "htm" | "xhtml" | "shtml" => Kind::Html,
+        "xml" | "rss" | "atom" => Kind::Feed,
+        _ => return None,
+    })
+}
+
+fn visit(p: &Path, opts: &SourceOptions, f: &mut Sink<'_>, explicit: bool) -> Flow {
+    let origin = p.display().to_string();
+    let meta = match std::fs::metadata(p) {
+        Ok(m) => m,
+        Err(e) => return f(err(origin, format!("cannot read: {e}"))),
+    };
+    if meta.is_dir() {
+        let mut entries: Vec<_> = match std::fs::read_dir(p) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => return f(err(origin, format!("cannot list directory: {e}"))),
+        };
+        entries.sort();
+        for e in entries {
+            visit(&e, opts, f, false)?;
+        }
+        return Flow::Continue(());
+    }
+    let kind = kind_of_ext(p);
+    if kind.is_none() && !explicit {
+        // README.md, images and the like inside a directory are not articles
+        return Flow::Continue(());
+    }
+    if kind == Some(Kind::Jsonl) {
+        return match std::fs::File::open(p) {
+            Ok(file) => read_jsonl(std::io::BufReader::new(file), &origin, f),
+            Err(e) => f(err(origin, format!("cannot open: {e}"))),
+        };
+    }
+    if meta.len() > MAX_ARTICLE as u64 {
+        return f(err(origin, format!("{} bytes is larger than the {} MiB limit for one file", meta.len(), MAX_ARTICLE >> 20)));
+    }
+    let bytes = match std::fs::read(p) {
+        Ok(b) => b,
+        Err(e) => return f(err(origin, format!("cannot read: {e}"))),
+    };
+    let id = p.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+    read_document(&bytes, None, kind, &origin, &id, None, opts, f)
+}
+
+/// Reads one document (file or fetched body) of a known or sniffed kind.
+#[allow(clippy::too_many_arguments)]
+fn read_document(
+    bytes: &[u8],
+    charset: Option<&str>,
+    kind: Option<Kind>,
+    origin: &str,
+    id: &str,
+    url: Option<&str>,
+    opts: &SourceOptions,
+    f: &mut Sink<'_>,
+) -> Flow {
+    let d = match decode(bytes, charset) {
+        Ok(d) => d,
+        Err(e) => return f(err(origin, e.to_string())),
+    };
+    let text = d.text.trim_start_matches('\u{feff}');
+    let kind = kind.unwrap_or_else(|| {
+        if feed::looks_like_feed(text) {
+            Kind::Feed
+        } else if html::looks_like_html(text) {
+            Kind::Html
+        } else {
+            Kind::Text
+        }
+    });
+    let host = url.and_then(fetch::host);
+    match kind {
+        Kind::Text => {
+            let t = text.to_string();
+            if html::looks_like_html(&t) {
+                // a saved page under another name: read it as a page
+                return read_page(&t, origin, id, url, host, f);
+            }
+            f(Ok(Item {
+                article: Article { id: id.to_string(), text: t, url: url.map(String::from), ..Default::default() },
+                origin: origin.to_string(),
+                source: host,
+                warning: None,
+            }))
+        }
+        Kind::Html => read_page(text, origin, id, url, host, f),
+        Kind::Feed => read_feed(text, origin, url, opts, f),
+        Kind::Jsonl => read_jsonl(text.as_bytes(), origin, f),
+    }
+}
+
+fn read_page(text: &str, origin: &str, id: &str, url: Option<&str>, host: Option<String>, f: &mut Sink<'_>) -> Flow {
+    match html::read_page(text, url) {
+        Ok(p) => f(Ok(Item {
+            article: Article { id: id.to_string(), text: p.text, title: p.title, published: p.published, url: url.map(String::from), source: None },
+            origin: origin.to_string(),
+            source: host.or(p.site_name),
+            warning: p.truncated.then(|| "the page looks truncated (no </html>); read what was there".to_string()),
+        })),
+        Err(e) => f(err(origin, e)),
+    }
+}
+
+fn read_feed(text: &str, origin: &str, feed_url: Option<&str>, opts: &SourceOptions, f: &mut Sink<'_>) -> Flow {
+    let feed = match feed::parse(text) {
+        Ok(feed) => feed,
+        Err(e) => return f(err(origin, e)),
+    };
+    if feed.items.is_empty() {
+        return f(err(origin, "feed has no items"));
+    }
+    let feed_host = feed_url.and_then(fetch::host).or_else(|| feed.link.as_deref().and_then(fetch::host));
+    for (n, it) in feed.items.into_iter().enumerate() {
+        let key = it.id.clone().unwrap_or_else(|| format!("item-{}", n + 1));
+        let item_origin = format!("{origin}#{key}");
+        let source = it.link.as_deref().and_then(fetch::host).or_else(|| feed_host.clone()).or_else(|| feed.title.clone());
+        let mut text = it.text.clone();
+        let mut title = it.title.clone();
+        let mut published = it.published.clone();
+        let mut warning = None;
+        if opts.follow_links {
+            match it.link.as_deref().filter(|l| fetch::is_url(l)) {
+                Some(link) => match fetch::get(link, &opts.fetch).and_then(|r| {
+                    let d = decode(&r.bytes, r.charset.as_deref()).map_err(|e| e.to_string())?;
+                    html::read_page(&d.text, Some(link))
+                }) {
+                    Ok(p) => {
+                        text = p.text;
+                        title = title.or(p.title);
+                        published = published.or(p.published);
+                    }
+                    Err(e) => warning = Some(format!("could not follow {link} ({e}); stored the feed's text")),
+                },
+                None => warning = Some("no http(s) link to follow; stored the feed's text".into()),
+            }
+        }
+        if text.trim().is_empty() {
+            f(err(item_origin, "feed item has no text (try --follow-links)"))?;
+            continue;
+        }
+        f(Ok(Item {
+            article: Article { id: key, text, title, published, source: None, url: it.link.clone() },
+            origin: item_origin,
+            source,
+            warning,
+        }))?;
+    }
+    Flow::Continue(())
+}
+
+fn read_url(url: &str, opts: &SourceOptions, f: &mut Sink<'_>) -> Flow {
+    let r = match fetch::get(url, &opts.fetch) {
+        Ok(r) => r,
+        Err(e) => return f(err(url, e)),
+    };
+    let ct = r.content_type.as_deref().unwrap_or("");
+    let kind = if ct.contains("rss") || ct.contains("atom") {
+        Some(Kind::Feed)
+    } else if ct.contains("ndjson") || ct.contains("jsonl") {
+        Some(Kind::Jsonl)
+    } else if ct.contains("html") {
+        Some(Kind::Html)
+    } else {
+        None // text/xml, text/plain, unknown: sniff
+    };
+    read_document(&r.bytes, r.charset.as_deref(), kind, url, url, Some(url), opts, f)
+}
+
+fn read_jsonl(r: impl BufRead, path: &str, f: &mut Sink<'_>) -> Flow {
+    let mut r = r;
+    let mut buf = Vec::new();
+    let mut line = 0usize;
+    loop {
+        buf.clear();
+        let n = match r.read_until(b'\n', &mut buf) {
+            Ok(n) => n,
+            Err(e) => return f(err(format!("{path}:{}", line + 1), format!("read error: {e}"))),
+        };
+        if n == 0 {
+            return Flow::Continue(());
+        }
+        line += 1;
+        let origin = format!("{path}:{line}");
+        if buf.len() > MAX_ARTICLE {
+            f(err(origin, format!("record of {} bytes is larger than the {} MiB limit", buf.len(), MAX_ARTICLE >> 20)))?;
+            continue;
+        }
+        let s = match std::str::from_utf8(&buf) {
+            Ok(s) => s.trim_start_matches('\u{feff}').trim(),
+            Err(e) => {
+                f(err(origin, format!("not UTF-8 (invalid byte at column {})", e.valid_up_to() + 1)))?;
+                continue;
+            }
+        };
+        if s.is_empty() {
+            continue;
+        }
+        let item = match serde_json::from_str::<serde_json::Value>(s) {
+            Ok(v) => match article_from_json(v) {
+                Ok(a) => {
+                    let source = a.source.clone().or_else(|| a.url.as_deref().and_then(fetch::host));
+                    Ok(Item { article: a, origin: origin.clone(), source, warning: None })
+                }
+                Err(e) => err(origin, e),
+            },
+            Err(e) => err(origin, format!("not valid JSON: {e}")),
+        };
+        f(item)?;
+    }
+}
+
+/// Validates one JSON record: an object with a string or number `id` and a string `text`
+/// (the same contract as `marsad extract`).
+pub fn article_from_json(v: serde_json::Value) -> Result<Article, String> {
+    let serde_json::Value::Object(o) = v else { return Err("a record must be a JSON object".into()) };
+    let id = match o.get("id") {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(_) => return Err("field `id` must be a non-empty string or a number".into()),
+        None => return Err("missing field `id`".into()),
+    };
+    let text = match o.get("text") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(_) => return Err(format!("record {id}: field `text` must be a string")),
+        None => return Err(format!("record {id}: missing field `text`")),
+    };
+    let opt = |k: &str| -> Result<Option<String>, String> {
+        match o.get(k) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("record {id}: field `{k}` must be a string")),
+        }
+    };
+    let published = opt("published")?;
+    if let Some(p) = &published {
+        if p.get(..10).and_then(|d| d.parse::<jiff::civil::Date>().ok()).is_none() {
+            return Err(format!("record {id}: `published` {p:?} does not start with an ISO date YYYY-MM-DD"));
+        }
+    }
+    let (title, source, url) = (opt("title")?, opt("source")?, opt("url")?);
+    Ok(Article { id, text, title, published, source, url })
+}

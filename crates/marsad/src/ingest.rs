@@ -1,0 +1,109 @@
+//! The `ingest` and `stats` subcommands: options, progress bar and printing; the work is in
+//! `marsad-ingest` and `marsad-store`.
+
+use anyhow::{Context, Result};
+use marsad_extract::Extractor;
+use marsad_ingest::{IngestOptions, Report, SourceOptions};
+use marsad_store::{SqliteStore, Store};
+use std::io::IsTerminal;
+use std::path::Path;
+
+pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &Path, follow_links: bool, batch: usize, workers: usize, json: bool) -> Result<i32> {
+    let mut store = SqliteStore::open(db).with_context(|| format!("opening the store {}", db.display()))?;
+    let opts = IngestOptions {
+        sources: SourceOptions { follow_links, ..Default::default() },
+        batch_size: batch.max(1),
+        workers,
+        ..Default::default()
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {pos} articles ({per_sec}) {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        b.enable_steady_tick(std::time::Duration::from_millis(200));
+        b
+    });
+    let t = std::time::Instant::now();
+    let summary = marsad_ingest::ingest(&mut store, ex, inputs, &opts, &mut |r| match r {
+        Report::Failed(e) => match &bar {
+            Some(b) => b.println(format!("marsad: {e}")),
+            None => eprintln!("marsad: {e}"),
+        },
+        Report::Warning { origin, message } => match &bar {
+            Some(b) => b.println(format!("marsad: {origin}: warning: {message}")),
+            None => eprintln!("marsad: {origin}: warning: {message}"),
+        },
+        Report::Progress(s) => {
+            if let Some(b) = &bar {
+                b.set_position((s.read + s.failed) as u64);
+                b.set_message(format!("{} new, {} duplicate, {} failed", s.new, s.duplicate, s.failed));
+            }
+        }
+        Report::Committed(_) => {}
+    })
+    .with_context(|| format!("writing to the store {}", db.display()))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    if json {
+        let mut v = serde_json::to_value(&summary)?;
+        v["seconds"] = serde_json::json!((secs * 1000.0).round() / 1000.0);
+        v["db"] = serde_json::json!(db.display().to_string());
+        println!("{v}");
+    } else {
+        println!(
+            "{}: read {}, new {}, duplicate {}, failed {}; events added {}, mentions merged into existing events {}, articles joining a cluster {} ({:.1} s, {:.0} articles/s)",
+            db.display(),
+            summary.read,
+            summary.new,
+            summary.duplicate,
+            summary.failed,
+            summary.events_added,
+            summary.mentions_merged,
+            summary.clusters_joined,
+            secs,
+            (summary.read + summary.failed) as f64 / secs.max(1e-9)
+        );
+    }
+    Ok(if summary.failed > 0 { 1 } else { 0 })
+}
+
+pub fn run_stats(db: &Path, json: bool, top: usize) -> Result<i32> {
+    if !db.exists() {
+        anyhow::bail!("no store at {} (run `marsad ingest` first, or give --db)", db.display());
+    }
+    let mut store = SqliteStore::open(db).with_context(|| format!("opening the store {}", db.display()))?;
+    let s = store.stats(top)?;
+    if json {
+        println!("{}", serde_json::to_string(&s)?);
+        return Ok(0);
+    }
+    println!("store       {} (schema version {})", db.display(), s.schema_version);
+    println!("articles    {} ({} sightings)", s.articles, s.sightings);
+    println!("sources     {}", s.sources);
+    println!("clusters    {} ({} with more than one article)", s.clusters, s.multi_article_clusters);
+    println!("events      {} ({} reported by more than one article)", s.events, s.events_multi_article);
+    println!("mentions    {} event mentions, {} entity mentions, {} quantities", s.mentions, s.entity_mentions, s.quantities);
+    if !s.events_by_type.is_empty() {
+        println!("\nevents by type");
+        for (t, n) in &s.events_by_type {
+            println!("  {t:<10} {n}");
+        }
+    }
+    if !s.top_dyads.is_empty() {
+        println!("\ntop dyads (source → target: events, mentions)");
+        for d in &s.top_dyads {
+            println!("  {:>10} → {:<10} {:>5} {:>6}", d.source, d.target, d.events, d.mentions);
+        }
+    }
+    if !s.top_sources.is_empty() {
+        println!("\ntop sources (articles)");
+        for (src, n) in &s.top_sources {
+            println!("  {src:<30} {n}");
+        }
+    }
+    Ok(0)
+}

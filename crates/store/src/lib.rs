@@ -1,0 +1,200 @@
+//! # marsad-store: the embedded event store
+//!
+//! **In:** prepared articles ([`NewArticle`]: the article, where it came from, its content hash,
+//! its MinHash signature and LSH band keys, and what `marsad-extract` found in it) and the
+//! cluster each one belongs to, decided by the caller from the [`Candidate`]s the store returns.
+//! **Out:** a durable database of articles, sightings (who published an article, from where),
+//! clusters of near-duplicate articles, entity mentions, quantities, and events merged across
+//! articles with every event mention kept and GDELT-style counts (mentions, articles, distinct
+//! sources); [`Stats`] on what it holds. The schema is documented in `docs/store.md`.
+//!
+//! [`Store`] is the interface; [`SqliteStore`] implements it on SQLite (WAL, migrations applied
+//! in a transaction at open, recorded in `schema_version`). The trait speaks only in plain
+//! values and batch transactions, so a PostgreSQL implementation can be added beside it.
+//!
+//! **Must not:** decide what is a near-duplicate (that is `marsad-ingest`'s job), read files or
+//! the network, or lose committed data: every write happens inside a batch transaction, and a
+//! batch is either wholly committed or not at all, so a killed process leaves the database as
+//! of its last commit.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use marsad_extract::{Article, ArticleOut, Event};
+use serde::Serialize;
+
+/// Something went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Open { path: String, source: rusqlite::Error },
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("database {path} has schema version {found}, newer than this marsad knows ({known}); use a newer marsad")]
+    TooNew { path: String, found: i64, known: i64 },
+    #[error("no batch is open (call begin first)")]
+    NoBatch,
+    #[error("a batch is already open")]
+    BatchOpen,
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A prepared article, ready to be stored.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub article: Article,
+    /// Where it was read from: `path`, `path:line`, a URL, or `feed-url#item`.
+    pub origin: String,
+    /// Who published it: the record's `source`, else the host of its URL, else none.
+    pub source: Option<String>,
+    /// Hash of the article's normalised text: equal hashes are the same article.
+    pub content_hash: [u8; 16],
+    /// MinHash signature of the article's word shingles.
+    pub signature: Vec<u32>,
+    /// LSH band keys of the signature (one per band).
+    pub bands: Vec<i64>,
+    pub extracted: ArticleOut,
+}
+
+/// An earlier article sharing at least one LSH band with a new one.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub article: i64,
+    pub cluster: i64,
+    pub signature: Vec<u32>,
+}
+
+/// Which cluster a new article joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterChoice {
+    /// Start a cluster of its own.
+    New,
+    /// Join this existing cluster.
+    Join(i64),
+}
+
+/// What storing one article did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Inserted {
+    pub article: i64,
+    pub cluster: i64,
+    pub new_cluster: bool,
+    /// Events created by this article.
+    pub events_added: usize,
+    /// Event mentions of this article that joined an existing event.
+    pub events_merged: usize,
+}
+
+/// What the store holds.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Stats {
+    pub schema_version: i64,
+    pub articles: i64,
+    /// Distinct publishers (a sighting with no source counts as one unknown source).
+    pub sources: i64,
+    /// Times an article was seen (an exact copy from another source or place adds a sighting).
+    pub sightings: i64,
+    pub clusters: i64,
+    /// Clusters holding more than one article.
+    pub multi_article_clusters: i64,
+    pub events: i64,
+    /// Event mentions (each sentence of each article that reports an event).
+    pub mentions: i64,
+    pub entity_mentions: i64,
+    pub quantities: i64,
+    /// Events reported by more than one article.
+    pub events_multi_article: i64,
+    pub events_by_type: Vec<(String, i64)>,
+    /// The most reported dyads: (source, target, events, mentions).
+    pub top_dyads: Vec<Dyad>,
+    pub top_sources: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Dyad {
+    pub source: String,
+    pub target: String,
+    pub events: i64,
+    pub mentions: i64,
+}
+
+/// One stored event with its counts, for queries and tests.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StoredEvent {
+    pub id: i64,
+    pub event_type: String,
+    pub source: Option<String>,
+    pub target: Option<String>,
+    pub date: Option<String>,
+    pub num_mentions: i64,
+    pub num_articles: i64,
+    pub num_sources: i64,
+    pub gloss: String,
+}
+
+/// The event types whose source and target order carries no meaning (schema.md).
+pub const SYMMETRIC_TYPES: &[&str] = &["CONSULT", "AGREE", "COOPERATE"];
+
+/// The identity of an event across articles: type, the two actors (ordered for symmetric
+/// types) and the date. Two events are the same when type and actors are equal and the dates
+/// are equal or one is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EventKey {
+    pub event_type: String,
+    pub source: Option<String>,
+    pub target: Option<String>,
+    pub date: Option<String>,
+}
+
+impl EventKey {
+    pub fn of(e: &Event) -> EventKey {
+        let (mut s, mut t) = (e.source.actor.clone(), e.target.actor.clone());
+        if SYMMETRIC_TYPES.contains(&e.event_type.as_str()) && s > t {
+            std::mem::swap(&mut s, &mut t);
+        }
+        EventKey { event_type: e.event_type.clone(), source: s, target: t, date: e.date.clone() }
+    }
+}
+
+/// The store interface. Writes happen between [`Store::begin`] and [`Store::commit`]; reads
+/// inside a batch see the batch's own writes.
+pub trait Store {
+    /// Opens a write batch (one transaction).
+    fn begin(&mut self) -> Result<()>;
+    /// Commits the open batch durably and recounts the events it touched.
+    fn commit(&mut self) -> Result<()>;
+    /// Drops the open batch.
+    fn rollback(&mut self) -> Result<()>;
+    /// The stored article with this content hash, if any.
+    fn find_by_hash(&mut self, hash: &[u8; 16]) -> Result<Option<i64>>;
+    /// Records that an already stored article was seen again (another origin or source).
+    /// Returns false when this (article, origin) was already recorded.
+    fn add_sighting(&mut self, article: i64, a: &NewArticle) -> Result<bool>;
+    /// Stored articles sharing an LSH band with `bands`.
+    fn candidates(&mut self, bands: &[i64]) -> Result<Vec<Candidate>>;
+    /// Stores a new article, its mentions, quantities and events, merging events with stored
+    /// ones that agree on [`EventKey`].
+    fn insert(&mut self, a: &NewArticle, cluster: ClusterChoice) -> Result<Inserted>;
+    /// Counts of what the store holds.
+    fn stats(&mut self, top: usize) -> Result<Stats>;
+    /// Stored events, most reported first.
+    fn events(&mut self, limit: usize) -> Result<Vec<StoredEvent>>;
+    /// The cluster an article (by input id) belongs to.
+    fn cluster_of(&mut self, ext_id: &str) -> Result<Option<i64>>;
+    /// Records one ingest run's summary.
+    fn record_run(&mut self, run: &RunSummary) -> Result<()>;
+}
+
+/// What one ingest run did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct RunSummary {
+    pub read: usize,
+    pub new: usize,
+    pub duplicate: usize,
+    pub failed: usize,
+    pub events_added: usize,
+    pub mentions_merged: usize,
+    pub clusters_joined: usize,
+}

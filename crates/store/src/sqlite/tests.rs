@@ -1,0 +1,170 @@
+use super::*;
+use marsad_extract::{Article, ArticleOut, Event};
+
+fn event(t: &str, s: &str, g: &str, date: Option<&str>) -> Event {
+    serde_json::from_value(serde_json::json!({
+        "type": t, "modality": "asserted",
+        "source": {"actor": s}, "target": {"actor": g},
+        "date": date, "trigger": "التقى", "start": 0, "end": 5, "sentence": 0,
+        "evidence": "التقى", "gloss": format!("{s} met {g}")
+    }))
+    .unwrap()
+}
+
+fn art(id: &str, source: Option<&str>, hash: u8, events: Vec<Event>) -> NewArticle {
+    let extracted: ArticleOut = serde_json::from_value(serde_json::json!({
+        "id": id, "sentences": [], "mentions": [
+            {"kind": "COUNTRY", "text": "روسيا", "actor": "RUS", "how": "kb", "start": 0, "end": 5, "sentence": 0}
+        ], "events": [], "quantities": [], "dates": []
+    }))
+    .unwrap();
+    let extracted = ArticleOut { events, ..extracted };
+    NewArticle {
+        article: Article { id: id.into(), text: format!("text {id}"), ..Default::default() },
+        origin: format!("test/{id}"),
+        source: source.map(String::from),
+        content_hash: [hash; 16],
+        signature: vec![1, 2, 3, hash as u32],
+        bands: vec![hash as i64, 1000],
+        extracted,
+    }
+}
+
+#[test]
+fn fresh_database_gets_the_current_schema_and_reopens() {
+    let dir = std::env::temp_dir().join(format!("marsad-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("a.db");
+    let _ = std::fs::remove_file(&path);
+    {
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        let mode: String = s.connection().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+    {
+        let mut s = SqliteStore::open(&path).unwrap();
+        s.begin().unwrap();
+        s.insert(&art("a", None, 1, vec![]), ClusterChoice::New).unwrap();
+        s.commit().unwrap();
+    }
+    // reopening applies nothing twice and keeps the data
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.stats(5).unwrap().articles, 1);
+    // a database written by a newer marsad is refused, not rewritten
+    s.connection().execute("UPDATE schema_version SET version = 99", []).unwrap();
+    drop(s);
+    match SqliteStore::open(&path) {
+        Err(StoreError::TooNew { found: 99, .. }) => {}
+        other => panic!("expected TooNew, got {:?}", other.map(|_| ())),
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn writes_need_a_batch_and_rollback_keeps_nothing() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    assert!(matches!(s.insert(&art("a", None, 1, vec![]), ClusterChoice::New), Err(StoreError::NoBatch)));
+    s.begin().unwrap();
+    assert!(matches!(s.begin(), Err(StoreError::BatchOpen)));
+    s.insert(&art("a", None, 1, vec![event("CONSULT", "RUS", "KAZ", None)]), ClusterChoice::New).unwrap();
+    assert!(s.find_by_hash(&[1; 16]).unwrap().is_some(), "a batch sees its own writes");
+    s.rollback().unwrap();
+    let st = s.stats(5).unwrap();
+    assert_eq!((st.articles, st.events, st.clusters, st.mentions), (0, 0, 0, 0));
+    assert!(s.find_by_hash(&[1; 16]).unwrap().is_none());
+}
+
+#[test]
+fn events_merge_on_type_actors_and_compatible_dates() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.begin().unwrap();
+    let a = s
+        .insert(&art("a", Some("TASS"), 1, vec![event("CONSULT", "RUS", "KAZ", Some("2025-10-22"))]), ClusterChoice::New)
+        .unwrap();
+    assert_eq!((a.events_added, a.events_merged), (1, 0));
+    // symmetric type: the reverse order is the same dyad; same date → merged
+    let b = s
+        .insert(&art("b", Some("Kazinform"), 2, vec![event("CONSULT", "KAZ", "RUS", Some("2025-10-22"))]), ClusterChoice::New)
+        .unwrap();
+    assert_eq!((b.events_added, b.events_merged), (0, 1));
+    // a missing date joins the dated event
+    let c = s.insert(&art("c", Some("TASS"), 3, vec![event("CONSULT", "RUS", "KAZ", None)]), ClusterChoice::Join(a.cluster)).unwrap();
+    assert_eq!((c.events_added, c.events_merged), (0, 1));
+    // another date is another event; another type too; ASSAULT is directed
+    let d = s
+        .insert(
+            &art(
+                "d",
+                None,
+                4,
+                vec![
+                    event("CONSULT", "RUS", "KAZ", Some("2025-11-01")),
+                    event("AGREE", "RUS", "KAZ", Some("2025-10-22")),
+                    event("ASSAULT", "RUS", "UKR", None),
+                    event("ASSAULT", "UKR", "RUS", None),
+                ],
+            ),
+            ClusterChoice::New,
+        )
+        .unwrap();
+    assert_eq!((d.events_added, d.events_merged), (4, 0));
+    s.commit().unwrap();
+    let evs = s.events(10).unwrap();
+    assert_eq!(evs.len(), 5);
+    let top = &evs[0];
+    assert_eq!((top.event_type.as_str(), top.source.as_deref(), top.target.as_deref()), ("CONSULT", Some("KAZ"), Some("RUS")));
+    assert_eq!(top.date.as_deref(), Some("2025-10-22"));
+    assert_eq!((top.num_mentions, top.num_articles, top.num_sources), (3, 3, 2));
+    let st = s.stats(5).unwrap();
+    assert_eq!((st.articles, st.clusters, st.events, st.mentions, st.sources), (4, 3, 5, 7, 3));
+    assert_eq!(st.multi_article_clusters, 1);
+    assert_eq!(st.events_multi_article, 1);
+}
+
+#[test]
+fn an_undated_event_takes_the_date_of_a_later_report() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.begin().unwrap();
+    s.insert(&art("a", None, 1, vec![event("CONSULT", "RUS", "KAZ", None)]), ClusterChoice::New).unwrap();
+    let b = s.insert(&art("b", None, 2, vec![event("CONSULT", "RUS", "KAZ", Some("2025-10-22"))]), ClusterChoice::New).unwrap();
+    assert_eq!(b.events_merged, 1);
+    s.commit().unwrap();
+    let evs = s.events(10).unwrap();
+    assert_eq!(evs.len(), 1);
+    assert_eq!(evs[0].date.as_deref(), Some("2025-10-22"));
+}
+
+#[test]
+fn a_sighting_from_a_new_source_raises_source_counts_once() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.begin().unwrap();
+    let a = art("a", Some("TASS"), 1, vec![event("SUPPORT", "RUS", "KAZ", None)]);
+    let id = s.insert(&a, ClusterChoice::New).unwrap().article;
+    s.commit().unwrap();
+    assert_eq!(s.events(1).unwrap()[0].num_sources, 1);
+    let mut copy = a.clone();
+    copy.origin = "other/place".into();
+    copy.source = Some("RIA".into());
+    s.begin().unwrap();
+    assert!(s.add_sighting(id, &copy).unwrap());
+    assert!(!s.add_sighting(id, &copy).unwrap(), "the same origin twice is one sighting");
+    s.commit().unwrap();
+    let e = &s.events(1).unwrap()[0];
+    assert_eq!((e.num_mentions, e.num_articles, e.num_sources), (1, 1, 2));
+}
+
+#[test]
+fn candidates_share_a_band_and_carry_their_signature() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.begin().unwrap();
+    let a = s.insert(&art("a", None, 7, vec![]), ClusterChoice::New).unwrap();
+    s.insert(&art("b", None, 8, vec![]), ClusterChoice::Join(a.cluster)).unwrap();
+    s.commit().unwrap();
+    let c = s.candidates(&[7]).unwrap();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].signature, vec![1, 2, 3, 7]);
+    assert_eq!(s.candidates(&[1000]).unwrap().len(), 2);
+    assert!(s.candidates(&[5]).unwrap().is_empty());
+    assert_eq!(s.cluster_of("b").unwrap(), Some(a.cluster));
+}
