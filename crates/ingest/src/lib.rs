@@ -32,7 +32,7 @@ pub use source::{Item, SourceError, SourceOptions};
 
 use marsad_extract::Extractor;
 use marsad_store::{ClusterChoice, NewArticle, Store, StoreError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::ControlFlow;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -79,9 +79,32 @@ pub enum Report<'a> {
 struct Prepared {
     new: NewArticle,
     warning: Option<String>,
+    /// Already stored when the run began: not extracted.
+    known: bool,
 }
 
-fn prepare(ex: &Extractor, item: Item) -> Result<Prepared, SourceError> {
+fn empty_extraction(a: &marsad_extract::Article) -> marsad_extract::ArticleOut {
+    marsad_extract::ArticleOut {
+        id: a.id.clone(),
+        title: None,
+        published: None,
+        source: None,
+        url: None,
+        reference_date: None,
+        sentences: vec![],
+        mentions: vec![],
+        events: vec![],
+        quantities: vec![],
+        dates: vec![],
+    }
+}
+
+fn extract(ex: &Extractor, a: &marsad_extract::Article, origin: &str) -> Result<marsad_extract::ArticleOut, SourceError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.extract(a)))
+        .map_err(|_| SourceError { origin: origin.to_string(), reason: "internal error: extraction panicked (please report)".into() })
+}
+
+fn prepare(ex: &Extractor, item: Item, stored: &HashSet<[u8; 16]>) -> Result<Prepared, SourceError> {
     let words = dedup::words(&item.article.text);
     if words.is_empty() {
         return Err(SourceError { origin: item.origin, reason: "no text (empty article)".into() });
@@ -89,13 +112,13 @@ fn prepare(ex: &Extractor, item: Item) -> Result<Prepared, SourceError> {
     let content_hash = dedup::content_hash(&words);
     let signature = dedup::signature(&words);
     let bands = dedup::bands(&signature);
-    let extracted = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.extract(&item.article))) {
-        Ok(x) => x,
-        Err(_) => return Err(SourceError { origin: item.origin, reason: "internal error: extraction panicked (please report)".into() }),
-    };
+    // an article stored by an earlier run only adds a sighting: skip the extraction
+    let known = stored.contains(&content_hash);
+    let extracted = if known { empty_extraction(&item.article) } else { extract(ex, &item.article, &item.origin)? };
     Ok(Prepared {
         new: NewArticle { article: item.article, origin: item.origin, source: item.source, content_hash, signature, bands, extracted },
         warning: item.warning,
+        known,
     })
 }
 
@@ -106,7 +129,7 @@ pub fn choose_cluster(store: &mut dyn Store, a: &NewArticle) -> Result<(ClusterC
     for c in store.candidates(&a.bands)? {
         let s = dedup::similarity(&a.signature, &c.signature);
         // ties go to the oldest article, so the choice does not depend on row order
-        if s >= dedup::THRESHOLD && best.is_none_or(|(bs, _, ba)| s > bs || (s == bs && c.article < ba)) {
+        if s >= dedup::THRESHOLD && best.map_or(true, |(bs, _, ba)| s > bs || (s == bs && c.article < ba)) {
             best = Some((s, c.cluster, c.article));
         }
     }
@@ -130,6 +153,8 @@ pub fn ingest(
         n => n,
     };
     let mut sum = RunSummary::default();
+    let stored: HashSet<[u8; 16]> = store.content_hashes()?.into_iter().collect();
+    let stored = &stored;
     type Raw = (usize, Result<Item, SourceError>);
     type Done = (usize, Result<Prepared, SourceError>);
     let result = std::thread::scope(|s| -> Result<(), StoreError> {
@@ -156,7 +181,7 @@ pub fn ingest(
                     Err(_) => return,
                 };
                 let Ok((seq, item)) = next else { return };
-                let out = item.and_then(|it| prepare(ex, it));
+                let out = item.and_then(|it| prepare(ex, it, stored));
                 if tx.send((seq, out)).is_err() {
                     return;
                 }
@@ -174,7 +199,7 @@ pub fn ingest(
                     sum.failed += 1;
                     report(Report::Failed(&e));
                 }
-                Ok(p) => {
+                Ok(mut p) => {
                     sum.read += 1;
                     if let Some(w) = &p.warning {
                         report(Report::Warning { origin: &p.new.origin, message: w });
@@ -183,6 +208,17 @@ pub fn ingest(
                         store.add_sighting(id, &p.new)?;
                         sum.duplicate += 1;
                     } else {
+                        if p.known {
+                            // cannot happen (nothing is deleted during a run); extract to be safe
+                            match extract(ex, &p.new.article, &p.new.origin) {
+                                Ok(x) => p.new.extracted = x,
+                                Err(e) => {
+                                    sum.failed += 1;
+                                    report(Report::Failed(&e));
+                                    return Ok(());
+                                }
+                            }
+                        }
                         let (choice, _) = choose_cluster(store, &p.new)?;
                         let ins = store.insert(&p.new, choice)?;
                         sum.new += 1;

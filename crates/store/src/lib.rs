@@ -169,6 +169,8 @@ pub trait Store {
     fn rollback(&mut self) -> Result<()>;
     /// The stored article with this content hash, if any.
     fn find_by_hash(&mut self, hash: &[u8; 16]) -> Result<Option<i64>>;
+    /// The content hashes of every stored article (lets a run skip extracting what is stored).
+    fn content_hashes(&mut self) -> Result<Vec<[u8; 16]>>;
     /// Records that an already stored article was seen again (another origin or source).
     /// Returns false when this (article, origin) was already recorded.
     fn add_sighting(&mut self, article: i64, a: &NewArticle) -> Result<bool>;

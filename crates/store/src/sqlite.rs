@@ -276,6 +276,18 @@ impl Store for SqliteStore {
         Ok(st.query_row([&hash[..]], |r| r.get(0)).optional()?)
     }
 
+    fn content_hashes(&mut self) -> Result<Vec<[u8; 16]>> {
+        let mut st = self.conn.prepare("SELECT content_hash FROM articles")?;
+        let rows = st.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for b in rows {
+            if let Ok(h) = <[u8; 16]>::try_from(b?.as_slice()) {
+                out.push(h);
+            }
+        }
+        Ok(out)
+    }
+
     fn add_sighting(&mut self, article: i64, a: &NewArticle) -> Result<bool> {
         self.need_batch()?;
         let mut st = self.conn.prepare_cached(
