@@ -17,11 +17,14 @@ use marsad_text::{Doc, TokenKind};
 /// Types whose source and target are unordered in the contract.
 pub const SYMMETRIC: &[&str] = &["CONSULT", "AGREE", "COOPERATE"];
 /// Types that may be domestic: one state on both sides when no other actor is named.
-const DOMESTIC: &[&str] = &["PROTEST", "ASSAULT", "COERCE", "MOBILIZE", "SANCTION", "THREATEN", "ACCUSE", "REJECT", "REQUEST", "CONCEDE", "RETREAT"];
+const DOMESTIC: &[&str] = &["PROTEST", "ASSAULT", "COERCE", "MOBILIZE"];
 
 /// Types reported even when the text names no actor (a bombing, a demonstration): the place
 /// gives the state, or the sides stay unknown.
 const DOMESTIC_ALONE: &[&str] = &["PROTEST", "ASSAULT", "COERCE"];
+
+/// Words before a state that make it a topic or a location, not a side (الأوضاع في أفغانستان).
+const TOPIC_MARKERS: &[&str] = &["في", "حول", "بشان", "ازاء", "داخل", "عبر", "خارج", "شمال", "جنوب", "شرق", "غرب", "وسط", "اراضي", "انحاء", "قضيه", "ملف", "ازمه"];
 
 /// Words before a participant that make it a target (matching form).
 const TARGET_MARKERS: &[&str] = &["مع", "الي", "لدي", "ضد", "علي", "تجاه", "نحو", "عن"];
@@ -190,6 +193,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
 fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> Vec<Part> {
     let mut parts: Vec<Part> = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let mut topic_run = false;
     for k in range {
         let Some(o) = rec.owner[k] else { continue };
         if !seen.insert(o) {
@@ -206,6 +210,12 @@ fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> 
             continue;
         }
         let coord = p.starts_with('و') && parts.last().is_some_and(|q| m.first <= q.last + 3);
+        // a topic or location (في أفغانستان وإيران) is no side, nor is what is coordinated with it
+        if TOPIC_MARKERS.contains(&prev_word) && p.is_empty() || coord && topic_run {
+            topic_run = true;
+            continue;
+        }
+        topic_run = false;
         let between = prev_word == "بين" || coord && parts.last().is_some_and(|q| q.between);
         parts.push(Part { ment: o, first: m.first, last: m.last, actor: actor.to_string(), marked, coord, between });
     }

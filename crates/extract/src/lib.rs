@@ -213,9 +213,9 @@ fn reference_from_text(text: &str, doc: &marsad_text::Doc, dates: &[dates::DateM
         _ => None,
     };
     for d in dates {
-        let before = &text[..d.start];
-        let window: String = before.chars().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
-        if marsad_text::normalize(&window).contains("اليوم") {
+        // the words just before the date and the date's own words (اليوم الأربعاء 22 أكتوبر…)
+        let from = text[..d.start].char_indices().rev().nth(29).map_or(0, |(i, _)| i);
+        if marsad_text::normalize(&text[from..d.end]).contains("اليوم") {
             if let Some(x) = full(d) {
                 return Some(x);
             }

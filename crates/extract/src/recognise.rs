@@ -11,7 +11,7 @@
 //!    (وزير الخارجية التركي هاكان فيدان، نظيره الكازاخستاني يرمك كوشارباييف);
 //! 4. later short mentions of those persons (فيدان، لكازيخانوف).
 
-use marsad_kb::{matcher::resolve_overlaps, EntityKind, Hit, How, Kb, LAYER_CUE, LAYER_ENTITY, LAYER_ORG_HEAD, LAYER_ROLE, LAYER_TRIGGER};
+use marsad_kb::{matcher::resolve_overlaps, EntityKind, Hit, How, Kb, LAYER_CUE, LAYER_ENTITY, LAYER_GIVEN, LAYER_ORG_HEAD, LAYER_ROLE, LAYER_TRIGGER};
 use marsad_text::{Doc, TokenKind, PROCLITICS};
 
 /// A recognised mention (internal form; see [`crate::schema::Mention`] for output).
@@ -55,10 +55,11 @@ pub struct Layers {
     pub roles: Vec<Hit>,
     pub org_heads: Vec<Hit>,
     pub cues: Vec<Hit>,
+    pub given: Vec<Hit>,
 }
 
 pub fn split_layers(hits: Vec<Hit>) -> Layers {
-    let mut l = Layers { entities: vec![], triggers: vec![], roles: vec![], org_heads: vec![], cues: vec![] };
+    let mut l = Layers { entities: vec![], triggers: vec![], roles: vec![], org_heads: vec![], cues: vec![], given: vec![] };
     for h in hits {
         match h.form.layer {
             LAYER_ENTITY => l.entities.push(h),
@@ -66,6 +67,7 @@ pub fn split_layers(hits: Vec<Hit>) -> Layers {
             LAYER_ROLE => l.roles.push(h),
             LAYER_ORG_HEAD => l.org_heads.push(h),
             LAYER_CUE => l.cues.push(h),
+            LAYER_GIVEN => l.given.push(h),
             _ => {}
         }
     }
@@ -181,7 +183,8 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers) -> Recognition 
             return true;
         }
         let w = t.norm.as_str();
-        NAME_BREAKERS.contains(&w) || kb.common.contains(w) || busy[k]
+        // an ordinary word behind a proclitic (بالتحدث، لإقناعهم، ودخل) ends a name too
+        NAME_BREAKERS.contains(&w) || kb.common.contains(w) || busy[k] || marsad_text::proclitic_splits(w, PROCLITICS).any(|(p, rest)| !p.is_empty() && rest.chars().count() >= 3 && (kb.common.contains(rest) || rest.starts_with("ال")))
     };
     let same_sentence = |a: usize, b: usize| doc.tokens[a].sentence == doc.tokens[b].sentence;
 
@@ -427,6 +430,81 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers) -> Recognition 
             aliases.push((doc.tokens[k - 1].norm.clone(), idx));
         }
         ments.push(m);
+    }
+
+    // 3b. persons from a known given name and the name words after it (محمد بن سلمان، أنتوني بلينكن)
+    for g in resolve_overlaps(layers.given) {
+        if (g.first..=g.last).any(|k| owner[k].is_some() || busy[k]) {
+            continue;
+        }
+        let ambiguous = kb.given_names[g.form.payload as usize].ambiguous;
+        let mut k = g.last + 1;
+        let mut words = 0;
+        while k < n && words < 3 && owner[k].is_none() && same_sentence(g.first, k) {
+            let t = &doc.tokens[k];
+            let link = NAME_LINKS.contains(&t.norm.as_str());
+            if !link && (is_breaker(k) || has_tanween(text, t) || t.kind != TokenKind::Word || t.norm.chars().count() < 2) {
+                break;
+            }
+            k += 1;
+            words += 1;
+        }
+        while k > g.last + 1 && NAME_LINKS.contains(&doc.tokens[k - 1].norm.as_str()) {
+            k -= 1;
+        }
+        // a known surname right after: a new person with that surname (إلهام علييف is not حيدر علييف)
+        let mut merged = None;
+        if k < n && same_sentence(g.first, k) {
+            if let Some(o) = owner[k] {
+                let m = &ments[o];
+                if m.kind == EntityKind::Person && m.first == k && matches!(m.how, Some(How::Short | How::GuardedShort)) {
+                    merged = Some(o);
+                }
+            }
+        }
+        let extra = k - (g.last + 1);
+        // a given name that is also a word (أمل، وسام، على→علي، أن→آن) starts a name only before
+        // بن/عبد/أبو
+        let linked = extra >= 1 && NAME_LINKS.contains(&doc.tokens[g.last + 1].norm.as_str());
+        let enough = if ambiguous { linked } else { extra >= 1 || merged.is_some() };
+        if !enough {
+            continue;
+        }
+        if let Some(o) = merged {
+            let last = ments[o].last;
+            ments[o].dropped = true;
+            k = last + 1;
+            for t in owner.iter_mut().take(k).skip(g.first) {
+                *t = None;
+            }
+        }
+        let t0 = &doc.tokens[g.first];
+        let start = t0.start + skip_folded(&text[t0.start..t0.end], g.prefix.chars().count());
+        let idx = ments.len();
+        ments.push(Ment {
+            kind: EntityKind::Person,
+            first: g.first,
+            last: k - 1,
+            start,
+            end: doc.tokens[k - 1].end,
+            entity: None,
+            how: Some(How::Name),
+            actor: None,
+            country: None,
+            name_en: None,
+            role: None,
+            sub: None,
+            lat: None,
+            lon: None,
+            found: "pattern",
+            prefix: g.prefix.clone(),
+            part_of: None,
+            dropped: false,
+        });
+        for o in owner.iter_mut().take(k).skip(g.first) {
+            *o = Some(idx);
+        }
+        aliases.push((doc.tokens[k - 1].norm.clone(), idx));
     }
 
     // 4. later short mentions of pattern persons (فيدان، لكازيخانوف)

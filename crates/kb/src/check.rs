@@ -74,6 +74,7 @@ pub fn check(src: &Sources) -> Vec<Problem> {
         "lexicon/org_heads.tsv" => 2,
         "lexicon/modality.tsv" => 3,
         "lexicon/common_words.tsv" => 2,
+        "kb/given_names.tsv" => 4,
         _ => 0,
     };
     for (file, text) in &src.files {
@@ -136,9 +137,8 @@ pub fn check(src: &Sources) -> Vec<Problem> {
                 for v in values(cols[c]) {
                     let k = marsad_text::normalize(v);
                     if let Some(prev) = seen.insert(k.clone(), line) {
-                        if prev != line {
-                            p(o.clone(), format!("alias «{v}» already listed at line {prev}"));
-                        }
+                        let at = if prev == line { "on this line".to_string() } else { format!("at line {prev}") };
+                        p(o.clone(), format!("alias «{v}» already listed {at} (same after normalisation)"));
                     }
                 }
             }
@@ -193,4 +193,53 @@ fn collisions(kb: &Kb) -> Vec<Problem> {
 /// Loads and checks; for tests and the CLI.
 pub fn check_embedded() -> Result<Vec<Problem>, KbError> {
     Ok(check(&Sources::embedded()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(extra: &[(&str, &str)]) -> Sources {
+        let mut files: Vec<(String, String)> = crate::FILES.iter().map(|f| (f.to_string(), String::new())).collect();
+        for (name, text) in extra {
+            files.iter_mut().find(|(n, _)| n == name).expect("known file").1 = text.to_string();
+        }
+        Sources { files }
+    }
+
+    const COUNTRIES: &str = "TUR\tTurkey\tتركيا\tتركي\tأتراك\nKAZ\tKazakhstan\tكازاخستان\tكازاخستاني\t-\n";
+
+    /// (what is added, the message the check must give)
+    #[test]
+    fn each_kind_of_problem_is_caught() {
+        let rows: &[(&str, &str, &str)] = &[
+            ("kb/persons.tsv", "Nursultan Nazarbayev\tKAZ\tنور سلطان نزارباييف\tنزارباييف\tKAZ:president:2019-03-20:1990-04-24\n", "starts after it ends"),
+            ("kb/persons.tsv", "Nursultan Nazarbayev\tKAZ\tنور سلطان نزارباييف\tنزارباييف\tKAZ:president:1990-13-01:\n", "is not a date"),
+            ("kb/persons.tsv", "Someone\tKAZ\tشخص ما\t-\tKAZ:president:1990:2000;KAZ:president:1999:2005\n", "overlap in time"),
+            ("kb/persons.tsv", "Someone\tkaz\tشخص ما\t-\t-\n", "is not an actor code"),
+            ("kb/orgs.tsv", "IGO:UN\tUnited Nations\tigo\tالأمم المتحدة\nRUS\tFake\tigo\tالأمم المتحدة\n", "collides"),
+            ("kb/orgs.tsv", "IGO:UN\tUnited Nations\tclub\tالأمم المتحدة\n", "org kind"),
+            ("kb/places.tsv", "Ankara\tTUR\tcapital\t39.9\t332.8\tأنقرة\n", "coordinate"),
+            ("kb/places.tsv", "Ankara\tTUR\tcapital\t39.9\t32.8\n", "columns"),
+            ("kb/places.tsv", "Ankara\tTUR\tcapital\t39.9\t32.8\tأنقرة|انقرة\n", "already listed"),
+            ("lexicon/triggers.tsv", "v\tزار/يزور\tVISIT\tvisit\t-\n", "not a PLOVER type"),
+        ];
+        for (file, text, want) in rows {
+            let problems = check(&sources(&[("kb/countries.tsv", COUNTRIES), (file, text)]));
+            assert!(problems.iter().any(|p| p.msg.contains(want)), "{file}: {text:?} should give «{want}», got {problems:?}");
+        }
+    }
+
+    #[test]
+    fn clean_data_passes() {
+        let persons = "Recep Tayyip Erdogan\tTUR\tرجب طيب أردوغان\tأردوغان\tTUR:president:2014-08-28:\n";
+        let problems = check(&sources(&[("kb/countries.tsv", COUNTRIES), ("kb/persons.tsv", persons)]));
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn shipped_data_passes() {
+        let problems = check_embedded().unwrap();
+        assert!(problems.is_empty(), "{} problems, first: {:?}", problems.len(), problems.first());
+    }
 }

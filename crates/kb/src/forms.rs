@@ -134,6 +134,14 @@ pub fn foreign_variants(x: &str) -> Vec<String> {
             out.push(n.replace(a, &b.to_string()));
         }
     }
+    // doubled vowels written single or double: توكاييف / توكايف، نزارباييف / نزاربايف
+    for v in out.clone() {
+        let mut c = v.clone();
+        marsad_text::collapse_doubles(&mut c);
+        if c != v {
+            out.push(c);
+        }
+    }
     out.sort();
     out.dedup();
     out
@@ -189,5 +197,7 @@ mod tests {
     fn g_variants() {
         let got = foreign_variants("سيرغي لافروف");
         assert!(got.contains(&normalize("سيرجي لافروف")));
+        let got = foreign_variants("توكاييف");
+        assert!(got.contains(&"توكايف".to_string()), "{got:?}");
     }
 }

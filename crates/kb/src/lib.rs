@@ -29,6 +29,8 @@ pub const LAYER_ROLE: u8 = 2;
 pub const LAYER_ORG_HEAD: u8 = 3;
 /// Matcher layer of modality cues (payload: index into [`Kb::cues`]).
 pub const LAYER_CUE: u8 = 4;
+/// Matcher layer of given names (payload: index into [`Kb::given_names`]).
+pub const LAYER_GIVEN: u8 = 5;
 
 /// Something went wrong reading the data.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +61,7 @@ pub const FILES: &[&str] = &[
     "lexicon/org_heads.tsv",
     "lexicon/modality.tsv",
     "lexicon/common_words.tsv",
+    "kb/given_names.tsv",
 ];
 
 macro_rules! embed {
@@ -79,7 +82,8 @@ impl Sources {
                 "lexicon/roles.tsv",
                 "lexicon/org_heads.tsv",
                 "lexicon/modality.tsv",
-                "lexicon/common_words.tsv"
+                "lexicon/common_words.tsv",
+                "kb/given_names.tsv"
             ),
         }
     }
@@ -198,6 +202,14 @@ pub struct OrgHead {
     pub kind: String,
 }
 
+/// A given (first) name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenName {
+    pub form: String,
+    /// Also an ordinary word (أمل، سلام): needs more evidence to start a name.
+    pub ambiguous: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cue {
     pub form: String,
@@ -214,6 +226,7 @@ pub struct Kb {
     pub roles: Vec<RoleNoun>,
     pub org_heads: Vec<OrgHead>,
     pub cues: Vec<Cue>,
+    pub given_names: Vec<GivenName>,
     pub matcher: Matcher,
     /// Short forms by matching form, for resolving later mentions of a name.
     pub surnames: HashMap<String, Vec<u32>>,
@@ -267,6 +280,27 @@ impl Kb {
         for (_, cols) in rows(src.get("lexicon/common_words.tsv")) {
             common.insert(marsad_text::normalize(cols[0]));
         }
+        // every name as listed, so that a generated spelling variant never takes a form that
+        // some entry lists for itself (فيبورغ → فيبورج is another town)
+        let mut listed: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for (file, cols_idx) in [("kb/countries.tsv", &[2usize, 3][..]), ("kb/orgs.tsv", &[3]), ("kb/persons.tsv", &[2, 3]), ("kb/places.tsv", &[5]), ("kb/places.generated.tsv", &[5])] {
+            for (_, cols) in rows(src.get(file)) {
+                for &c in cols_idx {
+                    for v in values(cols.get(c).copied().unwrap_or("-")) {
+                        listed.insert(marsad_text::normalize(v.trim_start_matches('~')));
+                    }
+                }
+            }
+        }
+        // and never a form another entry's variant already took
+        let mut variant_owner: HashMap<String, u32> = HashMap::new();
+        let mut variants = |name: &str, ent: u32| -> Vec<String> {
+            let own = marsad_text::normalize(name);
+            forms::foreign_variants(name)
+                .into_iter()
+                .filter(|v| *v == own || (!listed.contains(v) && *variant_owner.entry(v.clone()).or_insert(ent) == ent))
+                .collect()
+        };
         let mut b = MatcherBuilder::default();
         let mut entities = Vec::new();
         let mut entity_forms: Vec<(u32, How)> = Vec::new();
@@ -359,8 +393,10 @@ impl Kb {
                 origin: format!("{file}:{line}"),
             });
             for name in values(cols[2]) {
-                for v in forms::foreign_variants(name) {
-                    add_entity_form(&mut b, id, How::Name, &v, Pre::Nominal, Post::None);
+                for v in variants(name, id) {
+                    if !common.contains(&v) {
+                        add_entity_form(&mut b, id, How::Name, &v, Pre::Nominal, Post::None);
+                    }
                 }
             }
             for short in values(cols.get(3).copied().unwrap_or("-")) {
@@ -370,7 +406,8 @@ impl Kb {
                     None if common.contains(&marsad_text::normalize(short)) => (How::GuardedShort, short),
                     None => (How::Short, short),
                 };
-                for v in forms::foreign_variants(s) {
+                for v in variants(s, id) {
+                    let how = if common.contains(&v) { How::GuardedShort } else { how };
                     add_entity_form(&mut b, id, how, &v, Pre::Nominal, Post::None);
                     surnames.entry(v).or_default().push(id);
                 }
@@ -396,7 +433,13 @@ impl Kb {
                     origin: format!("{file}:{line}"),
                 });
                 for name in values(cols[5]) {
-                    add_lam(&mut b, forms::with_lam_variant(name), &mut |b, f, pre| add_entity_form(b, id, How::Name, f, pre, Post::None));
+                    for v in variants(name, id) {
+                        // a variant (or a one-word name) that is an ordinary word would fire everywhere
+                        if common.contains(&v) {
+                            continue;
+                        }
+                        add_lam(&mut b, forms::with_lam_variant(&v), &mut |b, f, pre| add_entity_form(b, id, How::Name, f, pre, Post::None));
+                    }
                 }
             }
         }
@@ -491,6 +534,18 @@ impl Kb {
             b.add(&f, Form { layer: LAYER_CUE, payload: id, pre: Pre::Nominal, post: Post::None });
         }
 
+        let file = "kb/given_names.tsv";
+        let ld = Loader { file };
+        let mut given_names = Vec::new();
+        for (line, cols) in rows(src.get(file)) {
+            ld.need(line, &cols, 1)?;
+            let f = marsad_text::normalize(cols[0]);
+            let ambiguous = cols.get(3).is_some_and(|a| *a == "yes") || common.contains(&f);
+            let id = given_names.len() as u32;
+            given_names.push(GivenName { form: cols[0].to_string(), ambiguous });
+            b.add(&f, Form { layer: LAYER_GIVEN, payload: id, pre: Pre::Nominal, post: Post::None });
+        }
+
         let mut actor_names = HashMap::new();
         for e in entities.iter().filter(|e| matches!(e.kind, EntityKind::Country | EntityKind::Org)) {
             if let Some(a) = &e.actor {
@@ -498,7 +553,7 @@ impl Kb {
             }
         }
         let matcher = b.build()?;
-        Ok(Kb { entities, entity_forms, triggers, roles, org_heads, cues, matcher, surnames, common, present_forms, actor_names })
+        Ok(Kb { entities, entity_forms, triggers, roles, org_heads, cues, given_names, matcher, surnames, common, present_forms, actor_names })
     }
 
     /// English name of an actor code (a state, IGO or group), when the data has it.
@@ -529,6 +584,7 @@ impl Kb {
                 }
                 LAYER_ROLE => format!("ROLE {}{}", self.roles[p].role_en, clitics),
                 LAYER_ORG_HEAD => format!("ORG-HEAD {} ({}){}", self.org_heads[p].form, self.org_heads[p].kind, clitics),
+                LAYER_GIVEN => format!("GIVEN-NAME{}{}", if self.given_names[p].ambiguous { " (ambiguous)" } else { "" }, clitics),
                 _ => format!("CUE {}{}", self.cues[p].modality, clitics),
             };
             out.push(format!("«{span}» → {what}"));

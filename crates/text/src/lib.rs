@@ -6,7 +6,9 @@
 //!
 //! The matching form folds what Arabic writers vary freely: diacritics and tatweel are dropped,
 //! alef/hamza seats become ا/و/ي, ى becomes ي, ة becomes ه, Arabic-Indic and Persian digits become
-//! ASCII, Persian ک/ی become ك/ي, doubled ي/و collapse (توكاييف = توكايف), Latin is lower-cased.
+//! ASCII, Persian ک/ی become ك/ي, Latin is lower-cased. Transliteration variants such as
+//! توكاييف/توكايف are not folded here (that would merge كييف "Kyiv" with كيف "how"); the
+//! knowledge base generates them for foreign names with [`collapse_doubles`].
 //! Proclitics and enclitics are *not* cut here: [`PROCLITICS`] and [`ENCLITICS`] list them and
 //! the matchers in `marsad-kb` accept them around a dictionary form.
 //!
@@ -56,8 +58,8 @@ pub fn is_arabic_letter(c: char) -> bool {
     matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' | '\u{066E}'..='\u{066F}' | '\u{0671}'..='\u{06D3}' | '\u{06FA}'..='\u{06FC}')
 }
 
-/// Collapses ي ي and و و runs and strips nothing else; applied to every matching form.
-fn collapse_doubles(s: &mut String) {
+/// Collapses ي ي and و و runs (توكاييف → توكايف): a spelling variant of transliterated names.
+pub fn collapse_doubles(s: &mut String) {
     if !(s.contains("يي") || s.contains("وو")) {
         return;
     }
@@ -181,7 +183,6 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     _ => break,
                 }
             }
-            collapse_doubles(&mut norm);
             tokens.push(Token { start: i, end, norm, kind: TokenKind::Word, sentence: 0, clause: 0 });
             continue;
         }

@@ -59,6 +59,8 @@ def fold(s):
     s = _DIAC.sub("", s)
     s = s.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا").replace("ٱ", "ا")
     s = s.replace("ى", "ي").replace("ة", "ه")
+    # the rest of marsad's matching form (crates/text: fold_char): hamza seats and Persian letters
+    s = s.replace("ئ", "ي").replace("ؤ", "و").replace("ی", "ي").replace("ک", "ك").replace("ۀ", "ه")
     return " ".join(s.split())
 
 def uniq(forms):
