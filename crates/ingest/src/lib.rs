@@ -77,26 +77,12 @@ pub enum Report<'a> {
 
 /// An article ready for the writer.
 struct Prepared {
-    new: NewArticle,
-    warning: Option<String>,
-    /// Already stored when the run began: not extracted.
-    known: bool,
-}
-
-fn empty_extraction(a: &marsad_extract::Article) -> marsad_extract::ArticleOut {
-    marsad_extract::ArticleOut {
-        id: a.id.clone(),
-        title: None,
-        published: None,
-        source: None,
-        url: None,
-        reference_date: None,
-        sentences: vec![],
-        mentions: vec![],
-        events: vec![],
-        quantities: vec![],
-        dates: vec![],
-    }
+    item: Item,
+    content_hash: [u8; 16],
+    signature: Vec<u32>,
+    bands: Vec<i64>,
+    /// None when the article was already stored when the run began (not extracted again).
+    extracted: Option<marsad_extract::ArticleOut>,
 }
 
 fn extract(ex: &Extractor, a: &marsad_extract::Article, origin: &str) -> Result<marsad_extract::ArticleOut, SourceError> {
@@ -113,13 +99,8 @@ fn prepare(ex: &Extractor, item: Item, stored: &HashSet<[u8; 16]>) -> Result<Pre
     let signature = dedup::signature(&words);
     let bands = dedup::bands(&signature);
     // an article stored by an earlier run only adds a sighting: skip the extraction
-    let known = stored.contains(&content_hash);
-    let extracted = if known { empty_extraction(&item.article) } else { extract(ex, &item.article, &item.origin)? };
-    Ok(Prepared {
-        new: NewArticle { article: item.article, origin: item.origin, source: item.source, content_hash, signature, bands, extracted },
-        warning: item.warning,
-        known,
-    })
+    let extracted = if stored.contains(&content_hash) { None } else { Some(extract(ex, &item.article, &item.origin)?) };
+    Ok(Prepared { item, content_hash, signature, bands, extracted })
 }
 
 /// Chooses the cluster for a new article: the cluster of the most similar candidate at or above
@@ -199,28 +180,40 @@ pub fn ingest(
                     sum.failed += 1;
                     report(Report::Failed(&e));
                 }
-                Ok(mut p) => {
+                Ok(p) => {
                     sum.read += 1;
-                    if let Some(w) = &p.warning {
-                        report(Report::Warning { origin: &p.new.origin, message: w });
+                    let it = &p.item;
+                    if let Some(w) = &it.warning {
+                        report(Report::Warning { origin: &it.origin, message: w });
                     }
-                    if let Some(id) = store.find_by_hash(&p.new.content_hash)? {
-                        store.add_sighting(id, &p.new)?;
+                    if let Some(id) = store.find_by_hash(&p.content_hash)? {
+                        let sighting = marsad_store::Sighting {
+                            origin: &it.origin,
+                            ext_id: &it.article.id,
+                            source: it.source.as_deref(),
+                            url: it.article.url.as_deref(),
+                        };
+                        store.add_sighting(id, &sighting)?;
                         sum.duplicate += 1;
                     } else {
-                        if p.known {
+                        let extracted = match p.extracted {
+                            Some(x) => x,
                             // cannot happen (nothing is deleted during a run); extract to be safe
-                            match extract(ex, &p.new.article, &p.new.origin) {
-                                Ok(x) => p.new.extracted = x,
+                            None => match extract(ex, &it.article, &it.origin) {
+                                Ok(x) => x,
                                 Err(e) => {
+                                    sum.read -= 1;
                                     sum.failed += 1;
                                     report(Report::Failed(&e));
+                                    report(Report::Progress(sum));
                                     return Ok(());
                                 }
-                            }
-                        }
-                        let (choice, _) = choose_cluster(store, &p.new)?;
-                        let ins = store.insert(&p.new, choice)?;
+                            },
+                        };
+                        let Item { article, origin, source, .. } = p.item;
+                        let new = NewArticle { article, origin, source, content_hash: p.content_hash, signature: p.signature, bands: p.bands, extracted };
+                        let (choice, _) = choose_cluster(store, &new)?;
+                        let ins = store.insert(&new, choice)?;
                         sum.new += 1;
                         sum.events_added += ins.events_added;
                         sum.mentions_merged += ins.events_merged;

@@ -58,6 +58,21 @@ pub struct NewArticle {
     pub extracted: ArticleOut,
 }
 
+/// One time an article was seen: where, under which id, from which source.
+#[derive(Debug, Clone, Copy)]
+pub struct Sighting<'a> {
+    pub origin: &'a str,
+    pub ext_id: &'a str,
+    pub source: Option<&'a str>,
+    pub url: Option<&'a str>,
+}
+
+impl NewArticle {
+    pub fn sighting(&self) -> Sighting<'_> {
+        Sighting { origin: &self.origin, ext_id: &self.article.id, source: self.source.as_deref(), url: self.article.url.as_deref() }
+    }
+}
+
 /// An earlier article sharing at least one LSH band with a new one.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -173,7 +188,7 @@ pub trait Store {
     fn content_hashes(&mut self) -> Result<Vec<[u8; 16]>>;
     /// Records that an already stored article was seen again (another origin or source).
     /// Returns false when this (article, origin) was already recorded.
-    fn add_sighting(&mut self, article: i64, a: &NewArticle) -> Result<bool>;
+    fn add_sighting(&mut self, article: i64, s: &Sighting<'_>) -> Result<bool>;
     /// Stored articles sharing an LSH band with `bands`.
     fn candidates(&mut self, bands: &[i64]) -> Result<Vec<Candidate>>;
     /// Stores a new article, its mentions, quantities and events, merging events with stored

@@ -288,12 +288,12 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn add_sighting(&mut self, article: i64, a: &NewArticle) -> Result<bool> {
+    fn add_sighting(&mut self, article: i64, a: &Sighting<'_>) -> Result<bool> {
         self.need_batch()?;
         let mut st = self.conn.prepare_cached(
             "INSERT OR IGNORE INTO sightings (article_id, origin, ext_id, source, url) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
-        let n = st.execute(params![article, a.origin, a.article.id, a.source, a.article.url])?;
+        let n = st.execute(params![article, a.origin, a.ext_id, a.source, a.url])?;
         drop(st);
         if n > 0 {
             // a new source may raise the events' source counts

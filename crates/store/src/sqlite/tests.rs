@@ -15,7 +15,7 @@ fn art(id: &str, source: Option<&str>, hash: u8, events: Vec<Event>) -> NewArtic
     let extracted: ArticleOut = serde_json::from_value(serde_json::json!({
         "id": id, "sentences": [], "mentions": [
             {"kind": "COUNTRY", "text": "روسيا", "actor": "RUS", "how": "kb", "start": 0, "end": 5, "sentence": 0}
-        ], "events": [], "quantities": [], "dates": []
+        ], "events": [], "unrealised": [], "quantities": [], "dates": []
     }))
     .unwrap();
     let extracted = ArticleOut { events, ..extracted };
@@ -147,8 +147,8 @@ fn a_sighting_from_a_new_source_raises_source_counts_once() {
     copy.origin = "other/place".into();
     copy.source = Some("RIA".into());
     s.begin().unwrap();
-    assert!(s.add_sighting(id, &copy).unwrap());
-    assert!(!s.add_sighting(id, &copy).unwrap(), "the same origin twice is one sighting");
+    assert!(s.add_sighting(id, &copy.sighting()).unwrap());
+    assert!(!s.add_sighting(id, &copy.sighting()).unwrap(), "the same origin twice is one sighting");
     s.commit().unwrap();
     let e = &s.events(1).unwrap()[0];
     assert_eq!((e.num_mentions, e.num_articles, e.num_sources), (1, 1, 2));
