@@ -24,7 +24,10 @@ const DOMESTIC: &[&str] = &["PROTEST", "ASSAULT", "COERCE", "MOBILIZE"];
 const DOMESTIC_ALONE: &[&str] = &["PROTEST", "ASSAULT", "COERCE"];
 
 /// Words before a state that make it a topic or a location, not a side (الأوضاع في أفغانستان).
-const TOPIC_MARKERS: &[&str] = &["في", "حول", "بشان", "ازاء", "داخل", "عبر", "خارج", "شمال", "جنوب", "شرق", "غرب", "وسط", "اراضي", "انحاء", "قضيه", "ملف", "ازمه"];
+const TOPIC_MARKERS: &[&str] = &[
+    "في", "حول", "بشان", "ازاء", "داخل", "عبر", "خارج", "شمال", "جنوب", "شرق", "غرب", "وسط", "اراضي", "انحاء", "عاصمه", "العاصمه",
+    "قضيه", "القضيه", "ملف", "الملف", "ازمه", "الازمه", "الصراع", "النزاع", "الحرب", "الاوضاع", "الوضع", "الشان", "بالشان", "الساحه", "حدود", "الحدود",
+];
 
 /// Words before a participant that make it a target (matching form).
 const TARGET_MARKERS: &[&str] = &["مع", "الي", "لدي", "ضد", "علي", "تجاه", "نحو", "عن"];
@@ -91,8 +94,11 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             let non_past = is_verb && (h.prefix.contains('س') || kb.present_forms.contains(stem));
             let modality = modality_of(kb, doc, rec, h, sent.tokens.start);
             // the clause window: this trigger up to the next trigger of the sentence
-            let next_trigger = trig.get(ti + 1).map_or(sent.tokens.end, |n| n.first);
-            let prev_trigger = if ti > 0 { trig[ti - 1].last + 1 } else { sent.tokens.start };
+            // the clause of this trigger ends at the next verb trigger (a noun trigger after a
+            // verb is usually its object: أشاد … بجهود الوساطة التركية) and starts after the last one
+            let is_verb_hit = |x: &&&Hit| kb.triggers[x.form.payload as usize].kind == 'v';
+            let next_trigger = trig[ti + 1..].iter().find(is_verb_hit).map_or(sent.tokens.end, |n| n.first);
+            let prev_trigger = trig[..ti].iter().rev().find(is_verb_hit).map_or(sent.tokens.start, |p| p.last + 1);
             let (src, tgt) = arguments(&parts, h, prev_trigger, next_trigger, is_verb);
             let mut srcs: Vec<usize> = src.clone();
             let mut tgts: Vec<usize> = tgt.clone();
@@ -104,7 +110,10 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             if srcs.is_empty() && tgts.is_empty() {
                 // no actor named: a domestic event where it happened (تظاهر الآلاف في لندن →
                 // GBR/GBR), else, for violence and protest, an event with unknown sides
-                if !DOMESTIC_ALONE.contains(&tr.event_type.as_str()) || modality == "negated" {
+                // …but a definite noun with no actor (الهجوم، المظاهرات) refers back or speaks in
+                // general: nothing specific is reported
+                let definite = tr.kind == 'n' && doc.tokens[h.first].norm[h.prefix.len()..].starts_with("ال");
+                if !DOMESTIC_ALONE.contains(&tr.event_type.as_str()) || modality != "asserted" || definite {
                     continue;
                 }
                 let here = rec.ments.iter().filter(|m| m.kind == EntityKind::Place && !m.dropped && doc.tokens[m.first].sentence == si).find_map(|m| m.country.clone());
@@ -126,7 +135,8 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             }
             let sym = SYMMETRIC.contains(&tr.event_type.as_str());
             let mut pairs: Vec<(Option<usize>, Option<usize>)> = Vec::new();
-            if tgts.is_empty() && srcs.len() >= 2 && sym {
+            // pairs within a group are mutual action: not joining (انضمت) or observing
+            if tgts.is_empty() && srcs.len() >= 2 && sym && tr.mode.as_deref() != Some("join") {
                 for a in 0..srcs.len() {
                     for b in a + 1..srcs.len() {
                         pairs.push((Some(srcs[a]), Some(srcs[b])));
@@ -193,7 +203,8 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
 fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> Vec<Part> {
     let mut parts: Vec<Part> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut topic_run = false;
+    // the last mention looked at (kept or not), for coordination: (its last token, was a topic)
+    let mut last: Option<(usize, bool)> = None;
     for k in range {
         let Some(o) = rec.owner[k] else { continue };
         if !seen.insert(o) {
@@ -201,23 +212,44 @@ fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> 
         }
         let m = &rec.ments[o];
         let Some(actor) = actor_of(m) else { continue };
-        let prev = (m.first > 0).then(|| &doc.tokens[m.first - 1]);
-        let prev_word = prev.filter(|t| t.kind == TokenKind::Word).map(|t| t.norm.as_str()).unwrap_or("");
-        let p = m.prefix.as_str();
+        // the whole phrase: a person's role and state come before the name (والرئيس الإيراني إبراهيم رئيسي)
+        let mut first = m.first;
+        let mut prefix = m.prefix.clone();
+        loop {
+            if first == 0 {
+                break;
+            }
+            if let Some(r) = rec.roles.iter().find(|r| r.last + 1 == first) {
+                first = r.first;
+                prefix = r.prefix.clone();
+                continue;
+            }
+            match rec.owner[first - 1] {
+                Some(q) if rec.ments[q].part_of == Some(o) => {
+                    first = rec.ments[q].first;
+                    prefix = rec.ments[q].prefix.clone();
+                }
+                _ => break,
+            }
+        }
+        let prev = (first > 0).then(|| &doc.tokens[first - 1]);
+        let prev_word = prev.filter(|t| t.kind == TokenKind::Word).map(|t| t.norm.strip_prefix('و').filter(|r| r.chars().count() >= 2).unwrap_or(&t.norm)).unwrap_or("");
+        let p = prefix.as_str();
         let marked = TARGET_MARKERS.contains(&prev_word) || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
-        // a capital is an actor only as a subject or in بين … و … (not في أنقرة)
-        if m.is_capital() && (matches!(prev_word, "في" | "الي" | "من" | "عاصمه" | "العاصمه") || p.ends_with('ب') || p.ends_with('ل')) {
+        // coordination: و on the phrase, or an enumeration with ، or / right after the last mention
+        let enum_sep = prev.is_some_and(|t| t.is_punct("،") || t.is_punct("/") || t.is_punct(","));
+        let coord = last.is_some_and(|(l, _)| first <= l + 3) && (p.starts_with('و') || enum_sep && last.is_some_and(|(l, _)| first == l + 2));
+        // a topic or location (في أفغانستان وإيران، القضية الفلسطينية) is no side, nor is what is
+        // coordinated with it; a capital is a side only as a subject or in بين … و … (not في أنقرة)
+        let topic = TOPIC_MARKERS.contains(&prev_word) && !p.starts_with('و') || coord && last.is_some_and(|(_, t)| t);
+        // (العاصمة الإيرانية طهران: a capital named after its state is a place)
+        let capital_place = m.is_capital() && (matches!(prev_word, "في" | "الي" | "من" | "عاصمه" | "العاصمه") || p.ends_with('ب') || p.ends_with('ل') || first > 0 && rec.owner[first - 1].is_some());
+        last = Some((m.last, topic));
+        if topic || capital_place {
             continue;
         }
-        let coord = p.starts_with('و') && parts.last().is_some_and(|q| m.first <= q.last + 3);
-        // a topic or location (في أفغانستان وإيران) is no side, nor is what is coordinated with it
-        if TOPIC_MARKERS.contains(&prev_word) && p.is_empty() || coord && topic_run {
-            topic_run = true;
-            continue;
-        }
-        topic_run = false;
         let between = prev_word == "بين" || coord && parts.last().is_some_and(|q| q.between);
-        parts.push(Part { ment: o, first: m.first, last: m.last, actor: actor.to_string(), marked, coord, between });
+        parts.push(Part { ment: o, first, last: m.last, actor: actor.to_string(), marked, coord, between });
     }
     parts
 }
@@ -259,9 +291,10 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, is_verb: bool) -> (V
     // source: the first unmarked participant after the verb (VSO), else the nearest unmarked before it
     let mut src_group: Vec<usize> = Vec::new();
     if let Some(&s) = after.iter().find(|&&i| !parts[i].marked && !parts[i].coord) {
-        // only when it comes before any marked participant, or directly after the trigger
+        // the subject follows the verb closely (أكد الرئيس الروسي - فلاديمير بوتين), and comes
+        // before any marked participant
         let first_marked = after.iter().find(|&&i| parts[i].marked).copied();
-        if first_marked.is_none_or(|m| s < m) {
+        if first_marked.is_none_or(|m| s < m) && parts[s].first <= h.last + 4 {
             src_group = group(s);
         }
     }
@@ -276,20 +309,28 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, is_verb: bool) -> (V
         }
     }
     let src_group = dedup(src_group);
+    // a coordinated subject meets among itself only when it stands next to the trigger
+    // (تركيا وكازاخستان تبحثان، عقد أردوغان وبوتين ورئيسي اجتماعا)
+    let adjacent = src_group.iter().any(|&i| parts[i].last + 3 >= h.first && parts[i].first <= h.last + 3);
     let src_actors: Vec<&str> = src_group.iter().map(|&i| parts[i].actor.as_str()).collect();
     // target: the first marked participant after the trigger, else the next other one after the source
     let mut tgt_group: Vec<usize> = Vec::new();
     if let Some(&t) = after.iter().find(|&&i| parts[i].marked && !src_actors.contains(&parts[i].actor.as_str())) {
         tgt_group = group(t);
     } else if let Some(&t) = after.iter().find(|&&i| !src_group.contains(&i) && !parts[i].coord && !src_actors.contains(&parts[i].actor.as_str())) {
-        tgt_group = group(t);
+        // an unmarked object stands right after the trigger or the subject (التقى أردوغان بوتين)
+        let anchor = src_group.iter().map(|&i| parts[i].last).filter(|&l| l > h.last).max().unwrap_or(h.last);
+        if parts[t].first <= anchor + 3 {
+            tgt_group = group(t);
+        }
     } else if let Some(&t) = before.iter().rev().find(|&&i| !src_group.contains(&i) && !src_actors.contains(&parts[i].actor.as_str())) {
         if parts[t].marked {
             tgt_group = vec![t];
         }
     }
     let tgt_group: Vec<usize> = dedup(tgt_group).into_iter().filter(|&i| !src_actors.contains(&parts[i].actor.as_str())).collect();
-    (src_group.iter().map(|&i| parts[i].ment).collect(), tgt_group.iter().map(|&i| parts[i].ment).collect())
+    let srcs: Vec<usize> = if tgt_group.is_empty() && src_group.len() > 1 && !adjacent { src_group.into_iter().take(1).collect() } else { src_group };
+    (srcs.iter().map(|&i| parts[i].ment).collect(), tgt_group.iter().map(|&i| parts[i].ment).collect())
 }
 
 fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize) -> &'static str {

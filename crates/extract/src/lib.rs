@@ -122,6 +122,7 @@ impl Extractor {
         // events
         let evs = events::extract_events(&self.kb, &doc, &rec);
         let mut events_out: Vec<Event> = Vec::new();
+        let mut unrealised: Vec<Event> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for e in evs {
             let part = |i: Option<usize>, actor: &Option<String>| -> Participant {
@@ -186,7 +187,11 @@ impl Extractor {
                 gloss: String::new(),
             };
             ev.gloss = gloss::gloss(&ev);
-            events_out.push(ev);
+            if matches!(ev.modality.as_str(), "negated" | "hypothetical") {
+                unrealised.push(ev);
+            } else {
+                events_out.push(ev);
+            }
         }
 
         ArticleOut {
@@ -199,6 +204,7 @@ impl Extractor {
             sentences: doc.sentences.iter().map(|s| SentenceOut { start: cx.char_of(s.start.saturating_sub(title_offset)), end: cx.char_of(s.end.saturating_sub(title_offset)) }).collect(),
             mentions,
             events: events_out,
+            unrealised,
             quantities,
             dates: dates_out,
         }

@@ -170,7 +170,12 @@ pub struct ArticleOut {
     pub reference_date: Option<String>,
     pub sentences: Vec<SentenceOut>,
     pub mentions: Vec<Mention>,
+    /// Interactions the article reports as happened, ongoing or planned (modality `asserted`
+    /// or `planned`).
     pub events: Vec<Event>,
+    /// Interactions the text mentions but denies or only supposes (modality `negated` or
+    /// `hypothetical`): not events, kept for readers who want them.
+    pub unrealised: Vec<Event>,
     pub quantities: Vec<QuantityOut>,
     pub dates: Vec<DateOut>,
 }

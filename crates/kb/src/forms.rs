@@ -119,6 +119,9 @@ pub fn noun_forms(x: &str) -> Vec<(String, bool, bool)> {
     if let Some(stem) = n.strip_suffix('ه') {
         // زيارة + ه → زيارته (no article with a pronoun)
         out.push((format!("{stem}ت"), false, true));
+    } else if !n.contains(' ') && !n.ends_with(['ا', 'ي', 'ء', 'و']) {
+        // the indefinite accusative writes an alif: اجتماعًا، اتفاقًا
+        out.push((format!("{n}ا"), false, false));
     }
     out
 }
@@ -191,6 +194,8 @@ mod tests {
     fn taa_marbuta_before_enclitic() {
         let got = noun_forms("زيارة");
         assert!(got.contains(&("زيارت".to_string(), false, true)));
+        let got = noun_forms("اجتماع");
+        assert!(got.contains(&("اجتماعا".to_string(), false, false)), "accusative tanween alif: {got:?}");
     }
 
     #[test]
