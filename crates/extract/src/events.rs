@@ -19,6 +19,9 @@ pub const SYMMETRIC: &[&str] = &["CONSULT", "AGREE", "COOPERATE"];
 /// Types that may be domestic: one state on both sides when no other actor is named.
 const DOMESTIC: &[&str] = &["PROTEST", "ASSAULT", "COERCE", "MOBILIZE"];
 
+/// Types whose target may be the state where it happened.
+const PLACE_TARGET: &[&str] = &["ASSAULT", "COERCE", "RETREAT", "MOBILIZE"];
+
 /// Types reported even when the text names no actor (a bombing, a demonstration): the place
 /// gives the state, or the sides stay unknown.
 const DOMESTIC_ALONE: &[&str] = &["PROTEST", "ASSAULT", "COERCE"];
@@ -26,7 +29,7 @@ const DOMESTIC_ALONE: &[&str] = &["PROTEST", "ASSAULT", "COERCE"];
 /// Words before a state that make it a topic or a location, not a side (الأوضاع في أفغانستان).
 const TOPIC_MARKERS: &[&str] = &[
     "في", "حول", "بشان", "ازاء", "داخل", "عبر", "خارج", "شمال", "جنوب", "شرق", "غرب", "وسط", "اراضي", "انحاء", "عاصمه", "العاصمه",
-    "قضيه", "القضيه", "ملف", "الملف", "ازمه", "الازمه", "الصراع", "النزاع", "الحرب", "الاوضاع", "الوضع", "الشان", "بالشان", "الساحه", "حدود", "الحدود",
+    "جانب", "قضيه", "القضيه", "ملف", "الملف", "ازمه", "الازمه", "الصراع", "النزاع", "الحرب", "الاوضاع", "الوضع", "الشان", "بالشان", "الساحه", "حدود", "الحدود",
 ];
 
 /// Words before a participant that make it a target (matching form).
@@ -58,6 +61,8 @@ pub fn actor_of(m: &Ment) -> Option<&str> {
     match m.kind {
         EntityKind::Place if m.is_capital() => m.country.as_deref(),
         EntityKind::Place => None,
+        // news media report events; they are not their sides (وكالة تاس، الأناضول)
+        EntityKind::Org if m.role.as_deref() == Some("media") => None,
         _ => m.actor.as_deref(),
     }
 }
@@ -134,6 +139,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                 continue;
             }
             let sym = SYMMETRIC.contains(&tr.event_type.as_str());
+            let mut place_target: Option<String> = None;
             let mut pairs: Vec<(Option<usize>, Option<usize>)> = Vec::new();
             // pairs within a group are mutual action: not joining (انضمت) or observing
             if tgts.is_empty() && srcs.len() >= 2 && sym && tr.mode.as_deref() != Some("join") {
@@ -143,7 +149,19 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     }
                 }
             } else if tgts.is_empty() {
-                if DOMESTIC.contains(&tr.event_type.as_str()) {
+                // where it happened names the other side of violence, coercion or a withdrawal
+                // (قصفت طائرات إسرائيلية مواقع في جنوب لبنان → ISR/LBN; سحب قواتها من خيرسون → UKR)
+                let src_actor = actor_of(&rec.ments[srcs[0]]).map(str::to_string);
+                let place_country = rec
+                    .ments
+                    .iter()
+                    .filter(|m| m.kind == EntityKind::Place && !m.dropped && doc.tokens[m.first].sentence == si && m.first > h.last)
+                    .find_map(|m| m.country.clone().filter(|c| Some(c) != src_actor.as_ref()));
+                let is_state = src_actor.as_deref().is_some_and(|a| !a.contains(':'));
+                if let (Some(c), true) = (place_country.filter(|_| PLACE_TARGET.contains(&tr.event_type.as_str())), is_state) {
+                    place_target = Some(c);
+                    pairs.push((Some(srcs[0]), None));
+                } else if DOMESTIC.contains(&tr.event_type.as_str()) && is_state {
                     tgts.push(srcs[0]);
                     pairs.push((Some(srcs[0]), Some(srcs[0])));
                 } else {
@@ -162,13 +180,15 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             }
             let actor = |i: Option<usize>| i.and_then(|i| actor_of(&rec.ments[i]).map(str::to_string));
             for (s, t) in pairs {
-                let (sa, ta) = (actor(s), actor(t));
+                let (sa, ta) = (actor(s), actor(t).or_else(|| place_target.clone()));
+                // a group's violence against an unnamed target is still reported (شنت جماعة الحوثي هجوما)
+                let one_sided = ta.is_none() && DOMESTIC_ALONE.contains(&tr.event_type.as_str()) && modality == "asserted";
                 if sa.is_some() && sa == ta && s != t {
                     continue; // two mentions of the same state are not an interaction
                 }
                 // an event is an interaction: both sides must be known (a domestic event names
                 // the same state twice)
-                if sa.is_none() || ta.is_none() {
+                if sa.is_none() || ta.is_none() && !one_sided {
                     continue;
                 }
                 out.push(Ev {
@@ -186,15 +206,14 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     non_past: non_past || !is_verb,
                 });
             }
-            if let Some(&s) = src.first() {
+            if let Some(&s) = src.first().filter(|&&s| is_verb && matches!(rec.ments[s].kind, EntityKind::Person | EntityKind::Country)) {
                 topic = Some(s);
             }
         }
-        // the first actor-subject of a sentence without triggers is also a topic candidate
-        if trig.is_empty() {
-            if let Some(p) = parts.iter().find(|p| !p.marked && rec.ments[p.ment].kind == EntityKind::Person) {
-                topic = Some(p.ment);
-            }
+        // the subject the next pro-drop sentence continues with: a person or state opening this
+        // sentence (أكّد الرئيس التركي أنه …), else the last verb's subject above
+        if let Some(p) = parts.iter().find(|p| !p.marked && p.first <= sent.tokens.start + 6 && matches!(rec.ments[p.ment].kind, EntityKind::Person | EntityKind::Country)) {
+            topic = Some(p.ment);
         }
     }
     out
@@ -235,7 +254,12 @@ fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> 
         let prev = (first > 0).then(|| &doc.tokens[first - 1]);
         let prev_word = prev.filter(|t| t.kind == TokenKind::Word).map(|t| t.norm.strip_prefix('و').filter(|r| r.chars().count() >= 2).unwrap_or(&t.norm)).unwrap_or("");
         let p = prefix.as_str();
-        let marked = TARGET_MARKERS.contains(&prev_word) || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
+        // a preposition governs its whole noun phrase: عن ناقلة نفط بريطانية، على سفن روسية
+        let governed = (first.saturating_sub(3)..first).rev().take_while(|&q| doc.tokens[q].kind == TokenKind::Word && rec.owner[q].is_none()).any(|q| {
+            let w = doc.tokens[q].norm.as_str();
+            TARGET_MARKERS.contains(&w.strip_prefix('و').unwrap_or(w))
+        });
+        let marked = governed || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
         // coordination: و on the phrase, or an enumeration with ، or / right after the last mention
         let enum_sep = prev.is_some_and(|t| t.is_punct("،") || t.is_punct("/") || t.is_punct(","));
         let coord = last.is_some_and(|(l, _)| first <= l + 3) && (p.starts_with('و') || enum_sep && last.is_some_and(|(l, _)| first == l + 2));

@@ -142,7 +142,8 @@ impl Extractor {
             };
             let source = part(e.source, &e.source_actor);
             let target = part(e.target, &e.target_actor);
-            if !seen.insert((e.event_type.clone(), source.actor.clone(), target.actor.clone(), e.sentence, e.first)) {
+            // one event per type and dyad in a sentence (تظاهر … احتجاجا، وقعت … اتفاقية)
+            if !seen.insert((e.event_type.clone(), source.actor.clone(), target.actor.clone(), e.sentence)) {
                 continue;
             }
             let sent = &doc.sentences[e.sentence];

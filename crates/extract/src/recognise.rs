@@ -184,7 +184,12 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers) -> Recognition 
         }
         let w = t.norm.as_str();
         // an ordinary word behind a proclitic (بالتحدث، لإقناعهم، ودخل) ends a name too
-        NAME_BREAKERS.contains(&w) || kb.common.contains(w) || busy[k] || marsad_text::proclitic_splits(w, PROCLITICS).any(|(p, rest)| !p.is_empty() && rest.chars().count() >= 3 && (kb.common.contains(rest) || rest.starts_with("ال")))
+        NAME_BREAKERS.contains(&w)
+            || kb.common.contains(w)
+            || busy[k]
+            || marsad_text::proclitic_splits(w, PROCLITICS).any(|(p, rest)| !p.is_empty() && rest.chars().count() >= 3 && (kb.common.contains(rest) || rest.starts_with("ال")))
+            // …and so does one carrying a pronoun (مواقفهما، بلاده)
+            || marsad_text::ENCLITICS.iter().any(|e| w.strip_suffix(e).is_some_and(|stem| stem.chars().count() >= 3 && (kb.common.contains(stem) || stem.strip_suffix('ت').is_some_and(|s| kb.common.contains(&format!("{s}ه"))))))
     };
     let same_sentence = |a: usize, b: usize| doc.tokens[a].sentence == doc.tokens[b].sentence;
 
@@ -216,8 +221,11 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers) -> Recognition 
             }
             j += 1;
         }
-        // (b) a proper name after the head: شركة ترياكي القابضة، مجموعة أورزاكس، شركة YDA
-        if end_tok.is_none() {
+        // (b) a proper name after the head of a company, group or outlet: شركة ترياكي القابضة،
+        // مجموعة أورزاكس، شركة YDA (after مركز، منتدى، تحالف، بعثة comes a description, not a name)
+        let named_kind = matches!(head_kind.as_str(), "company" | "media" | "ngo");
+        let first_is_nisba = doc.tokens.get(h.last + 1).is_some_and(|t| t.norm.ends_with("يه"));
+        if end_tok.is_none() && named_kind && !first_is_nisba {
             let mut k = h.last + 1;
             while k < n && k <= h.last + 4 && owner[k].is_none() && same_sentence(h.first, k) && !is_breaker(k) && !doc.tokens[k].norm.starts_with("ال") && !has_tanween(text, &doc.tokens[k]) {
                 k += 1;
