@@ -79,8 +79,32 @@ pub fn collapse_doubles(s: &mut String) {
 /// tokens, punctuation kept as its own token. Dictionary entries go through this same function,
 /// so an entry and the text it should find always agree.
 pub fn normalize(s: &str) -> String {
-    let doc = tokenize(s);
+    // fast path for what dictionaries hold: Arabic words separated by spaces
     let mut out = String::with_capacity(s.len());
+    let mut simple = true;
+    let mut pending_space = false;
+    for c in s.chars() {
+        match fold_char(c) {
+            Fold::Drop => {}
+            Fold::Char(' ' | '\t') => pending_space = !out.is_empty(),
+            Fold::Char(f) if is_arabic_letter(f) => {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(f);
+            }
+            Fold::Char(_) => {
+                simple = false;
+                break;
+            }
+        }
+    }
+    if simple {
+        return out;
+    }
+    let doc = tokenize(s);
+    out.clear();
     for t in &doc {
         if !out.is_empty() {
             out.push(' ');
