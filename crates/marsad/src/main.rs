@@ -4,6 +4,7 @@
 
 mod ingest;
 mod input;
+mod serve;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -73,6 +74,51 @@ enum Cmd {
         /// How many dyads and sources to list.
         #[arg(long, default_value_t = 10)]
         top: usize,
+    },
+    /// Serve the store over HTTP: JSON API (/api/…, described at /openapi.json), web page (/),
+    /// Atom feeds and webhooks of subscriptions. Writes need --token (or MARSAD_TOKEN).
+    Serve {
+        #[arg(long, default_value = "marsad.db", value_name = "FILE")]
+        db: PathBuf,
+        /// Address to listen on (port 0: any free port, printed at start).
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
+        addr: String,
+        /// Token that writes (creating and deleting subscriptions) need; else MARSAD_TOKEN.
+        #[arg(long)]
+        token: Option<String>,
+        /// How often to look for new events for webhooks, in milliseconds.
+        #[arg(long, default_value_t = 2000, value_name = "MS")]
+        poll_ms: u64,
+    },
+    /// Search the store: articles matching WORDS (Arabic-aware, ranked, with snippets) and events
+    /// matching WORDS and the filters.
+    Search {
+        words: Vec<String>,
+        #[arg(long, default_value = "marsad.db", value_name = "FILE")]
+        db: PathBuf,
+        #[command(flatten)]
+        filters: serve::FilterArgs,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// One JSON object {articles, events}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export events, one row per event (columns in docs/export.md).
+    Export {
+        #[arg(long, default_value = "marsad.db", value_name = "FILE")]
+        db: PathBuf,
+        /// csv, jsonl or parquet.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[command(flatten)]
+        filters: serve::FilterArgs,
+        /// Only events reported by articles matching this full-text query.
+        #[arg(long)]
+        q: Option<String>,
+        /// Write here instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Inspect and validate the knowledge base.
     Kb {
@@ -153,6 +199,9 @@ fn run() -> Result<i32> {
             ingest::run_ingest(&ex, inputs, db, *follow_links, *batch, *workers, *json)
         }
         Cmd::Stats { db, json, top } => ingest::run_stats(db, *json, *top),
+        Cmd::Serve { db, addr, token, poll_ms } => serve::run_serve(db, addr, token.clone(), *poll_ms),
+        Cmd::Search { words, db, filters, limit, json } => serve::run_search(db, words, filters, *limit, *json),
+        Cmd::Export { db, format, filters, q, out } => serve::run_export(db, format, filters, q.as_deref(), out.as_ref()),
         Cmd::Kb { cmd } => {
             let src = sources(&cli)?;
             match cmd {

@@ -12,14 +12,21 @@
 //! in a transaction at open, recorded in `schema_version`). The trait speaks only in plain
 //! values and batch transactions, so a PostgreSQL implementation can be added beside it.
 //!
+//! Reads for serving live in [`query`] (events under filters, timelines, the dyad network,
+//! articles with every extracted span, export rows, subscriptions) and [`search`] (the
+//! Arabic-aware full-text index: search forms, FTS5 query, snippets); they take a plain
+//! `rusqlite::Connection`, read-only for reads.
+//!
 //! **Must not:** decide what is a near-duplicate (that is `marsad-ingest`'s job), read files or
 //! the network, or lose committed data: every write happens inside a batch transaction, and a
 //! batch is either wholly committed or not at all, so a killed process leaves the database as
 //! of its last commit.
 
+pub mod query;
+pub mod search;
 mod sqlite;
 
-pub use sqlite::SqliteStore;
+pub use sqlite::{stats_of, SqliteStore};
 
 use marsad_extract::{Article, ArticleOut, Event};
 use serde::Serialize;

@@ -122,6 +122,52 @@ CREATE TABLE runs (
     summary       TEXT NOT NULL                -- JSON: read, new, duplicate, failed, events_added…
 );
 "#,
+    // 2: search and serving (docs/store.md, docs/serve.md): a contentless FTS5 index of every
+    // article's search forms (rowid = articles.id), date expressions with their spans, where
+    // an event mention took place, and standing queries with their webhook cursor.
+    r#"
+CREATE VIRTUAL TABLE article_fts USING fts5(title, body, content='', tokenize='unicode61 remove_diacritics 0');
+-- articles stored before this version, indexed by SqliteStore::index_backlog
+CREATE TABLE search_backlog (article_id INTEGER PRIMARY KEY);
+INSERT INTO search_backlog (article_id) SELECT id FROM articles;
+CREATE TABLE dates (
+    id            INTEGER PRIMARY KEY,
+    article_id    INTEGER NOT NULL REFERENCES articles(id),
+    value         TEXT,
+    precision     TEXT,
+    text          TEXT NOT NULL,
+    relative      INTEGER NOT NULL,
+    start         INTEGER NOT NULL,
+    "end"         INTEGER NOT NULL,
+    sentence      INTEGER NOT NULL
+);
+CREATE INDEX dates_article ON dates(article_id);
+ALTER TABLE event_mentions ADD COLUMN place_country TEXT;
+ALTER TABLE event_mentions ADD COLUMN place_lat REAL;
+ALTER TABLE event_mentions ADD COLUMN place_lon REAL;
+CREATE INDEX events_date ON events(date);
+CREATE INDEX events_target ON events(target_actor);
+CREATE INDEX events_source ON events(source_actor);
+CREATE TABLE subscriptions (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    filter        TEXT NOT NULL,               -- JSON: the event filter's parameters
+    webhook       TEXT,                        -- URL that receives each new matching event
+    cursor        INTEGER NOT NULL,            -- last event_mentions.id looked at for the webhook
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+CREATE TABLE deliveries (
+    id            INTEGER PRIMARY KEY,
+    subscription_id INTEGER NOT NULL,
+    event_id      INTEGER NOT NULL,
+    mention_id    INTEGER NOT NULL,
+    ok            INTEGER NOT NULL,
+    attempts      INTEGER NOT NULL,
+    status        TEXT NOT NULL,               -- HTTP status or the error
+    at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+CREATE INDEX deliveries_subscription ON deliveries(subscription_id);
+"#,
 ];
 
 /// The schema version this code writes.
@@ -166,6 +212,56 @@ impl SqliteStore {
     /// `PRAGMA integrity_check`: "ok" when the file is sound.
     pub fn integrity_check(&self) -> Result<String> {
         Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// Opens an existing database for reading only (the server's query connections). The
+    /// schema must be current: open it once with [`SqliteStore::open`] first.
+    pub fn open_read_only(path: &Path) -> Result<Connection> {
+        use rusqlite::OpenFlags;
+        let p = path.display().to_string();
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|source| StoreError::Open { path: p.clone(), source })?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|source| StoreError::Open { path: p, source })?;
+        Ok(conn)
+    }
+
+    /// Indexes for search the articles stored before the search index existed (schema
+    /// version 1), in batches of 500; returns how many it indexed. New articles are indexed as
+    /// they are inserted.
+    pub fn index_backlog(&mut self) -> Result<usize> {
+        if self.in_batch {
+            return Err(StoreError::BatchOpen);
+        }
+        let mut done = 0;
+        loop {
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let ids: Vec<i64> = {
+                let mut st = tx.prepare("SELECT article_id FROM search_backlog ORDER BY article_id LIMIT 500")?;
+                let v = st.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+                v
+            };
+            if ids.is_empty() {
+                return Ok(done);
+            }
+            {
+                let mut get = tx.prepare("SELECT title, text FROM articles WHERE id = ?1")?;
+                let mut put = tx.prepare("INSERT INTO article_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
+                let mut del = tx.prepare("DELETE FROM search_backlog WHERE article_id = ?1")?;
+                for id in &ids {
+                    let row: Option<(Option<String>, String)> = get.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                    if let Some((title, text)) = row {
+                        put.execute(params![
+                            id,
+                            crate::search::index_text(title.as_deref().unwrap_or("")),
+                            crate::search::index_text(&text)
+                        ])?;
+                    }
+                    del.execute([id])?;
+                }
+            }
+            tx.commit()?;
+            done += ids.len();
+        }
     }
 
     /// The underlying connection, for read-only queries in tools and tests.
@@ -392,6 +488,23 @@ impl Store for SqliteStore {
                 ])?;
             }
         }
+        {
+            let mut st = c.prepare_cached(
+                "INSERT INTO dates (article_id, value, precision, text, relative, start, \"end\", sentence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for d in &x.dates {
+                st.execute(params![
+                    aid, d.value, d.precision, d.text, d.relative,
+                    d.span.start as i64, d.span.end as i64, d.span.sentence as i64
+                ])?;
+            }
+        }
+        c.prepare_cached("INSERT INTO article_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?.execute(params![
+            aid,
+            crate::search::index_text(art.title.as_deref().unwrap_or("")),
+            crate::search::index_text(&art.text)
+        ])?;
         let mut res = Inserted { article: aid, cluster: cluster_id, new_cluster, ..Default::default() };
         for e in &x.events {
             let key = EventKey::of(e);
@@ -426,8 +539,9 @@ impl Store for SqliteStore {
             self.conn
                 .prepare_cached(
                     "INSERT INTO event_mentions (event_id, article_id, sentence, start, \"end\", trigger, modality, mode,
-                                                 date, date_text, source_agent, target_agent, place, evidence, gloss)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                                 date, date_text, source_agent, target_agent, place, evidence, gloss,
+                                                 place_country, place_lat, place_lon)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 )?
                 .execute(params![
                     eid,
@@ -444,7 +558,10 @@ impl Store for SqliteStore {
                     e.target.agent,
                     place,
                     e.evidence,
-                    e.gloss
+                    e.gloss,
+                    e.place.as_ref().and_then(|p| p.country.clone()),
+                    e.place.as_ref().and_then(|p| p.lat),
+                    e.place.as_ref().and_then(|p| p.lon)
                 ])?;
             self.conn.prepare_cached("UPDATE events SET num_mentions = num_mentions + 1 WHERE id = ?1")?.execute([eid])?;
             self.touched.insert(eid);
@@ -453,7 +570,28 @@ impl Store for SqliteStore {
     }
 
     fn stats(&mut self, top: usize) -> Result<Stats> {
-        let c = &self.conn;
+        stats_of(&self.conn, top)
+    }
+
+    fn events(&mut self, limit: usize) -> Result<Vec<StoredEvent>> {
+        events_of(&self.conn, limit)
+    }
+
+    fn cluster_of(&mut self, ext_id: &str) -> Result<Option<i64>> {
+        let mut st = self.conn.prepare_cached("SELECT cluster_id FROM articles WHERE ext_id = ?1 ORDER BY id LIMIT 1")?;
+        Ok(st.query_row([ext_id], |r| r.get(0)).optional()?)
+    }
+
+    fn record_run(&mut self, run: &RunSummary) -> Result<()> {
+        let json = serde_json::to_string(run).unwrap_or_default();
+        self.conn.execute("INSERT INTO runs (summary) VALUES (?1)", [json])?;
+        Ok(())
+    }
+}
+
+/// [`Store::stats`] on any connection (the server reads through read-only connections).
+pub fn stats_of(c: &Connection, top: usize) -> Result<Stats> {
+    {
         let one = |sql: &str| -> Result<i64> { Ok(c.query_row(sql, [], |r| r.get(0))?) };
         let mut s = Stats {
             schema_version: one("SELECT version FROM schema_version")?,
@@ -484,9 +622,11 @@ impl Store for SqliteStore {
         s.top_sources = st.query_map([top as i64], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<_, _>>()?;
         Ok(s)
     }
+}
 
-    fn events(&mut self, limit: usize) -> Result<Vec<StoredEvent>> {
-        let mut st = self.conn.prepare(
+fn events_of(conn: &Connection, limit: usize) -> Result<Vec<StoredEvent>> {
+    {
+        let mut st = conn.prepare(
             "SELECT id, type, source_actor, target_actor, date, num_mentions, num_articles, num_sources, gloss
              FROM events ORDER BY num_mentions DESC, id LIMIT ?1",
         )?;
@@ -506,17 +646,6 @@ impl Store for SqliteStore {
             })?
             .collect::<std::result::Result<_, _>>()?;
         Ok(rows)
-    }
-
-    fn cluster_of(&mut self, ext_id: &str) -> Result<Option<i64>> {
-        let mut st = self.conn.prepare_cached("SELECT cluster_id FROM articles WHERE ext_id = ?1 ORDER BY id LIMIT 1")?;
-        Ok(st.query_row([ext_id], |r| r.get(0)).optional()?)
-    }
-
-    fn record_run(&mut self, run: &RunSummary) -> Result<()> {
-        let json = serde_json::to_string(run).unwrap_or_default();
-        self.conn.execute("INSERT INTO runs (summary) VALUES (?1)", [json])?;
-        Ok(())
     }
 }
 

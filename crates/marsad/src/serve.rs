@@ -1,0 +1,184 @@
+//! The `serve`, `search` and `export` subcommands: options and printing; the work is in
+//! `marsad-serve` and `marsad-store`.
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use marsad_serve::export::Format;
+use marsad_store::query::{self, EventFilter, Page, Sort};
+use marsad_store::search::SearchQuery;
+use marsad_store::SqliteStore;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Event filters shared by `search` and `export` (the API's query parameters).
+#[derive(Args, Debug, Default)]
+pub struct FilterArgs {
+    /// Actor code on either side (RUS, IGO:UN, NSA:HAMAS).
+    #[arg(long)]
+    actor: Option<String>,
+    /// Two actor codes, either direction (RUS-KAZ).
+    #[arg(long)]
+    dyad: Option<String>,
+    /// PLOVER event type (CONSULT, AGREE…).
+    #[arg(long = "type", value_name = "TYPE")]
+    event_type: Option<String>,
+    /// PLOVER mode (visit, host, sign…).
+    #[arg(long)]
+    mode: Option<String>,
+    /// asserted, planned, negated or hypothetical.
+    #[arg(long)]
+    modality: Option<String>,
+    /// A state on either side or where the event took place.
+    #[arg(long)]
+    country: Option<String>,
+    /// First date (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Last date (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<String>,
+    /// A publisher that reported the event.
+    #[arg(long)]
+    source: Option<String>,
+}
+
+impl FilterArgs {
+    pub fn filter(&self, q: Option<&str>) -> Result<EventFilter> {
+        let mut p: Vec<(&str, &str)> = Vec::new();
+        let fields = [
+            ("actor", &self.actor),
+            ("dyad", &self.dyad),
+            ("type", &self.event_type),
+            ("mode", &self.mode),
+            ("modality", &self.modality),
+            ("country", &self.country),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("source", &self.source),
+        ];
+        for (k, v) in fields.iter() {
+            if let Some(v) = v {
+                p.push((k, v.as_str()));
+            }
+        }
+        if let Some(q) = q {
+            p.push(("q", q));
+        }
+        Ok(EventFilter::from_pairs(p, &[]).map_err(|e| anyhow::anyhow!("--{}", e.to_string().trim_start_matches("parameter ")))?)
+    }
+}
+
+fn open(db: &Path) -> Result<rusqlite::Connection> {
+    if !db.exists() {
+        bail!("no store at {} (fill one with marsad ingest)", db.display());
+    }
+    let mut store = SqliteStore::open(db).with_context(|| format!("opening the store {}", db.display()))?;
+    let n = store.index_backlog().context("indexing for search")?;
+    if n > 0 {
+        eprintln!("marsad: indexed {n} articles for search");
+    }
+    drop(store);
+    Ok(SqliteStore::open_read_only(db)?)
+}
+
+pub fn run_serve(db: &Path, addr: &str, token: Option<String>, poll_ms: u64) -> Result<i32> {
+    let addr: std::net::SocketAddr = addr.parse().with_context(|| format!("--addr {addr}: expected IP:PORT such as 127.0.0.1:8080"))?;
+    if !db.exists() {
+        bail!("no store at {} (fill one with marsad ingest)", db.display());
+    }
+    let token = token.or_else(|| std::env::var("MARSAD_TOKEN").ok()).filter(|t| !t.is_empty());
+    let mut cfg = marsad_serve::Config::new(db.to_path_buf(), addr);
+    let writable = token.is_some();
+    cfg.token = token;
+    cfg.poll = std::time::Duration::from_millis(poll_ms.max(50));
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(marsad_serve::run(
+        cfg,
+        |a| {
+            println!("marsad: serving {} on http://{a}/ ({})", db.display(), if writable { "writes need the token" } else { "read-only" });
+            let _ = std::io::stdout().flush();
+        },
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        },
+    ))?;
+    Ok(0)
+}
+
+pub fn run_search(db: &Path, words: &[String], filters: &FilterArgs, limit: usize, json: bool) -> Result<i32> {
+    let text = words.join(" ");
+    let q = if text.trim().is_empty() { None } else { Some(text.as_str()) };
+    let f = filters.filter(q)?;
+    if limit == 0 || limit > query::MAX_LIMIT {
+        bail!("--limit: expected 1 to {}", query::MAX_LIMIT);
+    }
+    let c = open(db)?;
+    let articles = match q {
+        Some(q) => Some(query::search(&c, &SearchQuery::parse(q)?, q, limit, 0)?),
+        None => None,
+    };
+    let events = query::events(&c, &f, &Page { limit, offset: 0, sort: Sort::DateDesc })?;
+    if json {
+        println!("{}", serde_json::json!({"articles": articles, "events": events}));
+        return Ok(0);
+    }
+    let mut out = std::io::stdout().lock();
+    if let Some(a) = &articles {
+        writeln!(out, "articles: {}{} match «{}»", a.total, if a.total_capped { "+" } else { "" }, a.query)?;
+        for h in &a.hits {
+            let mut snip = String::new();
+            let chars: Vec<char> = h.snippet.text.chars().collect();
+            let mut at = 0;
+            for &(s, e) in &h.snippet.highlights {
+                snip.extend(&chars[at..s]);
+                snip.push('[');
+                snip.extend(&chars[s..e]);
+                snip.push(']');
+                at = e;
+            }
+            snip.extend(&chars[at..]);
+            let snip = snip.replace(['\n', '\r'], " ");
+            writeln!(out, "  #{} {} {}\n    {}", h.article_id, h.published.as_deref().unwrap_or("-"), h.title.as_deref().unwrap_or(&h.ext_id), snip)?;
+        }
+    }
+    writeln!(out, "events: {}", events.total)?;
+    for e in &events.events {
+        writeln!(
+            out,
+            "  {} {} {}-{} {} (article #{}, {} mentions)\n    {}",
+            e.event_id,
+            e.event_date.as_deref().unwrap_or("undated"),
+            e.actor1_code.as_deref().unwrap_or("?"),
+            e.actor2_code.as_deref().unwrap_or("?"),
+            e.event_type,
+            e.article_id,
+            e.num_mentions,
+            e.gloss
+        )?;
+    }
+    Ok(0)
+}
+
+pub fn run_export(db: &Path, format: &str, filters: &FilterArgs, q: Option<&str>, out: Option<&PathBuf>) -> Result<i32> {
+    let fmt = Format::parse(format).with_context(|| format!("--format {format}: expected csv, jsonl or parquet"))?;
+    let f = filters.filter(q)?;
+    let c = open(db)?;
+    let rows = query::event_rows(&c, &f, Sort::DateAsc, i64::MAX, 0)?;
+    match out {
+        Some(p) => {
+            // write beside, then rename: a failed export leaves no half file
+            let tmp = p.with_extension(format!("{}.part", fmt.extension()));
+            let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+            marsad_serve::export::write(&rows, fmt, file)?;
+            std::fs::rename(&tmp, p).with_context(|| format!("writing {}", p.display()))?;
+            eprintln!("marsad: {} events written to {}", rows.len(), p.display());
+        }
+        None => {
+            if fmt == Format::Parquet && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                bail!("--format parquet is binary: give --out FILE or redirect stdout");
+            }
+            marsad_serve::export::write(&rows, fmt, std::io::stdout())?;
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,467 @@
+//! `marsad serve`, `search` and `export` as a user and a client use them, on the seeds: the
+//! 22 October 2025 Lavrov–Kazykhanov meeting found by search, by dyad and on the timeline, and
+//! followed to its highlighted sentence; hostile input on every endpoint answered with a 4xx
+//! and the store untouched; a webhook receiving a newly ingested article's events (after a
+//! failure, retried) and the subscription's Atom feed listing them; exports loaded by pyarrow.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::*;
+
+fn chars(s: &str, a: usize, b: usize) -> String {
+    s.chars().skip(a).take(b - a).collect()
+}
+
+#[test]
+fn api_finds_the_lavrov_meeting_by_search_dyad_and_timeline_and_shows_its_sentence() {
+    let t = TempDir::new("api");
+    let (_, db) = seeded(&t);
+    let srv = Server::start(&db, None);
+    let b = &srv.base;
+
+    // search: لافروف, ranked, with the word highlighted in the snippet
+    let s = get_json(&format!("{b}/api/search?q={}", enc("لافروف")));
+    let hits = s["hits"].as_array().unwrap();
+    let seed = hits.iter().find(|h| h["ext_id"] == "004_4fe84c6801f8dc08").expect("the Lavrov seed is found");
+    let snip = &seed["snippet"];
+    let text = snip["text"].as_str().unwrap();
+    let marked: Vec<String> = snip["highlights"].as_array().unwrap().iter().map(|h| chars(text, h[0].as_u64().unwrap() as usize, h[1].as_u64().unwrap() as usize)).collect();
+    assert!(marked.iter().any(|m| m == "لافروف"), "{marked:?}");
+    // spelling variants and clitics: أستانة finds the articles that write أستانا
+    let s = get_json(&format!("{b}/api/search?q={}", enc("أستانة")));
+    let ids: Vec<&str> = s["hits"].as_array().unwrap().iter().map(|h| h["ext_id"].as_str().unwrap()).collect();
+    for want in ["001_aab35a8e27cb08f8", "002_c7ecc5b4abfe951f", "003_b729a07f9698dee4"] {
+        assert!(ids.contains(&want), "{want} in {ids:?}");
+    }
+    let s = get_json(&format!("{b}/api/search?q={}", enc("الكازاخستانية")));
+    assert!(s["total"].as_i64().unwrap() >= 4, "{s}");
+
+    // the dyad filter, either order, with type and a date range
+    let e = get_json(&format!("{b}/api/events?dyad=RUS-KAZ&type=CONSULT&from=2025-10-01&to=2025-10-31"));
+    assert_eq!(e["total"], 1, "{e}");
+    let ev = &e["events"][0];
+    assert_eq!(ev["event_date"], "2025-10-22");
+    let mut codes = [ev["actor1_code"].as_str().unwrap(), ev["actor2_code"].as_str().unwrap()];
+    codes.sort();
+    assert_eq!(codes, ["KAZ", "RUS"]);
+    let all = get_json(&format!("{b}/api/events?dyad=KAZ-RUS&limit=1&sort=-mentions"));
+    assert_eq!(all["total"], 3, "{all}");
+    assert_eq!(all["events"].as_array().unwrap().len(), 1, "limit holds");
+    // …and by full-text query on the events
+    let q = get_json(&format!("{b}/api/events?q={}&from=2025-10-22&to=2025-10-22", enc("لافروف")));
+    assert_eq!(q["events"][0]["event_id"], ev["event_id"], "{q}");
+
+    // the timeline has the day
+    let tl = get_json(&format!("{b}/api/timeline?dyad=RUS-KAZ&interval=day"));
+    assert!(tl["points"].as_array().unwrap().iter().any(|p| p["period"] == "2025-10-22" && p["type"] == "CONSULT"), "{tl}");
+    let tl = get_json(&format!("{b}/api/timeline?dyad=RUS-KAZ&interval=week"));
+    assert!(tl["points"].as_array().unwrap().iter().any(|p| p["period"] == "2025-W42"), "{tl}");
+
+    // the network: RUS and KAZ joined by CONSULT
+    let g = get_json(&format!("{b}/api/graph"));
+    assert!(g["edges"].as_array().unwrap().iter().any(|e| e["source"] == "KAZ" && e["target"] == "RUS" && e["type"] == "CONSULT" && e["events"] == 3), "{g}");
+    let a = get_json(&format!("{b}/api/actors/RUS?interval=day"));
+    assert_eq!(a["name"], "Russia");
+    assert!(a["timeline"].as_array().unwrap().iter().any(|p| p["period"] == "2025-10-22"), "{a}");
+    assert!(get_json(&format!("{b}/api/actors"))["actors"].as_array().unwrap().iter().any(|x| x["code"] == "TUR"));
+
+    // follow it to the article: every span points at its text, the event's trigger inside its sentence
+    let aid = ev["article_id"].as_i64().unwrap();
+    let art = get_json(&format!("{b}/api/articles/{aid}"));
+    let text = art["text"].as_str().unwrap();
+    let rep = art["events"].as_array().unwrap().iter().find(|x| x["event_id"] == ev["event_id"]).expect("the event is among the article's events");
+    let (s0, e0) = (rep["start"].as_u64().unwrap() as usize, rep["end"].as_u64().unwrap() as usize);
+    assert_eq!(chars(text, s0, e0), rep["trigger"].as_str().unwrap());
+    let sent = &art["sentences"][rep["sentence"].as_u64().unwrap() as usize];
+    let sentence = chars(text, sent["start"].as_u64().unwrap() as usize, sent["end"].as_u64().unwrap() as usize);
+    assert!(sentence.contains("22 أكتوبر"), "{sentence}");
+    assert!(sentence.contains(rep["trigger"].as_str().unwrap()));
+    for kind in ["mentions", "quantities", "dates"] {
+        for m in art[kind].as_array().unwrap() {
+            let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+            assert_eq!(chars(text, s, e), m["text"].as_str().unwrap(), "{kind} {m}");
+        }
+    }
+    assert!(art["mentions"].as_array().unwrap().iter().any(|m| m["code"] == "RUS" && m["kind"] == "PERSON"), "Lavrov is a person acting for RUS");
+    assert!(art["dates"].as_array().unwrap().iter().any(|d| d["code"] == "2025-10-22"), "the date is a span");
+
+    // one event, stats, OpenAPI
+    let one = get_json(&format!("{b}/api/events/{}", ev["event_id"]));
+    assert_eq!(one["event_date"], "2025-10-22");
+    assert_eq!(get_json(&format!("{b}/api/stats"))["articles"], 5);
+    let api = get_json(&format!("{b}/openapi.json"));
+    assert_eq!(api["openapi"], "3.1.0");
+    for p in ["/api/search", "/api/events", "/api/articles/{id}", "/api/timeline", "/api/graph", "/api/export", "/api/subscriptions"] {
+        assert!(api["paths"][p].is_object(), "{p} documented");
+    }
+    // the page
+    let (s, page) = get(&format!("{b}/"));
+    assert_eq!(s, 200);
+    assert!(page.contains("dir=\"rtl\"") || page.contains("dir='rtl'"), "right-to-left page");
+    assert!(!page.contains("https://") && !page.contains("http://"), "no CDN or outside link in the page");
+}
+
+fn snapshot(db: &std::path::Path) -> String {
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let integrity: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok");
+    let mut s = String::new();
+    for t in ["articles", "events", "event_mentions", "mentions", "quantities", "dates", "sightings", "clusters", "subscriptions", "deliveries"] {
+        let n: i64 = c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap();
+        let sum: String = c.query_row(&format!("SELECT coalesce(sum(id), 0) || ':' || coalesce(max(id), 0) FROM {t}"), [], |r| r.get(0)).unwrap();
+        s.push_str(&format!("{t}={n}/{sum} "));
+    }
+    let ev: String = c.query_row("SELECT group_concat(id || type || coalesce(date,'') || num_mentions, ',') FROM events", [], |r| r.get(0)).unwrap();
+    s + &ev
+}
+
+#[test]
+fn hostile_input_on_every_endpoint_gets_a_4xx_and_leaves_the_store_untouched() {
+    let t = TempDir::new("hostile");
+    let (_, db) = seeded(&t);
+    let mut srv = Server::start(&db, Some("s3cret-token"));
+    let b = srv.base.clone();
+    // one subscription exists, so deletes have something to aim at
+    let ag = agent();
+    let mut r = ag.post(&format!("{b}/api/subscriptions")).header("Authorization", "Bearer s3cret-token").send(r#"{"name":"keep","filter":{"actor":"RUS"}}"#).unwrap();
+    assert_eq!(r.status().as_u16(), 201, "{}", r.body_mut().read_to_string().unwrap());
+    let before = snapshot(&db);
+
+    let huge = "ب".repeat(20_000);
+    let long_q = "لافروف ".repeat(100);
+    let gets: Vec<String> = vec![
+        format!("/api/search?q={}", enc(&huge)),
+        format!("/api/search?q={}", enc(&long_q)),
+        "/api/search".into(),
+        "/api/search?q=".into(),
+        format!("/api/search?q={}", enc("\" * ( ) : ^ -")),
+        "/api/search?q=x&q=y".into(),
+        "/api/search?q=a&limit=0".into(),
+        "/api/search?q=a&offset=99999999999999999999".into(),
+        "/api/search?q=a&bogus=1".into(),
+        format!("/api/events?actor={}", enc("RUS' OR '1'='1")),
+        format!("/api/events?dyad={}", enc("RUS-KAZ'); DROP TABLE events;--")),
+        format!("/api/events?type={}", enc("CONSULT' --")),
+        "/api/events?from=2025-02-30x".into(),
+        "/api/events?from=2025-11-01&to=2025-10-01".into(),
+        "/api/events?limit=-1".into(),
+        "/api/events?limit=1e9".into(),
+        "/api/events?sort=id;DROP".into(),
+        "/api/events?modality=sure".into(),
+        "/api/events?article=0".into(),
+        format!("/api/events?source={}", enc(&"s".repeat(1000))),
+        format!("/api/events?{}", "actor=RUS&".repeat(600)),
+        "/api/events?%ZZ=1".into(),
+        "/api/events/abc".into(),
+        "/api/events/-1".into(),
+        "/api/events/99999999999999999999999".into(),
+        "/api/events/424242".into(),
+        "/api/articles/1%20OR%201=1".into(),
+        "/api/articles/0".into(),
+        "/api/articles/999999".into(),
+        "/api/actors?limit=5000".into(),
+        format!("/api/actors/{}", enc("RUS' OR 1=1")),
+        "/api/actors/ZZZ".into(),
+        "/api/timeline?interval=hour".into(),
+        "/api/timeline?interval=day&interval=week".into(),
+        "/api/graph?limit=99999".into(),
+        "/api/graph?dyad=RUS".into(),
+        "/api/export?format=xlsx".into(),
+        "/api/export?format=csv&type=NOPE".into(),
+        "/api/feed.atom?type=BOMB".into(),
+        "/api/subscriptions/abc".into(),
+        "/api/subscriptions/999".into(),
+        "/api/subscriptions/999/feed.atom".into(),
+        "/api/../../etc/passwd".into(),
+        "/api/nothing".into(),
+        "/openapi.json/x".into(),
+    ];
+    for p in &gets {
+        let (s, body) = raw(&b, "GET", p, &[], "");
+        let short: String = p.chars().take(120).collect();
+        assert!((400..500).contains(&s), "GET {short}: {s} {}", body.chars().take(200).collect::<String>());
+        // the HTTP layer itself answers a too-long request line with a bare 414
+        if s != 414 && (s != 404 || p.starts_with("/api/events/") || p.starts_with("/api/articles/")) {
+            let v: serde_json::Value = serde_json::from_str(body.trim()).unwrap_or_else(|_| panic!("GET {short}: JSON error expected: {body}"));
+            assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "GET {short}: {v}");
+        }
+    }
+    // FTS syntax inside otherwise good words is searched as words, never interpreted
+    for q in ["لافروف OR", "لافروف\" OR \"*", "NEAR(لافروف موسكو)", "title:لافروف", "لافروف AND NOT"] {
+        for ep in ["search", "events"] {
+            let (s, body) = get(&format!("{b}/api/{ep}?q={}", enc(q)));
+            assert!(s == 200 || s == 400, "{ep} {q}: {s} {body}");
+        }
+    }
+    // writes: no token, bad tokens, bad JSON, wrong shapes, bad webhooks, too large
+    let posts: Vec<(Option<&str>, String)> = vec![
+        (None, r#"{"name":"x"}"#.into()),
+        (Some("Bearer wrong"), r#"{"name":"x"}"#.into()),
+        (Some("Bearer s3cret-token-and-more"), r#"{"name":"x"}"#.into()),
+        (Some("Bearer "), r#"{"name":"x"}"#.into()),
+        (Some("s3cret-token"), r#"{"name":"x"}"#.into()),
+        (Some("Basic czNjcmV0LXRva2Vu"), r#"{"name":"x"}"#.into()),
+        (Some("Bearer s3cret-token"), "{not json".into()),
+        (Some("Bearer s3cret-token"), "".into()),
+        (Some("Bearer s3cret-token"), "[1,2,3]".into()),
+        (Some("Bearer s3cret-token"), r#"{"name":"x","filter":{"dyad":"RUS'--"}}"#.into()),
+        (Some("Bearer s3cret-token"), r#"{"name":"x","filter":{"type":["CONSULT"]}}"#.into()),
+        (Some("Bearer s3cret-token"), r#"{"name":"x","filter":"actor=RUS"}"#.into()),
+        (Some("Bearer s3cret-token"), r#"{"name":"x","webhook":"file:///etc/passwd"}"#.into()),
+        (Some("Bearer s3cret-token"), r#"{"name":"x","webhook":"http://user@127.0.0.1/"}"#.into()),
+        (Some("Bearer s3cret-token"), r#"{"name":"x","webhook":42}"#.into()),
+        (Some("Bearer s3cret-token"), r#"{"name":"","filter":{}}"#.into()),
+        (Some("Bearer s3cret-token"), r#"{"name":"x","admin":true}"#.into()),
+        (Some("Bearer s3cret-token"), format!(r#"{{"name":"{}"}}"#, "x".repeat(100_000))),
+    ];
+    for (auth, body) in &posts {
+        let mut h = vec![("Content-Type", "application/json")];
+        if let Some(a) = auth {
+            h.push(("Authorization", *a));
+        }
+        let (s, text) = raw(&b, "POST", "/api/subscriptions", &h, body);
+        assert!((400..500).contains(&s), "POST {auth:?} {}: {s} {text}", body.chars().take(80).collect::<String>());
+    }
+    for (auth, path) in [(None, "/api/subscriptions/1"), (Some("Bearer nope"), "/api/subscriptions/1"), (Some("Bearer s3cret-token"), "/api/subscriptions/x"), (Some("Bearer s3cret-token"), "/api/subscriptions/777")] {
+        let mut req = ag.delete(&format!("{b}{path}"));
+        if let Some(a) = auth {
+            req = req.header("Authorization", a);
+        }
+        let s = req.call().unwrap().status().as_u16();
+        assert!((400..500).contains(&s), "DELETE {auth:?} {path}: {s}");
+    }
+    // methods the API does not have
+    for p in ["/api/events", "/api/articles/1", "/api/search?q=a"] {
+        let s = ag.post(&format!("{b}{p}")).send("{}").unwrap().status().as_u16();
+        assert_eq!(s, 405, "POST {p}");
+    }
+    // a raw request with a huge header and a malformed request line
+    for raw in [format!("GET /api/events HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "a".repeat(2_000_000)), "BREW /coffee HTCPCP/1.0\r\n\r\n".to_string()] {
+        if let Ok(mut s) = std::net::TcpStream::connect(b.trim_start_matches("http://")) {
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let _ = s.write_all(raw.as_bytes());
+            let mut buf = [0u8; 64];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]);
+            assert!(n == 0 || head.starts_with("HTTP/1.1 4"), "{head}");
+        }
+    }
+    assert!(srv.alive(), "the server survived");
+    assert_eq!(get_json(&format!("{b}/api/stats"))["articles"], 5, "and still answers");
+    assert_eq!(snapshot(&db), before, "the store is untouched");
+    // the right token does write
+    let s = ag.delete(&format!("{b}/api/subscriptions/1")).header("Authorization", "Bearer s3cret-token").call().unwrap().status().as_u16();
+    assert_eq!(s, 204);
+    assert_ne!(snapshot(&db), before);
+}
+
+/// A webhook receiver on 127.0.0.1: answers 500 to the first request, 200 after; keeps the bodies.
+fn receiver() -> (String, Arc<Mutex<Vec<(String, serde_json::Value)>>>, Arc<Mutex<usize>>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let calls = Arc::new(Mutex::new(0usize));
+    let (g, c) = (got.clone(), calls.clone());
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut line = String::new();
+            if r.read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split(' ').nth(1).unwrap_or("").to_string();
+            let mut len = 0;
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
+                    break;
+                }
+                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; len];
+            let _ = r.read_exact(&mut body);
+            let n = {
+                let mut n = c.lock().unwrap();
+                *n += 1;
+                *n
+            };
+            if n == 1 {
+                let _ = s.write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                continue;
+            }
+            if let Ok(v) = serde_json::from_slice(&body) {
+                g.lock().unwrap().push((path, v));
+            }
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    (url, got, calls)
+}
+
+#[test]
+fn webhook_gets_the_events_of_a_newly_ingested_article_and_the_atom_feed_lists_them() {
+    let t = TempDir::new("hook");
+    let (data, db) = seeded(&t);
+    let srv = Server::start(&db, Some("tok"));
+    let b = &srv.base;
+    let (url, got, calls) = receiver();
+    let ag = agent();
+    let sub = |body: String| -> serde_json::Value {
+        let mut r = ag.post(&format!("{b}/api/subscriptions")).header("Authorization", "Bearer tok").send(body.as_str()).unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap()
+    };
+    let s1 = sub(format!(r#"{{"name":"Russia and Kazakhstan","filter":{{"dyad":"RUS-KAZ","type":"CONSULT"}},"webhook":"{url}/rk"}}"#));
+    let _s2 = sub(format!(r#"{{"name":"nothing","filter":{{"type":"ASSAULT"}},"webhook":"{url}/none"}}"#));
+    let id = s1["subscription"]["id"].as_i64().unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(*calls.lock().unwrap(), 0, "events stored before the subscription are not sent");
+
+    // a new article: Lavrov receives Kazakhstan's foreign minister again, on 3 December 2025
+    let new = t.0.join("new.txt");
+    std::fs::write(
+        &new,
+        "موسكو - وكالات\nالتقى وزير الخارجية الروسي سيرغي لافروف نظيره الكازاخستاني إرزان كازيخانوف في موسكو يوم 3 ديسمبر 2025، وبحثا التعاون الاقتصادي بين البلدين.\n",
+    )
+    .unwrap();
+    ingest(&data, &db, &[new]);
+    assert!(wait_until(Duration::from_secs(30), || !got.lock().unwrap().is_empty()), "the webhook got nothing in 30 s");
+    std::thread::sleep(Duration::from_millis(500));
+    let got = got.lock().unwrap().clone();
+    assert!(got.iter().all(|(p, _)| p == "/rk"), "only the matching subscription's hook is called: {got:?}");
+    assert!(got.iter().all(|(_, v)| v["subscription"]["id"] == id));
+    let ev = &got.iter().find(|(_, v)| v["event"]["event_date"] == "2025-12-03").unwrap_or_else(|| panic!("the new meeting: {got:?}")).1["event"];
+    let mut codes = [ev["actor1_code"].as_str().unwrap().to_string(), ev["actor2_code"].as_str().unwrap().to_string()];
+    codes.sort();
+    assert_eq!(codes, ["KAZ", "RUS"]);
+    assert_eq!(ev["event_date"], "2025-12-03", "{ev}");
+    assert!(ev["sentence"].as_str().unwrap().contains("3 ديسمبر 2025"));
+    assert!(*calls.lock().unwrap() >= 2, "the failed first delivery was retried");
+    let detail = get_json(&format!("{b}/api/subscriptions/{id}"));
+    let ds = detail["deliveries"].as_array().unwrap();
+    assert!(ds.iter().all(|d| d["ok"] == true), "{detail}");
+    assert!(ds.iter().any(|d| d["attempts"] == 2), "one delivery took a retry: {detail}");
+
+    // the feed: well-formed Atom with the required elements, listing the new event
+    let (s, xml) = get(&format!("{b}/api/subscriptions/{id}/feed.atom"));
+    assert_eq!(s, 200);
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("feed is not XML: {e}\n{xml}"));
+    let feed = doc.root_element();
+    let ns = "http://www.w3.org/2005/Atom";
+    assert_eq!((feed.tag_name().namespace(), feed.tag_name().name()), (Some(ns), "feed"));
+    fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+        n.children().find(|c| c.tag_name().name() == name && c.tag_name().namespace() == Some("http://www.w3.org/2005/Atom"))
+    }
+    let is_time = |s: &str| s.len() == 20 && s.as_bytes()[10] == b'T' && s.ends_with('Z');
+    for req in ["id", "title", "updated", "author"] {
+        assert!(child(feed, req).is_some(), "feed/{req}");
+    }
+    assert!(is_time(child(feed, "updated").unwrap().text().unwrap()));
+    let entries: Vec<_> = feed.children().filter(|c| c.tag_name().name() == "entry").collect();
+    assert_eq!(entries.len(), 3 + got.len(), "the three seed RUS–KAZ events and the new ones");
+    for e in &entries {
+        for req in ["id", "title", "updated", "link", "summary"] {
+            assert!(child(*e, req).is_some(), "entry/{req}");
+        }
+        assert!(is_time(child(*e, "updated").unwrap().text().unwrap()));
+    }
+    let ids: Vec<&str> = entries.iter().map(|e| child(*e, "id").unwrap().text().unwrap()).collect();
+    let mut uniq = ids.clone();
+    uniq.dedup();
+    assert_eq!(uniq.len(), ids.len());
+    assert!(ids.iter().any(|i| i.ends_with(&format!("/api/events/{}", ev["event_id"]))), "{ids:?}");
+    // the feed of a plain query is the same list
+    let (s, xml2) = get(&format!("{b}/api/feed.atom?dyad=RUS-KAZ&type=CONSULT"));
+    assert_eq!(s, 200);
+    assert_eq!(roxmltree::Document::parse(&xml2).unwrap().root_element().children().filter(|c| c.tag_name().name() == "entry").count(), entries.len());
+}
+
+fn python_with_pyarrow() -> Option<std::path::PathBuf> {
+    let py = ["python3", "python"].iter().find(|p| std::process::Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success()))?;
+    Some(std::path::PathBuf::from(py))
+}
+
+#[test]
+fn exports_csv_jsonl_parquet_from_the_cli_and_the_api_and_pyarrow_reads_them() {
+    let t = TempDir::new("export");
+    let (_, db) = seeded(&t);
+    let out = |fmt: &str| t.0.join(format!("e.{fmt}"));
+    for fmt in ["csv", "jsonl", "parquet"] {
+        let o = marsad().args(["export", "--format", fmt, "--dyad", "RUS-KAZ", "--db"]).arg(&db).arg("--out").arg(out(fmt)).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let csv = std::fs::read_to_string(out("csv")).unwrap();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("event_id,event_date,date_precision,event_type,event_mode,modality,actor1_code,actor1_name"), "{header}");
+    assert_eq!(csv.lines().count(), 4, "header and three RUS–KAZ events");
+    let jl: Vec<serde_json::Value> = std::fs::read_to_string(out("jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(jl.len(), 3);
+    assert!(jl.iter().any(|r| r["event_date"] == "2025-10-22" && r["sentence"].as_str().unwrap().contains("22 أكتوبر")));
+    // bad filters are refused with a message
+    let o = marsad().args(["export", "--format", "xls", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--format"));
+    let o = marsad().args(["export", "--dyad", "RUS", "--db"]).arg(&db).output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stderr).contains("dyad"), "{}", String::from_utf8_lossy(&o.stderr));
+    // and through the API
+    let srv = Server::start(&db, None);
+    let mut r = agent().get(&format!("{}/api/export?format=parquet&dyad=RUS-KAZ", srv.base)).call().unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.body_mut().read_to_vec().unwrap();
+    std::fs::write(t.0.join("api.parquet"), &bytes).unwrap();
+    let (s, api_csv) = get(&format!("{}/api/export?format=csv&dyad=RUS-KAZ&sort=date", srv.base));
+    assert_eq!(s, 200);
+    assert_eq!(api_csv, csv, "the API's CSV is the command's");
+
+    let Some(py) = python_with_pyarrow() else {
+        eprintln!("SKIPPED: python3 is not installed, so the Parquet files were not loaded in pyarrow");
+        return;
+    };
+    let script = r#"
+import json, sys
+import pyarrow.parquet as pq
+out = []
+for p in sys.argv[1:]:
+    t = pq.read_table(p)
+    out.append({"rows": t.num_rows, "columns": t.column_names, "dates": sorted(x for x in t.column("event_date").to_pylist() if x),
+                "types": str(t.schema.field("num_mentions").type)})
+print(json.dumps(out))
+"#;
+    let o = std::process::Command::new(&py).arg("-c").arg(script).arg(out("parquet")).arg(t.0.join("api.parquet")).output().unwrap();
+    assert!(o.status.success(), "pyarrow could not read the files (install it: pip install pyarrow): {}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for f in v.as_array().unwrap() {
+        assert_eq!(f["rows"], 3);
+        assert_eq!(f["columns"][0], "event_id");
+        assert_eq!(f["columns"].as_array().unwrap().len(), header.split(',').count());
+        assert_eq!(f["dates"], serde_json::json!(["2024-11", "2025-10-22", "2025-11-12"]));
+        assert_eq!(f["types"], "int64");
+    }
+}
+
+#[test]
+fn search_command_finds_articles_and_filters_events() {
+    let t = TempDir::new("search");
+    let (_, db) = seeded(&t);
+    let o = marsad().args(["search", "لافروف", "--db"]).arg(&db).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains("[لافروف]"), "{s}");
+    assert!(s.contains("004_4fe84c6801f8dc08"), "{s}");
+    let o = marsad().args(["search", "--dyad", "RUS-KAZ", "--from", "2025-10-01", "--to", "2025-10-31", "--json", "--db"]).arg(&db).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["events"]["total"], 1);
+    assert_eq!(v["events"]["events"][0]["event_date"], "2025-10-22");
+    let o = marsad().args(["search", "--type", "BOMB", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown event type"));
+}

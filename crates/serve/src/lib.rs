@@ -1,0 +1,507 @@
+//! # marsad-serve: the observatory over HTTP
+//!
+//! **In:** a store built by `marsad ingest` (its path), an address to listen on, and
+//! optionally a write token. **Out:** an HTTP server (axum): the JSON API under `/api/`
+//! (search, events under filters, event, article with every extracted span, actors, timeline,
+//! dyad network, stats, exports, subscriptions), its OpenAPI description at `/openapi.json`,
+//! Atom feeds of standing queries, the web page at `/` (embedded HTML/JS/CSS, no CDN), and a
+//! background task that POSTs each new event matching a subscription to its webhook, retried
+//! with exponential backoff. Also [`export`]: CSV, JSON Lines and Parquet writers shared with
+//! `marsad export`. The API is described in `docs/serve.md`, the export columns in
+//! `docs/export.md`.
+//!
+//! **Must not:** change what ingest stored: reads go through read-only connections; the only
+//! writes are subscriptions and their delivery log, and they need the token given at start
+//! (`Authorization: Bearer TOKEN`; without a token the server is read-only). Bad input of any
+//! kind is answered with a 4xx and a JSON `{"error": {"status", "message"}}`, never a panic.
+
+pub mod export;
+pub mod feed;
+mod openapi;
+mod webhook;
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use marsad_store::query::{self, EventFilter, Interval, Page, Sort, PAGE_PARAMS};
+use marsad_store::search::SearchQuery;
+use marsad_store::SqliteStore;
+use rusqlite::Connection;
+use serde_json::json;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Something that stops the server from starting or running.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("store: {0}")]
+    Store(#[from] marsad_store::StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("export: {0}")]
+    Export(String),
+}
+
+/// How to run the server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub db: PathBuf,
+    pub addr: SocketAddr,
+    /// Token that writes (subscriptions) need; `None`: the server is read-only.
+    pub token: Option<String>,
+    /// How often the webhook task looks for new events.
+    pub poll: Duration,
+    /// Webhook attempts per event before giving up, and the first retry's delay (doubling).
+    pub webhook_attempts: u32,
+    pub webhook_backoff: Duration,
+}
+
+impl Config {
+    pub fn new(db: PathBuf, addr: SocketAddr) -> Config {
+        Config { db, addr, token: None, poll: Duration::from_secs(2), webhook_attempts: 6, webhook_backoff: Duration::from_millis(500) }
+    }
+}
+
+/// Read-only SQLite connections, reused; queries run on the blocking pool.
+struct Pool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: tokio::sync::Semaphore,
+}
+
+impl Pool {
+    async fn read<T: Send + 'static>(self: &Arc<Self>, f: impl FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+        let _permit = self.permits.acquire().await.map_err(|_| ApiError::internal("shutting down"))?;
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = match pool.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+                Some(c) => c,
+                None => SqliteStore::open_read_only(&pool.path).map_err(|e| ApiError::internal(e.to_string()))?,
+            };
+            let r = f(&conn);
+            pool.idle.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
+            r
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("query task: {e}")))?
+    }
+}
+
+struct AppState {
+    pool: Arc<Pool>,
+    writer: Arc<Mutex<Connection>>,
+    token: Option<String>,
+}
+
+type St = State<Arc<AppState>>;
+
+/// An answer other than 2xx, as JSON.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn bad(m: impl Into<String>) -> ApiError {
+        ApiError { status: StatusCode::BAD_REQUEST, message: m.into() }
+    }
+    fn not_found(m: impl Into<String>) -> ApiError {
+        ApiError { status: StatusCode::NOT_FOUND, message: m.into() }
+    }
+    fn internal(m: impl Into<String>) -> ApiError {
+        ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, message: m.into() }
+    }
+}
+
+impl From<marsad_store::StoreError> for ApiError {
+    fn from(e: marsad_store::StoreError) -> Self {
+        ApiError::internal(e.to_string())
+    }
+}
+
+impl From<query::BadParam> for ApiError {
+    fn from(e: query::BadParam) -> Self {
+        ApiError::bad(e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({"error": {"status": self.status.as_u16(), "message": self.message}}))).into_response()
+    }
+}
+
+/// Longest query string accepted.
+const MAX_QUERY_STRING: usize = 4096;
+
+/// The query string as pairs, refusing what is too long or not form-encoded.
+fn pairs(raw: Option<String>) -> Result<Vec<(String, String)>, ApiError> {
+    let raw = raw.unwrap_or_default();
+    if raw.len() > MAX_QUERY_STRING {
+        return Err(ApiError { status: StatusCode::URI_TOO_LONG, message: format!("query string longer than {MAX_QUERY_STRING} bytes") });
+    }
+    serde_urlencoded::from_str::<Vec<(String, String)>>(&raw).map_err(|e| ApiError::bad(format!("query string: {e}")))
+}
+
+fn refs(p: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    p.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+/// Refuses keys outside `known`.
+fn only(p: &[(String, String)], known: &[&str]) -> Result<(), ApiError> {
+    for (k, _) in p {
+        if !known.contains(&k.as_str()) {
+            let k: String = k.chars().take(40).collect();
+            return Err(ApiError::bad(format!("parameter {k}: unknown parameter; known: {}", known.join(", "))));
+        }
+    }
+    Ok(())
+}
+
+fn one<'a>(p: &'a [(String, String)], key: &str) -> Result<Option<&'a str>, ApiError> {
+    let mut it = p.iter().filter(|(k, _)| k == key);
+    let first = it.next().map(|(_, v)| v.as_str());
+    if it.next().is_some() {
+        return Err(ApiError::bad(format!("parameter {key}: given more than once")));
+    }
+    Ok(first)
+}
+
+fn id_of(s: &str, what: &str) -> Result<i64, ApiError> {
+    s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| ApiError::bad(format!("{what} id: expected a positive integer")))
+}
+
+/// Builds the router (the server without its socket; tests and `serve` use it).
+fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/index.html", get(index))
+        .route("/openapi.json", get(openapi_json))
+        .route("/api/stats", get(stats))
+        .route("/api/search", get(search))
+        .route("/api/events", get(events))
+        .route("/api/events/{id}", get(event))
+        .route("/api/articles/{id}", get(article))
+        .route("/api/actors", get(actors))
+        .route("/api/actors/{code}", get(actor))
+        .route("/api/timeline", get(timeline))
+        .route("/api/graph", get(graph))
+        .route("/api/export", get(export_api))
+        .route("/api/feed.atom", get(feed_api))
+        .route("/api/subscriptions", get(subscriptions).post(create_subscription))
+        .route("/api/subscriptions/{id}", get(subscription).delete(delete_subscription))
+        .route("/api/subscriptions/{id}/feed.atom", get(subscription_feed))
+        .fallback(|| async { ApiError::not_found("no such endpoint; see /openapi.json") })
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .with_state(state)
+}
+
+/// Runs the server until Ctrl-C (or `shutdown` resolves); `ready` gets the bound address
+/// (useful with port 0).
+pub async fn run(config: Config, ready: impl FnOnce(SocketAddr), shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
+    // bring the schema up to date and index what an older marsad stored
+    let mut store = SqliteStore::open(&config.db)?;
+    let indexed = store.index_backlog()?;
+    if indexed > 0 {
+        eprintln!("marsad: indexed {indexed} articles for search");
+    }
+    drop(store);
+    let writer = rusqlite::Connection::open(&config.db).map_err(marsad_store::StoreError::Sql)?;
+    writer.busy_timeout(Duration::from_secs(10)).map_err(marsad_store::StoreError::Sql)?;
+    writer.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;").map_err(marsad_store::StoreError::Sql)?;
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let pool = Arc::new(Pool { path: config.db.clone(), idle: Mutex::new(Vec::new()), permits: tokio::sync::Semaphore::new(threads * 2) });
+    let state = Arc::new(AppState { pool: pool.clone(), writer: Arc::new(Mutex::new(writer)), token: config.token.clone() });
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    ready(addr);
+    let hooks = tokio::spawn(webhook::run(pool, state.writer.clone(), config.clone()));
+    let app = router(state);
+    let res = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    hooks.abort();
+    res?;
+    Ok(())
+}
+
+fn base_url(h: &HeaderMap) -> String {
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).filter(|h| h.len() < 256 && h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)));
+    format!("http://{}", host.unwrap_or("localhost"))
+}
+
+async fn index() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+        include_str!("../static/index.html"),
+    )
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    Json(openapi::spec())
+}
+
+async fn stats(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
+    let p = pairs(raw)?;
+    only(&p, &["top"])?;
+    let top = match one(&p, "top")? {
+        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| ApiError::bad("parameter top: expected 1 to 100"))?,
+        None => 10,
+    };
+    let st = s.pool.read(move |c| Ok(marsad_store::stats_of(c, top)?)).await?;
+    Ok(Json(st))
+}
+
+async fn search(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
+    let p = pairs(raw)?;
+    only(&p, &["q", "limit", "offset"])?;
+    let q = one(&p, "q")?.ok_or_else(|| ApiError::bad("parameter q: required"))?.to_string();
+    if q.chars().count() > query::MAX_Q {
+        return Err(ApiError::bad(format!("parameter q: longer than {} characters", query::MAX_Q)));
+    }
+    let sq = SearchQuery::parse(&q).map_err(|e| ApiError::bad(format!("parameter q: {e}")))?;
+    let page = Page::from_pairs(refs(&p))?;
+    let res = s.pool.read(move |c| Ok(query::search(c, &sq, &q, page.limit.min(100), page.offset)?)).await?;
+    Ok(Json(res))
+}
+
+async fn events(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
+    let p = pairs(raw)?;
+    let f = EventFilter::from_pairs(refs(&p), PAGE_PARAMS)?;
+    let page = Page::from_pairs(refs(&p))?;
+    let res = s.pool.read(move |c| Ok(query::events(c, &f, &page)?)).await?;
+    Ok(Json(res))
+}
+
+async fn event(State(s): St, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    let id = id_of(&id, "event")?;
+    let e = s.pool.read(move |c| Ok(query::event(c, id)?)).await?;
+    e.map(Json).ok_or_else(|| ApiError::not_found(format!("no event {id}")))
+}
+
+async fn article(State(s): St, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    let id = id_of(&id, "article")?;
+    let a = s.pool.read(move |c| Ok(query::article(c, id)?)).await?;
+    a.map(Json).ok_or_else(|| ApiError::not_found(format!("no article {id}")))
+}
+
+async fn actors(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
+    let p = pairs(raw)?;
+    let f = EventFilter::from_pairs(refs(&p), PAGE_PARAMS)?;
+    let page = Page::from_pairs(refs(&p))?;
+    let res = s.pool.read(move |c| Ok(query::actors(c, &f, &page)?)).await?;
+    Ok(Json(json!({ "actors": res })))
+}
+
+async fn actor(State(s): St, Path(code): Path<String>, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
+    let p = pairs(raw)?;
+    let mut f = EventFilter::from_pairs(refs(&p), &["interval", "limit", "offset", "sort"])?;
+    let page = Page::from_pairs(refs(&p))?;
+    let interval = Interval::parse(one(&p, "interval")?.unwrap_or("month"))?;
+    let probe = EventFilter::from_pairs([("actor", code.as_str())], &[])?;
+    f.actor = probe.actor;
+    let res = s
+        .pool
+        .read(move |c| {
+            let events = query::events(c, &f, &page)?;
+            if events.total == 0 {
+                return Ok(None);
+            }
+            let code = f.actor.clone().unwrap_or_default();
+            let name = query::actors(c, &f, &Page { limit: 1000, offset: 0, sort: Sort::DateDesc })?.into_iter().find(|a| a.code == code).and_then(|a| a.name);
+            let timeline = query::timeline(c, &f, interval)?;
+            Ok(Some(json!({"code": code, "name": name, "timeline": timeline, "events": events})))
+        })
+        .await?;
+    res.map(Json).ok_or_else(|| ApiError::not_found(format!("no events of actor {code}")))
+}
+
+async fn timeline(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
+    let p = pairs(raw)?;
+    let f = EventFilter::from_pairs(refs(&p), &["interval"])?;
+    let interval = Interval::parse(one(&p, "interval")?.unwrap_or("month"))?;
+    let res = s.pool.read(move |c| Ok(query::timeline(c, &f, interval)?)).await?;
+    Ok(Json(json!({ "interval": format!("{interval:?}").to_lowercase(), "points": res })))
+}
+
+async fn graph(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
+    let p = pairs(raw)?;
+    let f = EventFilter::from_pairs(refs(&p), &["limit"])?;
+    let limit = match one(&p, "limit")? {
+        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=2000).contains(n)).ok_or_else(|| ApiError::bad("parameter limit: expected 1 to 2000"))?,
+        None => 200,
+    };
+    let res = s.pool.read(move |c| Ok(query::graph(c, &f, limit)?)).await?;
+    Ok(Json(res))
+}
+
+/// Most rows an export through the API holds (the command line has no limit).
+const EXPORT_API_ROWS: i64 = 100_000;
+
+async fn export_api(State(s): St, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let p = pairs(raw)?;
+    let f = EventFilter::from_pairs(refs(&p), &["format", "sort"])?;
+    let fmt = export::Format::parse(one(&p, "format")?.unwrap_or("csv")).ok_or_else(|| ApiError::bad("parameter format: expected csv, jsonl or parquet"))?;
+    let page = Page::from_pairs(refs(&p))?;
+    let bytes = s
+        .pool
+        .read(move |c| {
+            let rows = query::event_rows(c, &f, page.sort, EXPORT_API_ROWS, 0)?;
+            let mut buf = Vec::new();
+            export::write(&rows, fmt, &mut buf).map_err(|e| ApiError::internal(e.to_string()))?;
+            Ok(buf)
+        })
+        .await?;
+    let disp = format!("attachment; filename=\"marsad-events.{}\"", fmt.extension());
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(fmt.content_type())), (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disp).unwrap())], Body::from(bytes))
+        .into_response())
+}
+
+fn atom_response(xml: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response()
+}
+
+/// How many events a feed lists.
+const FEED_ENTRIES: i64 = 100;
+
+async fn feed_api(State(s): St, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let raw_s = raw.clone().unwrap_or_default();
+    let p = pairs(raw)?;
+    let f = EventFilter::from_pairs(refs(&p), &[])?;
+    let base = base_url(&headers);
+    let rows = s.pool.read(move |c| Ok(query::event_rows(c, &f, Sort::Newest, FEED_ENTRIES, 0)?)).await?;
+    let self_url = format!("{base}/api/feed.atom?{raw_s}");
+    let id = format!("{base}/api/feed.atom?{raw_s}");
+    Ok(atom_response(feed::atom(&format!("marsad events: {raw_s}"), &id, &self_url, &base, &rows)))
+}
+
+async fn subscriptions(State(s): St) -> Result<impl IntoResponse, ApiError> {
+    let subs = s.pool.read(move |c| Ok(query::subscriptions(c)?)).await?;
+    Ok(Json(json!({ "subscriptions": subs })))
+}
+
+async fn subscription(State(s): St, headers: HeaderMap, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    let id = id_of(&id, "subscription")?;
+    let base = base_url(&headers);
+    let r = s
+        .pool
+        .read(move |c| {
+            let Some(sub) = query::subscription(c, id)? else { return Ok(None) };
+            let d = query::deliveries(c, id, 50)?;
+            Ok(Some(json!({"subscription": sub, "feed_url": format!("{base}/api/subscriptions/{id}/feed.atom"), "deliveries": d})))
+        })
+        .await?;
+    r.map(Json).ok_or_else(|| ApiError::not_found(format!("no subscription {id}")))
+}
+
+async fn subscription_feed(State(s): St, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = id_of(&id, "subscription")?;
+    let base = base_url(&headers);
+    let r = s
+        .pool
+        .read(move |c| {
+            let Some(sub) = query::subscription(c, id)? else { return Ok(None) };
+            let rows = query::event_rows(c, &sub.filter, Sort::Newest, FEED_ENTRIES, 0)?;
+            Ok(Some((sub, rows)))
+        })
+        .await?;
+    let (sub, rows) = r.ok_or_else(|| ApiError::not_found(format!("no subscription {id}")))?;
+    let url = format!("{base}/api/subscriptions/{id}/feed.atom");
+    Ok(atom_response(feed::atom(&format!("marsad: {}", sub.name), &url, &url, &base, &rows)))
+}
+
+fn authorize(s: &AppState, h: &HeaderMap) -> Result<(), ApiError> {
+    let Some(token) = &s.token else {
+        return Err(ApiError { status: StatusCode::FORBIDDEN, message: "this server is read-only (start it with --token or MARSAD_TOKEN to allow writes)".into() });
+    };
+    let given = h.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
+    // compare in time independent of where they differ
+    let (a, b) = (given.as_bytes(), token.as_bytes());
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        diff |= (a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0)) as usize;
+    }
+    if diff != 0 {
+        return Err(ApiError { status: StatusCode::UNAUTHORIZED, message: "writes need the header Authorization: Bearer TOKEN with the server's token".into() });
+    }
+    Ok(())
+}
+
+fn valid_webhook(u: &str) -> Result<(), ApiError> {
+    let rest = u.strip_prefix("http://").or_else(|| u.strip_prefix("https://"));
+    let ok = u.len() <= 2000
+        && rest.is_some_and(|r| {
+            let host = r.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty() && !host.contains('@') && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        && u.chars().all(|c| c.is_ascii_graphic());
+    if ok { Ok(()) } else { Err(ApiError::bad("webhook: expected an http:// or https:// URL")) }
+}
+
+async fn create_subscription(State(s): St, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response, ApiError> {
+    authorize(&s, &headers)?;
+    let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| ApiError::bad(format!("body: not JSON: {e}")))?;
+    let obj = v.as_object().ok_or_else(|| ApiError::bad("body: expected a JSON object {name, filter, webhook}"))?;
+    for k in obj.keys() {
+        if !["name", "filter", "webhook"].contains(&k.as_str()) {
+            let k: String = k.chars().take(40).collect();
+            return Err(ApiError::bad(format!("body: unknown field {k}; known: name, filter, webhook")));
+        }
+    }
+    let name = match obj.get("name") {
+        None => "subscription".to_string(),
+        Some(serde_json::Value::String(n)) if !n.trim().is_empty() && n.chars().count() <= 200 && !n.chars().any(char::is_control) => n.trim().to_string(),
+        Some(_) => return Err(ApiError::bad("name: expected a string of 1 to 200 characters")),
+    };
+    let webhook = match obj.get("webhook") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(u)) => {
+            valid_webhook(u)?;
+            Some(u.clone())
+        }
+        Some(_) => return Err(ApiError::bad("webhook: expected a URL string")),
+    };
+    let mut fp: Vec<(String, String)> = Vec::new();
+    match obj.get("filter") {
+        None | Some(serde_json::Value::Null) => {}
+        Some(serde_json::Value::Object(m)) => {
+            for (k, v) in m {
+                let v = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Number(n) => n.to_string(),
+                    _ => return Err(ApiError::bad(format!("filter.{}: expected a string", k.chars().take(40).collect::<String>()))),
+                };
+                fp.push((k.clone(), v));
+            }
+        }
+        Some(_) => return Err(ApiError::bad("filter: expected an object of event filter parameters (actor, dyad, type…)")),
+    }
+    let f = EventFilter::from_pairs(refs(&fp), &[])?;
+    let writer = s.writer.clone();
+    let base = base_url(&headers);
+    let sub = tokio::task::spawn_blocking(move || {
+        let c = writer.lock().unwrap_or_else(|e| e.into_inner());
+        query::create_subscription(&c, &name, &f, webhook.as_deref())
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    let feed = format!("{base}/api/subscriptions/{}/feed.atom", sub.id);
+    Ok((StatusCode::CREATED, Json(json!({"subscription": sub, "feed_url": feed}))).into_response())
+}
+
+async fn delete_subscription(State(s): St, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    authorize(&s, &headers)?;
+    let id = id_of(&id, "subscription")?;
+    let writer = s.writer.clone();
+    let gone = tokio::task::spawn_blocking(move || {
+        let c = writer.lock().unwrap_or_else(|e| e.into_inner());
+        query::delete_subscription(&c, id)
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    if gone { Ok(StatusCode::NO_CONTENT.into_response()) } else { Err(ApiError::not_found(format!("no subscription {id}"))) }
+}

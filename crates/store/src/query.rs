@@ -1,0 +1,1113 @@
+//! Reads for serving, searching and exporting: events under a filter, timelines, the dyad
+//! network, actors, articles with every extracted span, search hits, and standing queries
+//! (subscriptions) with their webhook cursor. Every function takes a plain connection; the
+//! readers never write, so a read-only connection serves them.
+//!
+//! Filters and paging are validated here ([`EventFilter::from_pairs`], [`Page::from_pairs`]),
+//! so the command line and the HTTP API refuse the same bad input with the same message.
+//! Values only ever reach SQL as bound parameters.
+
+use crate::search::{snippet, SearchQuery, Snippet};
+use crate::{Result, StoreError};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+/// The PLOVER event types (docs/schema.md).
+pub const EVENT_TYPES: &[&str] = &[
+    "CONSULT", "AGREE", "SUPPORT", "COOPERATE", "AID", "REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION",
+    "MOBILIZE", "COERCE", "ASSAULT", "CONCEDE", "RETREAT",
+];
+/// Event modalities.
+pub const MODALITIES: &[&str] = &["asserted", "planned", "negated", "hypothetical"];
+/// Longest value any parameter may have (a search query may have [`MAX_Q`]).
+pub const MAX_VALUE: usize = 200;
+/// Longest search query, in characters.
+pub const MAX_Q: usize = 500;
+/// Most rows one page may hold.
+pub const MAX_LIMIT: usize = 1000;
+/// Furthest a page may start.
+pub const MAX_OFFSET: usize = 100_000;
+
+/// A parameter that cannot be used, and why (shown to the user as is).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("parameter {name}: {message}")]
+pub struct BadParam {
+    pub name: String,
+    pub message: String,
+}
+
+fn bad(name: &str, message: impl Into<String>) -> BadParam {
+    BadParam { name: name.chars().take(40).collect(), message: message.into() }
+}
+
+/// Which events: every field set must hold. See `docs/serve.md`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct EventFilter {
+    /// Full-text query over the articles that report the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// Actor code on either side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// Two actor codes, either direction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dyad: Option<(String, String)>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// Some report of the event has this modality.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modality: Option<String>,
+    /// A state on either side, or where the event took place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// First date (YYYY, YYYY-MM or YYYY-MM-DD), compared at the event date's precision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// A publisher that reported the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// An article (store id) that reported the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article: Option<i64>,
+}
+
+/// The parameter names [`EventFilter::from_pairs`] reads.
+pub const FILTER_PARAMS: &[&str] = &["q", "actor", "dyad", "type", "mode", "modality", "country", "from", "to", "source", "article"];
+
+fn code(name: &str, v: &str) -> std::result::Result<String, BadParam> {
+    let v = v.trim();
+    if v.is_empty() || v.len() > 40 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '_' || c == '.') {
+        return Err(bad(name, "expected an actor code such as RUS, IGO:UN or NSA:HAMAS"));
+    }
+    Ok(v.to_ascii_uppercase())
+}
+
+fn date(name: &str, v: &str) -> std::result::Result<String, BadParam> {
+    let b = v.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let ok = match b.len() {
+        4 => digits(0..4),
+        7 => digits(0..4) && b[4] == b'-' && digits(5..7) && (1..=12).contains(&v[5..7].parse::<u8>().unwrap_or(0)),
+        10 => {
+            digits(0..4)
+                && b[4] == b'-'
+                && digits(5..7)
+                && b[7] == b'-'
+                && digits(8..10)
+                && (1..=12).contains(&v[5..7].parse::<u8>().unwrap_or(0))
+                && (1..=31).contains(&v[8..10].parse::<u8>().unwrap_or(0))
+        }
+        _ => false,
+    };
+    if ok { Ok(v.to_string()) } else { Err(bad(name, "expected a date YYYY, YYYY-MM or YYYY-MM-DD")) }
+}
+
+fn check_len(name: &str, v: &str) -> std::result::Result<(), BadParam> {
+    let max = if name == "q" { MAX_Q } else { MAX_VALUE };
+    if v.chars().count() > max {
+        return Err(bad(name, format!("longer than {max} characters")));
+    }
+    if v.chars().any(|c| c.is_control()) {
+        return Err(bad(name, "control characters are not allowed"));
+    }
+    Ok(())
+}
+
+/// Rejects a key given twice.
+fn once<'a>(seen: &mut Vec<&'a str>, k: &'a str) -> std::result::Result<(), BadParam> {
+    if seen.contains(&k) {
+        return Err(bad(k, "given more than once"));
+    }
+    seen.push(k);
+    Ok(())
+}
+
+impl EventFilter {
+    /// Builds a filter from query parameters. Keys in `also` (paging, format…) are left for the
+    /// caller; any other unknown key is an error, as is a malformed value.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, also: &[&str]) -> std::result::Result<EventFilter, BadParam> {
+        let mut f = EventFilter::default();
+        let mut seen = Vec::new();
+        for (k, v) in pairs {
+            if also.contains(&k) {
+                continue;
+            }
+            if !FILTER_PARAMS.contains(&k) {
+                let mut known: Vec<&str> = FILTER_PARAMS.to_vec();
+                known.extend_from_slice(also);
+                return Err(bad(k, format!("unknown parameter; known: {}", known.join(", "))));
+            }
+            once(&mut seen, k)?;
+            check_len(k, v)?;
+            if v.trim().is_empty() {
+                continue; // an empty form field means no condition
+            }
+            match k {
+                "q" => {
+                    SearchQuery::parse(v).map_err(|e| bad("q", e.to_string()))?;
+                    f.q = Some(v.to_string());
+                }
+                "actor" => f.actor = Some(code(k, v)?),
+                "dyad" => {
+                    let parts: Vec<&str> = v.split(['-', '–', ',', '/']).collect();
+                    if parts.len() != 2 {
+                        return Err(bad(k, "expected two actor codes such as RUS-KAZ"));
+                    }
+                    f.dyad = Some((code(k, parts[0])?, code(k, parts[1])?));
+                }
+                "type" => {
+                    let t = v.trim().to_ascii_uppercase();
+                    if !EVENT_TYPES.contains(&t.as_str()) {
+                        return Err(bad(k, format!("unknown event type; known: {}", EVENT_TYPES.join(", "))));
+                    }
+                    f.event_type = Some(t);
+                }
+                "mode" => {
+                    let m = v.trim().to_ascii_lowercase();
+                    if m.len() > 40 || !m.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == ' ') {
+                        return Err(bad(k, "expected a PLOVER mode such as visit, host, sign"));
+                    }
+                    f.mode = Some(m);
+                }
+                "modality" => {
+                    let m = v.trim().to_ascii_lowercase();
+                    if !MODALITIES.contains(&m.as_str()) {
+                        return Err(bad(k, format!("expected one of {}", MODALITIES.join(", "))));
+                    }
+                    f.modality = Some(m);
+                }
+                "country" => f.country = Some(code(k, v)?),
+                "from" => f.from = Some(date(k, v.trim())?),
+                "to" => f.to = Some(date(k, v.trim())?),
+                "source" => f.source = Some(v.trim().to_string()),
+                "article" => {
+                    f.article = Some(v.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| bad(k, "expected an article id (a positive integer)"))?)
+                }
+                _ => unreachable!("FILTER_PARAMS are all handled"),
+            }
+        }
+        if let (Some(a), Some(b)) = (&f.from, &f.to) {
+            if a > b {
+                return Err(bad("from", "after to"));
+            }
+        }
+        Ok(f)
+    }
+
+    /// The filter as query parameters (inverse of [`EventFilter::from_pairs`]).
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut v = Vec::new();
+        let mut put = |k: &'static str, x: &Option<String>| {
+            if let Some(x) = x {
+                v.push((k, x.clone()));
+            }
+        };
+        put("q", &self.q);
+        put("actor", &self.actor);
+        put("dyad", &self.dyad.as_ref().map(|(a, b)| format!("{a}-{b}")));
+        put("type", &self.event_type);
+        put("mode", &self.mode);
+        put("modality", &self.modality);
+        put("country", &self.country);
+        put("from", &self.from);
+        put("to", &self.to);
+        put("source", &self.source);
+        put("article", &self.article.map(|a| a.to_string()));
+        v
+    }
+
+    /// SQL conditions on `events e`, with their parameters.
+    fn sql(&self, p: &mut Vec<Value>) -> String {
+        let mut w: Vec<String> = vec!["1".into()];
+        let mut add = |p: &mut Vec<Value>, cond: &str, vals: Vec<Value>| {
+            // number each `?` after the parameters already bound
+            let mut c = String::with_capacity(cond.len() + 8);
+            let mut vals = vals.into_iter();
+            for (i, part) in cond.split('?').enumerate() {
+                if i > 0 {
+                    p.push(vals.next().expect("one value per placeholder"));
+                    c.push_str(&format!("?{}", p.len()));
+                }
+                c.push_str(part);
+            }
+            w.push(c);
+        };
+        let t = |s: &str| Value::Text(s.to_string());
+        if let Some(q) = &self.q {
+            if let Ok(sq) = SearchQuery::parse(q) {
+                add(
+                    p,
+                    "e.id IN (SELECT em.event_id FROM event_mentions em WHERE em.article_id IN \
+                     (SELECT rowid FROM article_fts WHERE article_fts MATCH ?))",
+                    vec![t(&sq.fts())],
+                );
+            }
+        }
+        if let Some(a) = &self.actor {
+            add(p, "(e.source_actor = ? OR e.target_actor = ?)", vec![t(a), t(a)]);
+        }
+        if let Some((a, b)) = &self.dyad {
+            add(p, "((e.source_actor = ? AND e.target_actor = ?) OR (e.source_actor = ? AND e.target_actor = ?))", vec![t(a), t(b), t(b), t(a)]);
+        }
+        if let Some(x) = &self.event_type {
+            add(p, "e.type = ?", vec![t(x)]);
+        }
+        if let Some(x) = &self.mode {
+            add(p, "(e.mode = ? OR EXISTS (SELECT 1 FROM event_mentions em WHERE em.event_id = e.id AND em.mode = ?))", vec![t(x), t(x)]);
+        }
+        if let Some(x) = &self.modality {
+            add(p, "EXISTS (SELECT 1 FROM event_mentions em WHERE em.event_id = e.id AND em.modality = ?)", vec![t(x)]);
+        }
+        if let Some(x) = &self.country {
+            add(
+                p,
+                "(e.source_actor = ? OR e.target_actor = ? OR EXISTS (SELECT 1 FROM event_mentions em WHERE em.event_id = e.id AND em.place_country = ?))",
+                vec![t(x), t(x), t(x)],
+            );
+        }
+        if let Some(x) = &self.from {
+            add(p, "e.date >= substr(?, 1, length(e.date))", vec![t(x)]);
+        }
+        if let Some(x) = &self.to {
+            add(p, "substr(e.date, 1, length(?)) <= ?", vec![t(x), t(x)]);
+        }
+        if let Some(x) = &self.source {
+            add(
+                p,
+                "EXISTS (SELECT 1 FROM event_mentions em JOIN sightings s ON s.article_id = em.article_id WHERE em.event_id = e.id AND s.source = ?)",
+                vec![t(x)],
+            );
+        }
+        if let Some(x) = self.article {
+            add(p, "EXISTS (SELECT 1 FROM event_mentions em WHERE em.event_id = e.id AND em.article_id = ?)", vec![Value::Integer(x)]);
+        }
+        w.join(" AND ")
+    }
+}
+
+/// Event order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Newest event date first (undated last), then newest id.
+    #[default]
+    DateDesc,
+    DateAsc,
+    /// Most mentioned first.
+    Mentions,
+    /// Most recently added first.
+    Newest,
+}
+
+impl Sort {
+    fn sql(self) -> &'static str {
+        match self {
+            Sort::DateDesc => "e.date IS NULL, e.date DESC, e.id DESC",
+            Sort::DateAsc => "e.date IS NULL, e.date ASC, e.id ASC",
+            Sort::Mentions => "e.num_mentions DESC, e.id DESC",
+            Sort::Newest => "e.id DESC",
+        }
+    }
+}
+
+/// Which page of results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: usize,
+    pub offset: usize,
+    pub sort: Sort,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page { limit: 50, offset: 0, sort: Sort::DateDesc }
+    }
+}
+
+/// The parameter names [`Page::from_pairs`] reads.
+pub const PAGE_PARAMS: &[&str] = &["limit", "offset", "sort"];
+
+impl Page {
+    /// Reads `limit` (1–1000), `offset` (0–100000) and `sort` (`-date`, `date`, `-mentions`,
+    /// `-id`) from query parameters, ignoring the others.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> std::result::Result<Page, BadParam> {
+        let mut pg = Page::default();
+        let mut seen = Vec::new();
+        for (k, v) in pairs {
+            match k {
+                "limit" => {
+                    once(&mut seen, k)?;
+                    pg.limit = v.parse().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| bad(k, format!("expected an integer from 1 to {MAX_LIMIT}")))?
+                }
+                "offset" => {
+                    once(&mut seen, k)?;
+                    pg.offset = v.parse().ok().filter(|n| *n <= MAX_OFFSET).ok_or_else(|| bad(k, format!("expected an integer from 0 to {MAX_OFFSET}")))?
+                }
+                "sort" => {
+                    once(&mut seen, k)?;
+                    pg.sort = match v {
+                        "-date" | "" => Sort::DateDesc,
+                        "date" => Sort::DateAsc,
+                        "-mentions" | "mentions" => Sort::Mentions,
+                        "-id" | "newest" => Sort::Newest,
+                        _ => return Err(bad(k, "expected -date, date, -mentions or -id")),
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(pg)
+    }
+}
+
+/// One event, with the report it is shown by (its first, or for a subscription the new one).
+/// Field names follow GDELT/POLECAT where they mean the same (docs/export.md).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EventRow {
+    pub event_id: i64,
+    pub event_date: Option<String>,
+    pub date_precision: Option<String>,
+    pub event_type: String,
+    pub event_mode: Option<String>,
+    pub modality: String,
+    pub actor1_code: Option<String>,
+    pub actor1_name: Option<String>,
+    pub actor1_agent: Option<String>,
+    pub actor2_code: Option<String>,
+    pub actor2_name: Option<String>,
+    pub actor2_agent: Option<String>,
+    pub action_geo_fullname: Option<String>,
+    pub action_geo_country_code: Option<String>,
+    pub action_geo_lat: Option<f64>,
+    pub action_geo_long: Option<f64>,
+    pub num_mentions: i64,
+    pub num_sources: i64,
+    pub num_articles: i64,
+    pub source_url: Option<String>,
+    pub source_name: Option<String>,
+    pub article_id: i64,
+    pub article_title: Option<String>,
+    pub published: Option<String>,
+    pub trigger: String,
+    /// Character span of the trigger in the article.
+    pub trigger_start: i64,
+    pub trigger_end: i64,
+    /// The sentence the event was read from.
+    pub sentence: String,
+    pub gloss: String,
+    /// When the article was stored.
+    pub added_at: String,
+    /// The event mention the row shows.
+    pub mention_id: i64,
+}
+
+const ROW_COLS: &str = "e.id, e.date, e.date_precision, e.type, coalesce(e.mode, em.mode), em.modality,
+    e.source_actor, e.source_name, em.source_agent, e.target_actor, e.target_name, em.target_agent,
+    em.place, em.place_country, em.place_lat, em.place_lon, e.num_mentions, e.num_sources, e.num_articles,
+    a.url, a.source, a.id, a.title, a.published, em.trigger, em.start, em.\"end\", em.evidence, e.gloss, a.ingested_at, em.id";
+
+fn event_row(r: &Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        event_id: r.get(0)?,
+        event_date: r.get(1)?,
+        date_precision: r.get(2)?,
+        event_type: r.get(3)?,
+        event_mode: r.get(4)?,
+        modality: r.get(5)?,
+        actor1_code: r.get(6)?,
+        actor1_name: r.get(7)?,
+        actor1_agent: r.get(8)?,
+        actor2_code: r.get(9)?,
+        actor2_name: r.get(10)?,
+        actor2_agent: r.get(11)?,
+        action_geo_fullname: r.get(12)?,
+        action_geo_country_code: r.get(13)?,
+        action_geo_lat: r.get(14)?,
+        action_geo_long: r.get(15)?,
+        num_mentions: r.get(16)?,
+        num_sources: r.get(17)?,
+        num_articles: r.get(18)?,
+        source_url: r.get(19)?,
+        source_name: r.get(20)?,
+        article_id: r.get(21)?,
+        article_title: r.get(22)?,
+        published: r.get(23)?,
+        trigger: r.get(24)?,
+        trigger_start: r.get(25)?,
+        trigger_end: r.get(26)?,
+        sentence: r.get(27)?,
+        gloss: r.get(28)?,
+        added_at: r.get(29)?,
+        mention_id: r.get(30)?,
+    })
+}
+
+/// The stored order of a symmetric event's actors need not be the report's: put each agent
+/// beside the actor it acts for (known from the article's mentions).
+fn orient_agents(c: &Connection, row: &mut EventRow) -> Result<()> {
+    if row.actor1_agent.is_none() && row.actor2_agent.is_none() {
+        return Ok(());
+    }
+    let mut st = c.prepare_cached("SELECT actor FROM mentions WHERE article_id = ?1 AND text = ?2 AND actor IS NOT NULL LIMIT 1")?;
+    let mut actor_of = |agent: &Option<String>| -> Result<Option<String>> {
+        match agent {
+            Some(a) => Ok(st.query_row(params![row.article_id, a], |r| r.get(0)).optional()?),
+            None => Ok(None),
+        }
+    };
+    let a1 = actor_of(&row.actor1_agent)?;
+    let a2 = actor_of(&row.actor2_agent)?;
+    let swapped = (a1.is_some() && a1 == row.actor2_code && a1 != row.actor1_code) || (a2.is_some() && a2 == row.actor1_code && a2 != row.actor2_code);
+    if swapped {
+        std::mem::swap(&mut row.actor1_agent, &mut row.actor2_agent);
+    }
+    Ok(())
+}
+
+/// A page of events and how many match in all.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EventPage {
+    pub total: i64,
+    pub limit: usize,
+    pub offset: usize,
+    pub events: Vec<EventRow>,
+}
+
+/// Events matching `f`, one page.
+pub fn events(c: &Connection, f: &EventFilter, page: &Page) -> Result<EventPage> {
+    let mut p = Vec::new();
+    let w = f.sql(&mut p);
+    let total: i64 = c.query_row(&format!("SELECT count(*) FROM events e WHERE {w}"), params_from_iter(p.iter()), |r| r.get(0))?;
+    let events = event_rows(c, f, page.sort, page.limit as i64, page.offset as i64)?;
+    Ok(EventPage { total, limit: page.limit, offset: page.offset, events })
+}
+
+/// Every event matching `f` (for exports), `limit` at most, in `sort` order.
+pub fn event_rows(c: &Connection, f: &EventFilter, sort: Sort, limit: i64, offset: i64) -> Result<Vec<EventRow>> {
+    let mut p = Vec::new();
+    let w = f.sql(&mut p);
+    let n = p.len();
+    p.push(Value::Integer(limit));
+    p.push(Value::Integer(offset));
+    let sql = format!(
+        "SELECT {ROW_COLS} FROM events e
+         JOIN event_mentions em ON em.id = (SELECT min(id) FROM event_mentions WHERE event_id = e.id)
+         JOIN articles a ON a.id = em.article_id
+         WHERE {w} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+        sort.sql(),
+        n + 1,
+        n + 2
+    );
+    let mut st = c.prepare(&sql)?;
+    let mut rows: Vec<EventRow> = st.query_map(params_from_iter(p.iter()), event_row)?.collect::<std::result::Result<_, _>>()?;
+    for r in &mut rows {
+        orient_agents(c, r)?;
+    }
+    Ok(rows)
+}
+
+/// One event by id.
+pub fn event(c: &Connection, id: i64) -> Result<Option<EventRow>> {
+    let sql = format!(
+        "SELECT {ROW_COLS} FROM events e
+         JOIN event_mentions em ON em.id = (SELECT min(id) FROM event_mentions WHERE event_id = e.id)
+         JOIN articles a ON a.id = em.article_id WHERE e.id = ?1"
+    );
+    let mut row = c.query_row(&sql, [id], event_row).optional()?;
+    if let Some(r) = &mut row {
+        orient_agents(c, r)?;
+    }
+    Ok(row)
+}
+
+/// Reports of events matching `f` stored after event mention `after` (a subscription's
+/// cursor), oldest first; each row shows the new report.
+pub fn new_mentions(c: &Connection, f: &EventFilter, after: i64, limit: usize) -> Result<Vec<EventRow>> {
+    let mut p = Vec::new();
+    let w = f.sql(&mut p);
+    let n = p.len();
+    p.push(Value::Integer(after));
+    p.push(Value::Integer(limit as i64));
+    let sql = format!(
+        "SELECT {ROW_COLS} FROM event_mentions em JOIN events e ON e.id = em.event_id JOIN articles a ON a.id = em.article_id
+         WHERE em.id > ?{} AND {w} ORDER BY em.id LIMIT ?{}",
+        n + 1,
+        n + 2
+    );
+    let mut st = c.prepare(&sql)?;
+    let mut rows: Vec<EventRow> = st.query_map(params_from_iter(p.iter()), event_row)?.collect::<std::result::Result<_, _>>()?;
+    for r in &mut rows {
+        orient_agents(c, r)?;
+    }
+    Ok(rows)
+}
+
+/// The newest event mention id (0 when none).
+pub fn last_mention_id(c: &Connection) -> Result<i64> {
+    Ok(c.query_row("SELECT coalesce(max(id), 0) FROM event_mentions", [], |r| r.get(0))?)
+}
+
+/// Time bucket of a timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interval {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl Interval {
+    pub fn parse(s: &str) -> std::result::Result<Interval, BadParam> {
+        Ok(match s {
+            "day" => Interval::Day,
+            "week" => Interval::Week,
+            "month" | "" => Interval::Month,
+            "year" => Interval::Year,
+            _ => return Err(bad("interval", "expected day, week, month or year")),
+        })
+    }
+
+    fn sql(self) -> (&'static str, usize) {
+        match self {
+            Interval::Day => ("substr(e.date, 1, 10)", 10),
+            Interval::Week => ("strftime('%Y-W%W', e.date)", 10),
+            Interval::Month => ("substr(e.date, 1, 7)", 7),
+            Interval::Year => ("substr(e.date, 1, 4)", 4),
+        }
+    }
+}
+
+/// Events of one type in one period.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TimelinePoint {
+    pub period: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub events: i64,
+    pub mentions: i64,
+}
+
+/// Counts per period and type of the events matching `f` whose date is at least as precise as
+/// the interval; oldest period first.
+pub fn timeline(c: &Connection, f: &EventFilter, interval: Interval) -> Result<Vec<TimelinePoint>> {
+    let mut p = Vec::new();
+    let w = f.sql(&mut p);
+    let (bucket, len) = interval.sql();
+    let sql = format!(
+        "SELECT {bucket} AS period, e.type, count(*), sum(e.num_mentions) FROM events e
+         WHERE {w} AND e.date IS NOT NULL AND length(e.date) >= {len}
+         GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 10000"
+    );
+    let mut st = c.prepare(&sql)?;
+    let rows = st
+        .query_map(params_from_iter(p.iter()), |r| Ok(TimelinePoint { period: r.get(0)?, event_type: r.get(1)?, events: r.get(2)?, mentions: r.get(3)? }))?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// An actor in the network.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Node {
+    pub id: String,
+    pub name: Option<String>,
+    pub events: i64,
+}
+
+/// Events between two actors of one type.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Edge {
+    pub source: String,
+    pub target: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub events: i64,
+    pub mentions: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+}
+
+/// The dyad network of the events matching `f`: the `limit` heaviest edges and their actors.
+pub fn graph(c: &Connection, f: &EventFilter, limit: usize) -> Result<Graph> {
+    let mut p = Vec::new();
+    let w = f.sql(&mut p);
+    let n = p.len();
+    p.push(Value::Integer(limit as i64));
+    let sql = format!(
+        "SELECT e.source_actor, max(e.source_name), e.target_actor, max(e.target_name), e.type, count(*), sum(e.num_mentions)
+         FROM events e WHERE {w} AND e.source_actor IS NOT NULL AND e.target_actor IS NOT NULL
+         GROUP BY 1, 3, 5 ORDER BY 6 DESC, 7 DESC, 1, 3, 5 LIMIT ?{}",
+        n + 1
+    );
+    let mut st = c.prepare(&sql)?;
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut edges = Vec::new();
+    let mut rows = st.query(params_from_iter(p.iter()))?;
+    while let Some(r) = rows.next()? {
+        let (s, sn, t, tn): (String, Option<String>, String, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        let e = Edge { source: s.clone(), target: t.clone(), event_type: r.get(4)?, events: r.get(5)?, mentions: r.get(6)? };
+        for (id, name) in [(s, sn), (t, tn)] {
+            match nodes.iter_mut().find(|x| x.id == id) {
+                Some(x) => x.events += e.events,
+                None => nodes.push(Node { id, name, events: e.events }),
+            }
+        }
+        edges.push(e);
+    }
+    nodes.sort_by(|a, b| b.events.cmp(&a.events).then(a.id.cmp(&b.id)));
+    Ok(Graph { nodes, edges })
+}
+
+/// An actor and how many events it took part in.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ActorCount {
+    pub code: String,
+    pub name: Option<String>,
+    pub events: i64,
+    pub mentions: i64,
+}
+
+/// Actors of the events matching `f`, most events first.
+pub fn actors(c: &Connection, f: &EventFilter, page: &Page) -> Result<Vec<ActorCount>> {
+    let mut p = Vec::new();
+    let w = f.sql(&mut p);
+    let n = p.len();
+    p.push(Value::Integer(page.limit as i64));
+    p.push(Value::Integer(page.offset as i64));
+    let sql = format!(
+        "SELECT code, max(name), count(DISTINCT id), sum(m) FROM (
+            SELECT e.id, e.source_actor AS code, e.source_name AS name, e.num_mentions AS m FROM events e WHERE {w} AND e.source_actor IS NOT NULL
+            UNION ALL
+            SELECT e.id, e.target_actor, e.target_name, e.num_mentions FROM events e WHERE {w} AND e.target_actor IS NOT NULL
+              AND e.target_actor IS NOT e.source_actor)
+         GROUP BY code ORDER BY 3 DESC, 1 LIMIT ?{} OFFSET ?{}",
+        n + 1,
+        n + 2
+    );
+    let mut st = c.prepare(&sql)?;
+    let rows = st
+        .query_map(params_from_iter(p.iter()), |r| Ok(ActorCount { code: r.get(0)?, name: r.get(1)?, events: r.get(2)?, mentions: r.get(3)? }))?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// A span the extractor found in an article (character offsets into its text).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SpanOut {
+    pub kind: String,
+    pub text: String,
+    pub start: i64,
+    pub end: i64,
+    pub sentence: i64,
+    /// Actor code, quantity value and unit, or date value: what the span means.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+}
+
+/// One report of an event in an article.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ArticleEvent {
+    pub event_id: i64,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub mode: Option<String>,
+    pub modality: String,
+    pub source_actor: Option<String>,
+    pub source_name: Option<String>,
+    pub target_actor: Option<String>,
+    pub target_name: Option<String>,
+    pub date: Option<String>,
+    pub date_text: Option<String>,
+    pub place: Option<String>,
+    pub trigger: String,
+    pub start: i64,
+    pub end: i64,
+    pub sentence: i64,
+    pub evidence: String,
+    pub gloss: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SightingOut {
+    pub origin: String,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub seen_at: String,
+}
+
+/// An article with everything extracted from it, each with its character span.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ArticleDetail {
+    pub id: i64,
+    pub ext_id: String,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub reference_date: Option<String>,
+    pub cluster_id: i64,
+    pub ingested_at: String,
+    pub text: String,
+    pub sentences: Vec<Sentence>,
+    pub sightings: Vec<SightingOut>,
+    /// COUNTRY, PERSON, ORG and PLACE mentions.
+    pub mentions: Vec<SpanOut>,
+    /// MONEY, PERCENT, MEASURE and COUNT.
+    pub quantities: Vec<SpanOut>,
+    pub dates: Vec<SpanOut>,
+    pub events: Vec<ArticleEvent>,
+}
+
+/// One article with its spans.
+pub fn article(c: &Connection, id: i64) -> Result<Option<ArticleDetail>> {
+    let a = c
+        .query_row(
+            "SELECT id, ext_id, title, published, source, url, reference_date, cluster_id, ingested_at, text FROM articles WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(ArticleDetail {
+                    id: r.get(0)?,
+                    ext_id: r.get(1)?,
+                    title: r.get(2)?,
+                    published: r.get(3)?,
+                    source: r.get(4)?,
+                    url: r.get(5)?,
+                    reference_date: r.get(6)?,
+                    cluster_id: r.get(7)?,
+                    ingested_at: r.get(8)?,
+                    text: r.get(9)?,
+                    sentences: vec![],
+                    sightings: vec![],
+                    mentions: vec![],
+                    quantities: vec![],
+                    dates: vec![],
+                    events: vec![],
+                })
+            },
+        )
+        .optional()?;
+    let Some(mut a) = a else { return Ok(None) };
+    let doc = marsad_text::analyze(&a.text);
+    let ci = marsad_text::CharIndex::new(&a.text);
+    a.sentences = doc.sentences.iter().map(|s| Sentence { start: ci.char_of(s.start), end: ci.char_of(s.end) }).collect();
+    let mut st = c.prepare_cached("SELECT origin, source, url, seen_at FROM sightings WHERE article_id = ?1 ORDER BY id")?;
+    a.sightings = st
+        .query_map([id], |r| Ok(SightingOut { origin: r.get(0)?, source: r.get(1)?, url: r.get(2)?, seen_at: r.get(3)? }))?
+        .collect::<std::result::Result<_, _>>()?;
+    let mut st = c.prepare_cached(
+        "SELECT kind, text, start, \"end\", sentence, actor, name, role, lat, lon FROM mentions WHERE article_id = ?1 ORDER BY start, id",
+    )?;
+    a.mentions = st
+        .query_map([id], |r| {
+            Ok(SpanOut {
+                kind: r.get(0)?,
+                text: r.get(1)?,
+                start: r.get(2)?,
+                end: r.get(3)?,
+                sentence: r.get(4)?,
+                code: r.get(5)?,
+                name: r.get(6)?,
+                role: r.get(7)?,
+                lat: r.get(8)?,
+                lon: r.get(9)?,
+            })
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    let mut st = c.prepare_cached(
+        "SELECT kind, text, start, \"end\", sentence, value, unit FROM quantities WHERE article_id = ?1 ORDER BY start, id",
+    )?;
+    a.quantities = st
+        .query_map([id], |r| {
+            let v: f64 = r.get(5)?;
+            let unit: Option<String> = r.get(6)?;
+            Ok(SpanOut {
+                kind: r.get(0)?,
+                text: r.get(1)?,
+                start: r.get(2)?,
+                end: r.get(3)?,
+                sentence: r.get(4)?,
+                code: Some(match unit {
+                    Some(u) => format!("{v} {u}"),
+                    None => format!("{v}"),
+                }),
+                name: None,
+                role: None,
+                lat: None,
+                lon: None,
+            })
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    let mut st = c.prepare_cached("SELECT text, start, \"end\", sentence, value, precision FROM dates WHERE article_id = ?1 ORDER BY start, id")?;
+    a.dates = st
+        .query_map([id], |r| {
+            Ok(SpanOut {
+                kind: "DATE".into(),
+                text: r.get(0)?,
+                start: r.get(1)?,
+                end: r.get(2)?,
+                sentence: r.get(3)?,
+                code: r.get(4)?,
+                name: None,
+                role: r.get(5)?,
+                lat: None,
+                lon: None,
+            })
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    let mut st = c.prepare_cached(
+        "SELECT em.event_id, e.type, coalesce(em.mode, e.mode), em.modality, e.source_actor, e.source_name, e.target_actor, e.target_name,
+                coalesce(em.date, e.date), em.date_text, em.place, em.trigger, em.start, em.\"end\", em.sentence, em.evidence, em.gloss
+         FROM event_mentions em JOIN events e ON e.id = em.event_id WHERE em.article_id = ?1 ORDER BY em.start, em.id",
+    )?;
+    a.events = st
+        .query_map([id], |r| {
+            Ok(ArticleEvent {
+                event_id: r.get(0)?,
+                event_type: r.get(1)?,
+                mode: r.get(2)?,
+                modality: r.get(3)?,
+                source_actor: r.get(4)?,
+                source_name: r.get(5)?,
+                target_actor: r.get(6)?,
+                target_name: r.get(7)?,
+                date: r.get(8)?,
+                date_text: r.get(9)?,
+                place: r.get(10)?,
+                trigger: r.get(11)?,
+                start: r.get(12)?,
+                end: r.get(13)?,
+                sentence: r.get(14)?,
+                evidence: r.get(15)?,
+                gloss: r.get(16)?,
+            })
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(Some(a))
+}
+
+/// One search result.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SearchHit {
+    pub article_id: i64,
+    pub ext_id: String,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    /// BM25 (lower is better, as SQLite gives it).
+    pub score: f64,
+    pub snippet: Snippet,
+    /// Events reported by the article.
+    pub events: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SearchPage {
+    pub query: String,
+    /// Matching articles, counted up to [`SEARCH_COUNT_CAP`].
+    pub total: i64,
+    /// True when more than [`SEARCH_COUNT_CAP`] articles match.
+    pub total_capped: bool,
+    pub limit: usize,
+    pub offset: usize,
+    pub hits: Vec<SearchHit>,
+}
+
+/// Most matches counted for `total`.
+pub const SEARCH_COUNT_CAP: i64 = 10_000;
+
+/// Articles matching the query, best first (BM25, title weighted 3×), with snippets.
+pub fn search(c: &Connection, q: &SearchQuery, query_text: &str, limit: usize, offset: usize) -> Result<SearchPage> {
+    let fts = q.fts();
+    let total: i64 = c.query_row(
+        "SELECT count(*) FROM (SELECT rowid FROM article_fts WHERE article_fts MATCH ?1 LIMIT ?2)",
+        params![fts, SEARCH_COUNT_CAP + 1],
+        |r| r.get(0),
+    )?;
+    let mut st = c.prepare_cached(
+        "SELECT rowid, bm25(article_fts, 3.0, 1.0) AS score FROM article_fts WHERE article_fts MATCH ?1 ORDER BY score LIMIT ?2 OFFSET ?3",
+    )?;
+    let ids: Vec<(i64, f64)> =
+        st.query_map(params![fts, limit as i64, offset as i64], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<_, _>>()?;
+    let mut art = c.prepare_cached(
+        "SELECT ext_id, title, published, source, url, text, (SELECT count(DISTINCT event_id) FROM event_mentions WHERE article_id = a.id)
+         FROM articles a WHERE id = ?1",
+    )?;
+    let mut hits = Vec::with_capacity(ids.len());
+    for (id, score) in ids {
+        let row = art
+            .query_row([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
+                ))
+            })
+            .optional()?;
+        if let Some((ext_id, title, published, source, url, text, events)) = row {
+            let snippet = snippet(&text, q);
+            hits.push(SearchHit { article_id: id, ext_id, title, published, source, url, score, snippet, events });
+        }
+    }
+    Ok(SearchPage {
+        query: query_text.to_string(),
+        total: total.min(SEARCH_COUNT_CAP),
+        total_capped: total > SEARCH_COUNT_CAP,
+        limit,
+        offset,
+        hits,
+    })
+}
+
+/// A standing query: its events as an Atom feed, and optionally each new matching event
+/// POSTed to a webhook.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Subscription {
+    pub id: i64,
+    pub name: String,
+    pub filter: EventFilter,
+    pub webhook: Option<String>,
+    /// The last event mention looked at for the webhook.
+    pub cursor: i64,
+    pub created_at: String,
+}
+
+fn subscription_row(r: &Row<'_>) -> rusqlite::Result<Subscription> {
+    let filter: String = r.get(2)?;
+    Ok(Subscription {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        filter: serde_json::from_str(&filter).unwrap_or_default(),
+        webhook: r.get(3)?,
+        cursor: r.get(4)?,
+        created_at: r.get(5)?,
+    })
+}
+
+/// Stores a subscription; its webhook receives events reported from now on.
+pub fn create_subscription(c: &Connection, name: &str, f: &EventFilter, webhook: Option<&str>) -> Result<Subscription> {
+    let json = serde_json::to_string(f).map_err(|e| StoreError::Sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+    c.execute(
+        "INSERT INTO subscriptions (name, filter, webhook, cursor) VALUES (?1, ?2, ?3, (SELECT coalesce(max(id), 0) FROM event_mentions))",
+        params![name, json, webhook],
+    )?;
+    let id = c.last_insert_rowid();
+    Ok(subscription(c, id)?.expect("just inserted"))
+}
+
+pub fn subscription(c: &Connection, id: i64) -> Result<Option<Subscription>> {
+    Ok(c.query_row("SELECT id, name, filter, webhook, cursor, created_at FROM subscriptions WHERE id = ?1", [id], subscription_row).optional()?)
+}
+
+pub fn subscriptions(c: &Connection) -> Result<Vec<Subscription>> {
+    let mut st = c.prepare("SELECT id, name, filter, webhook, cursor, created_at FROM subscriptions ORDER BY id")?;
+    let rows = st.query_map([], subscription_row)?.collect::<std::result::Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// Deletes a subscription and its delivery log; false when there was none.
+pub fn delete_subscription(c: &Connection, id: i64) -> Result<bool> {
+    c.execute("DELETE FROM deliveries WHERE subscription_id = ?1", [id])?;
+    Ok(c.execute("DELETE FROM subscriptions WHERE id = ?1", [id])? > 0)
+}
+
+/// Moves a subscription's webhook cursor forward (never back).
+pub fn advance_cursor(c: &Connection, id: i64, cursor: i64) -> Result<()> {
+    c.execute("UPDATE subscriptions SET cursor = max(cursor, ?2) WHERE id = ?1", [id, cursor])?;
+    Ok(())
+}
+
+/// Logs one webhook delivery (or the giving up on one).
+pub fn record_delivery(c: &Connection, sub: i64, event: i64, mention: i64, ok: bool, attempts: u32, status: &str) -> Result<()> {
+    c.execute(
+        "INSERT INTO deliveries (subscription_id, event_id, mention_id, ok, attempts, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![sub, event, mention, ok, attempts, status],
+    )?;
+    Ok(())
+}
+
+/// A logged delivery.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Delivery {
+    pub event_id: i64,
+    pub mention_id: i64,
+    pub ok: bool,
+    pub attempts: i64,
+    pub status: String,
+    pub at: String,
+}
+
+/// The latest deliveries of a subscription, newest first.
+pub fn deliveries(c: &Connection, sub: i64, limit: usize) -> Result<Vec<Delivery>> {
+    let mut st = c.prepare("SELECT event_id, mention_id, ok, attempts, status, at FROM deliveries WHERE subscription_id = ?1 ORDER BY id DESC LIMIT ?2")?;
+    let rows = st
+        .query_map(params![sub, limit as i64], |r| {
+            Ok(Delivery { event_id: r.get(0)?, mention_id: r.get(1)?, ok: r.get(2)?, attempts: r.get(3)?, status: r.get(4)?, at: r.get(5)? })
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(s: &[(&'static str, &'static str)]) -> std::result::Result<EventFilter, BadParam> {
+        EventFilter::from_pairs(s.iter().copied(), PAGE_PARAMS)
+    }
+
+    #[test]
+    fn filters_parse_and_refuse_clearly() {
+        let f = pairs(&[("dyad", "rus-kaz"), ("type", "consult"), ("from", "2025-10-01"), ("to", "2025-10-31"), ("limit", "5")]).unwrap();
+        assert_eq!(f.dyad, Some(("RUS".into(), "KAZ".into())));
+        assert_eq!(f.event_type.as_deref(), Some("CONSULT"));
+        assert_eq!(EventFilter::from_pairs(f.to_pairs().iter().map(|(k, v)| (*k, v.as_str())), &[]).unwrap(), f);
+        for (k, v, msg) in [
+            ("dyad", "RUS", "two actor codes"),
+            ("type", "BOMB", "unknown event type"),
+            ("from", "2025-13-01", "YYYY-MM-DD"),
+            ("from", "'; DROP TABLE events; --", "YYYY-MM-DD"),
+            ("actor", "RUS' OR 1=1", "actor code"),
+            ("nonsense", "1", "unknown parameter"),
+            ("modality", "maybe", "asserted"),
+            ("article", "-3", "positive integer"),
+            ("q", "\" * ( )", "no words"),
+        ] {
+            let e = pairs(&[(k, v)]).unwrap_err();
+            assert!(e.to_string().contains(msg), "{k}={v}: {e}");
+        }
+        let long = "x".repeat(MAX_VALUE + 1);
+        assert!(EventFilter::from_pairs([("source", long.as_str())], &[]).unwrap_err().message.contains("longer"));
+        assert!(pairs(&[("actor", "RUS"), ("actor", "KAZ")]).unwrap_err().message.contains("more than once"));
+        assert!(pairs(&[("from", "2025-11"), ("to", "2025-10")]).is_err());
+        assert!(Page::from_pairs([("limit", "100000")]).is_err());
+        assert!(Page::from_pairs([("offset", "-1")]).is_err());
+        assert!(Page::from_pairs([("sort", "name; DROP")]).is_err());
+        assert_eq!(Page::from_pairs([("limit", "7"), ("sort", "-mentions")]).unwrap().limit, 7);
+    }
+}
