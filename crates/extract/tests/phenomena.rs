@@ -1,0 +1,119 @@
+//! Whole-pipeline table tests on sentences that are not from the dev articles: one row per
+//! phenomenon of recognition and event coding, with the mentions and events expected.
+
+use marsad_extract::{Article, ArticleOut, Extractor};
+use marsad_kb::Kb;
+use std::sync::OnceLock;
+
+fn ex() -> &'static Extractor {
+    static E: OnceLock<Extractor> = OnceLock::new();
+    E.get_or_init(|| Extractor::new(Kb::embedded().expect("embedded KB loads")))
+}
+
+fn run(text: &str) -> ArticleOut {
+    ex().extract(&Article { id: "t".into(), text: text.into(), published: Some("2025-06-10".into()), ..Default::default() })
+}
+
+fn events(out: &ArticleOut) -> Vec<(String, String, String)> {
+    let a = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
+    out.events.iter().map(|e| (e.event_type.clone(), a(&e.source.actor), a(&e.target.actor))).collect()
+}
+
+/// (phenomenon, sentence, events that must be found as TYPE:SRC:TGT)
+const EVENTS: &[(&str, &str, &[&str])] = &[
+    ("VSO verb, role + nisba + name, counterpart", "أجرى وزير الخارجية السعودي الأمير فيصل بن فرحان اتصالا هاتفيا بنظيره الإيراني حسين أمير عبد اللهيان.", &["CONSULT:SAU:IRN"]),
+    ("feminine verb, state subject, adjective target", "أدانت مصر الهجوم الإسرائيلي على غزة.", &["ACCUSE:EGY:ISR"]),
+    ("multiword trigger with على target", "فرضت الولايات المتحدة عقوبات جديدة على روسيا.", &["SANCTION:USA:RUS"]),
+    ("IGO official, verb + object", "دعا الأمين العام للأمم المتحدة أنطونيو غوتيريش إسرائيل إلى وقف إطلاق النار في غزة.", &["REQUEST:IGO:UN:ISR"]),
+    ("king with title, host", "استقبل العاهل الأردني الملك عبد الله الثاني الرئيس الفلسطيني محمود عباس.", &["CONSULT:JOR:PSE"]),
+    ("violence, target from the place", "قصفت طائرات إسرائيلية مواقع في جنوب لبنان.", &["ASSAULT:ISR:LBN"]),
+    ("domestic protest from the place", "تظاهر آلاف الأشخاص في لندن احتجاجا على الحرب.", &["PROTEST:GBR:GBR"]),
+    ("coordinated subject signs", "وقعت قطر وتركيا اتفاقية للتعاون العسكري.", &["AGREE:QAT:TUR"]),
+    ("accusation with ب", "اتهمت إيران الولايات المتحدة بدعم الإرهاب.", &["ACCUSE:IRN:USA"]),
+    ("withdrawal, target from the place", "أعلنت روسيا سحب قواتها من خيرسون.", &["RETREAT:RUS:UKR"]),
+    ("release, target in a governed phrase", "أفرجت السلطات الإيرانية عن ناقلة نفط بريطانية.", &["CONCEDE:IRN:GBR"]),
+    ("threat with ضد", "هددت كوريا الشمالية باستخدام الأسلحة النووية ضد كوريا الجنوبية.", &["THREATEN:PRK:KOR"]),
+    ("aid with إلى", "قدمت الإمارات مساعدات إنسانية إلى السودان.", &["AID:ARE:SDN"]),
+    ("present tense visit", "يزور الرئيس الفرنسي إيمانويل ماكرون الجزائر الأسبوع المقبل.", &["CONSULT:FRA:DZA"]),
+    ("armed group, unnamed target", "شنت جماعة الحوثي هجوما بطائرة مسيرة على سفينة تجارية في البحر الأحمر.", &["ASSAULT:NSA:HOUTHIS:-"]),
+    ("arrest of group members", "اعتقلت الشرطة التركية عشرات المشتبه بانتمائهم إلى تنظيم داعش.", &["COERCE:TUR:NSA:ISIL"]),
+    ("three-way meeting, role-prefixed third", "عقد أردوغان وبوتين والرئيس الإيراني إبراهيم رئيسي اجتماعًا ثلاثيًا في العاصمة الإيرانية طهران.", &["CONSULT:TUR:RUS", "CONSULT:TUR:IRN", "CONSULT:RUS:IRN"]),
+    ("SVO dual verb", "تركيا وكازاخستان تبحثان تعزيز التعاون الاستراتيجي.", &["CONSULT:TUR:KAZ"]),
+    ("between X and Y", "انطلقت محادثات بين مصر وإثيوبيا حول سد النهضة.", &["CONSULT:EGY:ETH"]),
+];
+
+#[test]
+fn event_table() {
+    let mut failures = Vec::new();
+    for (what, text, want) in EVENTS {
+        let got = events(&run(text));
+        for w in *want {
+            // TYPE:SRC:TGT where codes may hold a colon (IGO:UN)
+            let parts: Vec<&str> = w.splitn(2, ':').collect();
+            let (ty, rest) = (parts[0], parts[1]);
+            let hit = got.iter().any(|(t, s, g)| t == ty && (format!("{s}:{g}") == rest || ["CONSULT", "AGREE", "COOPERATE"].contains(&ty) && format!("{g}:{s}") == rest));
+            if !hit {
+                failures.push(format!("{what}: «{text}» wants {w}, got {got:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// (phenomenon, sentence, events that must NOT be found as TYPE:SRC:TGT, or TYPE:* for any)
+const NON_EVENTS: &[(&str, &str, &[&str])] = &[
+    ("negation moves the event out", "لم يلتق الرئيس الأمريكي جو بايدن نظيره الصيني شي جين بينغ.", &["CONSULT:*"]),
+    ("states as topics are no sides", "بحث الوزيران الأوضاع في أفغانستان وإيران.", &["CONSULT:AFG:IRN"]),
+    ("a capital in في is a place", "عقد الاجتماع في أنقرة بمشاركة خبراء.", &["CONSULT:TUR:TUR"]),
+    ("the same state twice is no interaction", "التقى وزير الخارجية التركي بالسفير التركي في أنقرة.", &["CONSULT:TUR:TUR"]),
+];
+
+#[test]
+fn non_event_table() {
+    let mut failures = Vec::new();
+    for (what, text, banned) in NON_EVENTS {
+        let got = events(&run(text));
+        for b in *banned {
+            let (ty, rest) = b.split_once(':').unwrap();
+            let hit = got.iter().any(|(t, s, g)| t == ty && (rest == "*" || format!("{s}:{g}") == rest));
+            if hit {
+                failures.push(format!("{what}: «{text}» must not give {b}, got {got:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// (phenomenon, text, (kind, surface as written, actor code or "-"))
+const MENTIONS: &[(&str, &str, &[(&str, &str, &str)])] = &[
+    ("proclitic ل on a surname after a full mention", "التقى سيرغي لافروف نظيره. وقال لافروف إن لكازاخستان دورا.", &[("PERSON", "سيرغي لافروف", "RUS"), ("PERSON", "لافروف", "RUS"), ("COUNTRY", "كازاخستان", "KAZ")]),
+    ("proclitic و on a name", "اجتمع أردوغان وبوتين.", &[("PERSON", "بوتين", "RUS")]),
+    ("nisba with article and feminine", "قالت الخارجية الكازاخستانية إن الشركات التركية مهتمة.", &[("COUNTRY", "التركية", "TUR")]),
+    ("transliteration variant غ/ج", "قال سيرجي لافروف.", &[("PERSON", "سيرجي لافروف", "RUS")]),
+    ("spelling variant of the state", "زار الوفد كازخستان.", &[("COUNTRY", "كازخستان", "KAZ")]),
+    ("Astana spelled with ة", "وصل الوفد إلى أستانة.", &[("PLACE", "أستانة", "-")]),
+    ("unknown name after role + nisba", "قال وزير الخارجية المالطي جوزيف بوليتشينو إن بلاده تدعم الحل.", &[("PERSON", "جوزيف بوليتشينو", "-")]),
+    ("company from head noun", "وقعت شركة ترياكي القابضة عقدا جديدا.", &[("ORG", "شركة ترياكي القابضة", "-")]),
+    ("ministry closed by a state adjective", "أعلنت وزارة الدفاع البريطانية ذلك.", &[("ORG", "وزارة الدفاع البريطانية", "GBR")]),
+    ("IGO acronym and name", "حضر ممثلو حلف الناتو ومنظمة شنغهاي للتعاون.", &[("ORG", "منظمة شنغهاي للتعاون", "IGO:SCO")]),
+    ("tanween is not a name", "ولا تزال تركيا سوقًا رئيسية.", &[("COUNTRY", "تركيا", "TUR")]),
+];
+
+#[test]
+fn mention_table() {
+    let mut failures = Vec::new();
+    for (what, text, want) in MENTIONS {
+        let out = run(text);
+        for (kind, surface, actor) in *want {
+            let hit = out.mentions.iter().any(|m| m.kind == *kind && m.text == *surface && (*actor == "-" || m.actor.as_deref() == Some(*actor)));
+            if !hit {
+                let got: Vec<_> = out.mentions.iter().map(|m| (m.kind.as_str(), m.text.as_str(), m.actor.as_deref())).collect();
+                failures.push(format!("{what}: «{text}» wants {kind} «{surface}» {actor}, got {got:?}"));
+            }
+        }
+    }
+    // and what must not be a name
+    let out = run("ولا تزال تركيا سوقًا رئيسية.");
+    assert!(out.mentions.iter().all(|m| m.kind != "PERSON"), "سوقًا is not Yoshihide Suga: {:?}", out.mentions);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
