@@ -95,7 +95,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             }
             let is_verb = tr.kind == 'v';
             let word = &doc.tokens[h.first].norm[h.prefix.len()..];
-            let stem = word.strip_suffix(h.suffix.as_str()).unwrap_or(word);
+            let stem = word.strip_suffix(h.suffix).unwrap_or(word);
             let non_past = is_verb && (h.prefix.contains('س') || kb.present_forms.contains(stem));
             let modality = modality_of(kb, doc, rec, h, sent.tokens.start);
             // the clause window: this trigger up to the next trigger of the sentence
@@ -240,7 +240,7 @@ fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> 
             }
             if let Some(r) = rec.roles.iter().find(|r| r.last + 1 == first) {
                 first = r.first;
-                prefix = r.prefix.clone();
+                prefix = r.prefix.to_string();
                 continue;
             }
             match rec.owner[first - 1] {

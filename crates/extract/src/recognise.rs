@@ -113,7 +113,7 @@ fn ment_from_kb(kb: &Kb, doc: &Doc, text: &str, h: &Hit) -> Ment {
         lat: ent.lat,
         lon: ent.lon,
         found: "kb",
-        prefix: h.prefix.clone(),
+        prefix: h.prefix.to_string(),
         part_of: None,
         dropped: false,
     }
@@ -257,7 +257,7 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers) -> Recognition 
                 lat: None,
                 lon: None,
                 found: "pattern",
-                prefix: h.prefix.clone(),
+                prefix: h.prefix.to_string(),
                 part_of: None,
         dropped: false,
             };
@@ -505,7 +505,7 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers) -> Recognition 
             lat: None,
             lon: None,
             found: "pattern",
-            prefix: g.prefix.clone(),
+            prefix: g.prefix.to_string(),
             part_of: None,
             dropped: false,
         });

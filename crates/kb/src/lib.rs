@@ -14,7 +14,10 @@ pub mod check;
 pub mod forms;
 pub mod matcher;
 
-use std::collections::HashMap;
+/// Fast hashing for the load-time tables (keys are our own data, not attacker-controlled).
+pub type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
+/// See [`HashMap`].
+pub type HashSet<K> = rustc_hash::FxHashSet<K>;
 use std::path::Path;
 
 pub use matcher::{Form, Haystack, Hit, Matcher, MatcherBuilder, Post, Pre};
@@ -231,10 +234,10 @@ pub struct Kb {
     /// Short forms by matching form, for resolving later mentions of a name.
     pub surnames: HashMap<String, Vec<u32>>,
     /// Ordinary words (matching form) that cannot be part of a name found by pattern.
-    pub common: std::collections::HashSet<String>,
+    pub common: HashSet<String>,
     /// Present-tense (imperfect) verb forms of the trigger lexicon: a present verb with no date
     /// of its own is about the article's day or later.
-    pub present_forms: std::collections::HashSet<String>,
+    pub present_forms: HashSet<String>,
     /// English name per actor code (states first, then the first organisation with the code).
     pub actor_names: HashMap<String, String>,
 }
@@ -276,13 +279,13 @@ impl Kb {
     }
 
     pub fn load(src: &Sources) -> Result<Kb, KbError> {
-        let mut common = std::collections::HashSet::new();
+        let mut common = HashSet::default();
         for (_, cols) in rows(src.get("lexicon/common_words.tsv")) {
             common.insert(marsad_text::normalize(cols[0]));
         }
         // every name as listed, so that a generated spelling variant never takes a form that
         // some entry lists for itself (فيبورغ → فيبورج is another town)
-        let mut listed: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut listed: HashSet<String> = HashSet::default();
         for (file, cols_idx) in [("kb/countries.tsv", &[2usize, 3][..]), ("kb/orgs.tsv", &[3]), ("kb/persons.tsv", &[2, 3]), ("kb/places.tsv", &[5]), ("kb/places.generated.tsv", &[5])] {
             for (_, cols) in rows(src.get(file)) {
                 for &c in cols_idx {
@@ -293,7 +296,7 @@ impl Kb {
             }
         }
         // and never a form another entry's variant already took
-        let mut variant_owner: HashMap<String, u32> = HashMap::new();
+        let mut variant_owner: HashMap<String, u32> = HashMap::default();
         let mut variants = |name: &str, ent: u32| -> Vec<String> {
             let own = marsad_text::normalize(name);
             forms::foreign_variants(name)
@@ -304,8 +307,8 @@ impl Kb {
         let mut b = MatcherBuilder::default();
         let mut entities = Vec::new();
         let mut entity_forms: Vec<(u32, How)> = Vec::new();
-        let mut form_index: HashMap<(u32, How), u32> = HashMap::new();
-        let mut surnames: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut form_index: HashMap<(u32, How), u32> = HashMap::default();
+        let mut surnames: HashMap<String, Vec<u32>> = HashMap::default();
         let mut add_entity_form = |b: &mut MatcherBuilder, ent: u32, how: How, form: &str, pre: Pre, post: Post| {
             let payload = *form_index.entry((ent, how)).or_insert_with(|| {
                 entity_forms.push((ent, how));
@@ -448,7 +451,7 @@ impl Kb {
         let file = "lexicon/triggers.tsv";
         let ld = Loader { file };
         let mut triggers = Vec::new();
-        let mut present_forms = std::collections::HashSet::new();
+        let mut present_forms = HashSet::default();
         for (line, cols) in rows(src.get(file)) {
             ld.need(line, &cols, 3)?;
             let kind = cols[0].chars().next().unwrap_or('?');
@@ -546,7 +549,7 @@ impl Kb {
             b.add(&f, Form { layer: LAYER_GIVEN, payload: id, pre: Pre::Nominal, post: Post::None });
         }
 
-        let mut actor_names = HashMap::new();
+        let mut actor_names = HashMap::default();
         for e in entities.iter().filter(|e| matches!(e.kind, EntityKind::Country | EntityKind::Org)) {
             if let Some(a) = &e.actor {
                 actor_names.entry(a.clone()).or_insert_with(|| e.name_en.clone());

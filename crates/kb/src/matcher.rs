@@ -23,13 +23,20 @@ pub enum Pre {
     Lam,
 }
 
+const LAM: &[&str] = &["ل", "ول", "فل"];
+
+/// The entry of `set` equal to `s` (so hits carry a `&'static str`, not an allocation).
+fn member(set: &'static [&'static str], s: &str) -> Option<&'static str> {
+    set.iter().copied().find(|x| *x == s)
+}
+
 impl Pre {
-    fn accepts(self, p: &str) -> bool {
+    fn accepts(self, p: &str) -> Option<&'static str> {
         match self {
-            Pre::None => p.is_empty(),
-            Pre::Nominal => PROCLITICS.contains(&p),
-            Pre::Verbal => VERB_PROCLITICS.contains(&p),
-            Pre::Lam => matches!(p, "ل" | "ول" | "فل"),
+            Pre::None => p.is_empty().then_some(""),
+            Pre::Nominal => member(PROCLITICS, p),
+            Pre::Verbal => member(VERB_PROCLITICS, p),
+            Pre::Lam => member(LAM, p),
         }
     }
 }
@@ -45,11 +52,11 @@ pub enum Post {
 }
 
 impl Post {
-    fn accepts(self, s: &str) -> bool {
+    fn accepts(self, s: &str) -> Option<&'static str> {
         match self {
-            Post::None => s.is_empty(),
-            Post::Pronoun => s.is_empty() || ENCLITICS.contains(&s),
-            Post::PronounRequired => ENCLITICS.contains(&s),
+            Post::None => s.is_empty().then_some(""),
+            Post::Pronoun if s.is_empty() => Some(""),
+            Post::Pronoun | Post::PronounRequired => member(ENCLITICS, s),
         }
     }
 }
@@ -99,9 +106,9 @@ pub struct Hit {
     pub last: usize,
     pub form: Form,
     /// The proclitics before the form in the first token (matching form).
-    pub prefix: String,
+    pub prefix: &'static str,
     /// The enclitic after the form in the last token.
-    pub suffix: String,
+    pub suffix: &'static str,
     /// Length of the matched form in bytes of matching form (longer wins).
     pub len: usize,
 }
@@ -110,7 +117,7 @@ pub struct Hit {
 #[derive(Default)]
 pub struct MatcherBuilder {
     strings: Vec<String>,
-    index: std::collections::HashMap<String, usize>,
+    index: crate::HashMap<String, usize>,
     forms: Vec<Vec<Form>>,
 }
 
@@ -178,8 +185,8 @@ impl Matcher {
             let tok_end = text[hay.starts[last]..].find(' ').map_or(text.len(), |k| hay.starts[last] + k);
             let suffix = &text[e..tok_end];
             for form in &self.forms[m.pattern().as_usize()] {
-                if form.pre.accepts(prefix) && form.post.accepts(suffix) {
-                    out.push(Hit { first, last, form: *form, prefix: prefix.to_string(), suffix: suffix.to_string(), len: e - s });
+                if let (Some(prefix), Some(suffix)) = (form.pre.accepts(prefix), form.post.accepts(suffix)) {
+                    out.push(Hit { first, last, form: *form, prefix, suffix, len: e - s });
                 }
             }
         }

@@ -34,6 +34,10 @@ pub enum Fold {
 
 /// The matching form of one character.
 pub fn fold_char(c: char) -> Fold {
+    // fast path: the plain Arabic letters and ASCII that make up most text
+    if matches!(c, 'ا' | 'ب' | 'ت'..='غ' | 'ف'..='ه' | 'و' | 'ي' | 'ء' | 'a'..='z' | '0'..='9' | ' ') {
+        return Fold::Char(c);
+    }
     match c {
         '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' => Fold::Drop,
         '\u{0640}' | '\u{200B}'..='\u{200F}' | '\u{FEFF}' | '\u{00AD}' => Fold::Drop,
