@@ -96,7 +96,12 @@ struct AppState {
     pool: Arc<Pool>,
     writer: Arc<Mutex<Connection>>,
     token: Option<String>,
+    /// `/api/stats` counts whole tables (hundreds of ms at 100,000 articles): kept for
+    /// [`STATS_TTL`], per `top`.
+    stats: Mutex<Option<(std::time::Instant, usize, Arc<marsad_store::Stats>)>>,
 }
+
+const STATS_TTL: Duration = Duration::from_secs(5);
 
 type St = State<Arc<AppState>>;
 
@@ -217,7 +222,7 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr), shutdown: impl 
     writer.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;").map_err(marsad_store::StoreError::Sql)?;
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let pool = Arc::new(Pool { path: config.db.clone(), idle: Mutex::new(Vec::new()), permits: tokio::sync::Semaphore::new(threads * 2) });
-    let state = Arc::new(AppState { pool: pool.clone(), writer: Arc::new(Mutex::new(writer)), token: config.token.clone() });
+    let state = Arc::new(AppState { pool: pool.clone(), writer: Arc::new(Mutex::new(writer)), token: config.token.clone(), stats: Mutex::new(None) });
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     ready(addr);
@@ -252,8 +257,14 @@ async fn stats(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoRespons
         Some(v) => v.parse::<usize>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| ApiError::bad("parameter top: expected 1 to 100"))?,
         None => 10,
     };
-    let st = s.pool.read(move |c| Ok(marsad_store::stats_of(c, top)?)).await?;
-    Ok(Json(st))
+    if let Some((at, t, st)) = s.stats.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if *t == top && at.elapsed() < STATS_TTL {
+            return Ok(Json((**st).clone()));
+        }
+    }
+    let st = Arc::new(s.pool.read(move |c| Ok(marsad_store::stats_of(c, top)?)).await?);
+    *s.stats.lock().unwrap_or_else(|e| e.into_inner()) = Some((std::time::Instant::now(), top, st.clone()));
+    Ok(Json((*st).clone()))
 }
 
 async fn search(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
