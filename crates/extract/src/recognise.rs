@@ -515,17 +515,20 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers) -> Recognition 
         aliases.push((doc.tokens[k - 1].norm.clone(), idx));
     }
 
-    // 4. later short mentions of pattern persons (فيدان، لكازيخانوف)
-    for (alias, src) in aliases {
-        if alias.chars().count() < 4 || kb.common.contains(&alias) {
-            continue;
+    // 4. later short mentions of pattern persons (فيدان، لكازيخانوف): one pass over the tokens
+    let mut by_alias: marsad_kb::HashMap<&str, usize> = marsad_kb::HashMap::default();
+    for (alias, src) in &aliases {
+        if alias.chars().count() >= 4 && !kb.common.contains(alias.as_str()) {
+            by_alias.entry(alias.as_str()).or_insert(*src);
         }
+    }
+    if !by_alias.is_empty() {
         for k in 0..n {
             if owner[k].is_some() || busy[k] || doc.tokens[k].kind != TokenKind::Word {
                 continue;
             }
             let w = &doc.tokens[k].norm;
-            let Some(p) = marsad_text::proclitic_splits(w, PROCLITICS).find(|(_, rest)| *rest == alias).map(|(p, _)| p) else { continue };
+            let Some((p, src)) = marsad_text::proclitic_splits(w, PROCLITICS).find_map(|(p, rest)| by_alias.get(rest).map(|&s| (p, s))) else { continue };
             let t = &doc.tokens[k];
             let start = t.start + skip_folded(&text[t.start..t.end], p.chars().count());
             let s = &ments[src];

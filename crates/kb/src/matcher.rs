@@ -197,9 +197,11 @@ impl Matcher {
 /// Keeps the best non-overlapping hits of one layer: longest form first, then leftmost.
 pub fn resolve_overlaps(mut hits: Vec<Hit>) -> Vec<Hit> {
     hits.sort_by(|a, b| b.len.cmp(&a.len).then(a.first.cmp(&b.first)).then(a.form.payload.cmp(&b.form.payload)));
+    let mut used = vec![false; hits.iter().map(|h| h.last + 1).max().unwrap_or(0)];
     let mut taken: Vec<Hit> = Vec::new();
     for h in hits {
-        if taken.iter().all(|t| h.last < t.first || h.first > t.last) {
+        if !used[h.first..=h.last].iter().any(|&u| u) {
+            used[h.first..=h.last].iter_mut().for_each(|u| *u = true);
             taken.push(h);
         }
     }

@@ -148,6 +148,10 @@ fn shards_in_parallel_equal_one_process() {
         sharded.extend(String::from_utf8(out.stdout).unwrap().lines().map(str::to_string));
     }
     let one = marsad().arg("extract").arg(&all).output().unwrap();
+    // threads inside one process never change the output or its order
+    let serial = marsad().args(["extract", "--jobs", "1"]).arg(&all).output().unwrap();
+    let threaded = marsad().args(["extract", "--jobs", "3"]).arg(&all).output().unwrap();
+    assert!(serial.stdout == threaded.stdout && serial.stdout == one.stdout, "--jobs changed the output");
     std::fs::remove_dir_all(&dir).ok();
     let mut single: Vec<String> = String::from_utf8(one.stdout).unwrap().lines().map(str::to_string).collect();
     assert_eq!(single.len(), 40);
