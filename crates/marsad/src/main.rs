@@ -37,6 +37,9 @@ enum Cmd {
         /// Pretty-print each record (several lines per article).
         #[arg(long)]
         pretty: bool,
+        /// Worker threads (default: the machine's cores). Output order never depends on it.
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
     },
     /// Read sources into the store: every article once, near-duplicates clustered, events
     /// merged across articles with their mention, article and source counts.
@@ -157,26 +160,42 @@ fn main() {
 fn run() -> Result<i32> {
     let cli = Cli::parse();
     match &cli.cmd {
-        Cmd::Extract { paths, pretty } => {
+        Cmd::Extract { paths, pretty, jobs } => {
             let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
             let ex = Extractor::new(kb);
+            let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).clamp(1, 64);
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let mut failed = 0usize;
             let mut count = 0usize;
+            // articles are extracted in batches across `jobs` threads and written in input order
+            let mut batch: Vec<marsad_extract::Article> = Vec::new();
+            let flush = |batch: &mut Vec<marsad_extract::Article>, out: &mut dyn Write| -> Result<usize> {
+                let recs = extract_batch(&ex, batch, jobs);
+                for rec in &recs {
+                    let line = if *pretty { serde_json::to_string_pretty(rec) } else { serde_json::to_string(rec) }?;
+                    writeln!(out, "{line}")?;
+                }
+                batch.clear();
+                Ok(recs.len())
+            };
             let res = input::for_each_article(paths, &mut |item| {
                 match item {
                     Ok(art) => {
-                        let rec = ex.extract(&art);
-                        let line = if *pretty { serde_json::to_string_pretty(&rec) } else { serde_json::to_string(&rec) }?;
-                        writeln!(out, "{line}")?;
-                        count += 1;
+                        batch.push(art);
+                        if batch.len() >= 64 * jobs {
+                            count += flush(&mut batch, &mut out)?;
+                        }
                     }
                     Err(e) => {
                         failed += 1;
                         eprintln!("marsad: {e}");
                     }
                 }
+                Ok(())
+            })
+            .and_then(|_| {
+                count += flush(&mut batch, &mut out)?;
                 Ok(())
             });
             match res {
@@ -240,6 +259,18 @@ fn run() -> Result<i32> {
             }
         }
     }
+}
+
+/// Extracts `batch` on up to `jobs` threads; results in input order.
+fn extract_batch(ex: &Extractor, batch: &[marsad_extract::Article], jobs: usize) -> Vec<marsad_extract::ArticleOut> {
+    if jobs <= 1 || batch.len() < 2 {
+        return batch.iter().map(|a| ex.extract(a)).collect();
+    }
+    let chunk = batch.len().div_ceil(jobs);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = batch.chunks(chunk).map(|c| s.spawn(move || c.iter().map(|a| ex.extract(a)).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("extraction thread panicked")).collect()
+    })
 }
 
 fn stats_line(kb: &Kb) -> String {
