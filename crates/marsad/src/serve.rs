@@ -64,7 +64,7 @@ impl FilterArgs {
         if let Some(q) = q {
             p.push(("q", q));
         }
-        Ok(EventFilter::from_pairs(p, &[]).map_err(|e| anyhow::anyhow!("--{}", e.to_string().trim_start_matches("parameter ")))?)
+        EventFilter::from_pairs(p, &[]).map_err(|e| anyhow::anyhow!("--{}", e.to_string().trim_start_matches("parameter ")))
     }
 }
 

@@ -260,7 +260,9 @@ fn hostile_input_on_every_endpoint_gets_a_4xx_and_leaves_the_store_untouched() {
 }
 
 /// A webhook receiver on 127.0.0.1: answers 500 to the first request, 200 after; keeps the bodies.
-fn receiver() -> (String, Arc<Mutex<Vec<(String, serde_json::Value)>>>, Arc<Mutex<usize>>) {
+type Received = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
+
+fn receiver() -> (String, Received, Arc<Mutex<usize>>) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", l.local_addr().unwrap());
     let got = Arc::new(Mutex::new(Vec::new()));
@@ -464,4 +466,52 @@ fn search_command_finds_articles_and_filters_events() {
     let o = marsad().args(["search", "--type", "BOMB", "--db"]).arg(&db).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown event type"));
+}
+
+#[test]
+fn two_hundred_concurrent_clients_get_no_errors() {
+    let t = TempDir::new("load");
+    let (_, db) = seeded(&t);
+    let srv = Server::start(&db, None);
+    let paths = [
+        "/api/events?dyad=RUS-KAZ".to_string(),
+        format!("/api/search?q={}", enc("لافروف")),
+        "/api/timeline?interval=day".to_string(),
+        "/api/graph".to_string(),
+        "/api/articles/1".to_string(),
+        "/api/stats".to_string(),
+        "/".to_string(),
+    ];
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    let (ok, errors) = (Arc::new(Mutex::new(0usize)), Arc::new(Mutex::new(Vec::<String>::new())));
+    let threads: Vec<_> = (0..200)
+        .map(|i| {
+            let (base, paths, ok, errors) = (srv.base.clone(), paths.clone(), ok.clone(), errors.clone());
+            std::thread::spawn(move || {
+                let ag = agent();
+                let mut n = i;
+                while std::time::Instant::now() < deadline {
+                    let p = &paths[n % paths.len()];
+                    n += 1;
+                    match ag.get(&format!("{base}{p}")).call() {
+                        Ok(mut r) => {
+                            let status = r.status().as_u16();
+                            match r.body_mut().with_config().limit(16 << 20).read_to_vec() {
+                                Ok(_) if status == 200 => *ok.lock().unwrap() += 1,
+                                Ok(_) => errors.lock().unwrap().push(format!("{p}: {status}")),
+                                Err(e) => errors.lock().unwrap().push(format!("{p}: body: {e}")),
+                            }
+                        }
+                        Err(e) => errors.lock().unwrap().push(format!("{p}: {e}")),
+                    }
+                }
+            })
+        })
+        .collect();
+    for th in threads {
+        th.join().unwrap();
+    }
+    let errors = errors.lock().unwrap();
+    assert!(errors.is_empty(), "{} errors, e.g. {:?}", errors.len(), errors.iter().take(5).collect::<Vec<_>>());
+    assert!(*ok.lock().unwrap() >= 200, "every client got answers: {}", ok.lock().unwrap());
 }

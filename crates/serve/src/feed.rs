@@ -59,3 +59,17 @@ pub fn atom(title: &str, feed_id: &str, self_url: &str, base: &str, rows: &[Even
     x.push_str("</feed>\n");
     x
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_drops_characters_xml_forbids() {
+        assert_eq!(esc("<a href=\"x\">&'</a>\u{1}\u{FFFF}"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;");
+        assert_eq!(rfc3339("2025-10-22T10:00:00Z"), "2025-10-22T10:00:00Z");
+        assert_eq!(rfc3339("yesterday"), "1970-01-01T00:00:00Z");
+        let x = atom("t<", "urn:x", "http://h/f", "http://h", &[]);
+        assert!(x.contains("<title>t&lt;</title>") && x.ends_with("</feed>\n"));
+    }
+}

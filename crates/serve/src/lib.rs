@@ -516,3 +516,28 @@ async fn delete_subscription(State(s): St, headers: HeaderMap, Path(id): Path<St
     .map_err(|e| ApiError::internal(e.to_string()))??;
     if gone { Ok(StatusCode::NO_CONTENT.into_response()) } else { Err(ApiError::not_found(format!("no subscription {id}"))) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhooks_must_be_plain_http_urls() {
+        for ok in ["http://127.0.0.1:9000/hook", "https://example.org/a?b=c", "http://[::1]:80/"] {
+            assert!(valid_webhook(ok).is_ok(), "{ok}");
+        }
+        for bad in ["file:///etc/passwd", "ftp://x/", "http://", "http://user:pw@host/", "http://host/a b", "javascript:alert(1)", &format!("http://h/{}", "a".repeat(3000))] {
+            assert!(valid_webhook(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn query_strings_are_bounded_and_keys_checked() {
+        assert!(pairs(Some("a=1&b=%D9%84".into())).unwrap()[1].1 == "ل");
+        assert_eq!(pairs(Some("x".repeat(MAX_QUERY_STRING + 1))).unwrap_err().status, StatusCode::URI_TOO_LONG);
+        let p = pairs(Some("q=a&q=b".into())).unwrap();
+        assert!(one(&p, "q").unwrap_err().message.contains("more than once"));
+        assert!(only(&p, &["limit"]).unwrap_err().message.contains("unknown parameter"));
+        assert!(id_of("12", "article").is_ok() && id_of("0", "article").is_err() && id_of("1e3", "article").is_err());
+    }
+}

@@ -259,7 +259,7 @@ mod tests {
         let outside: String = f.split('"').step_by(2).collect();
         assert!(outside.chars().all(|c| "() ANDOR".contains(c)), "{outside}");
         assert_eq!(SearchQuery::parse("\" * ( ) :"), Err(QueryError::Empty));
-        assert_eq!(SearchQuery::parse(&"كلمة".repeat(1).repeat(1)).map(|q| q.terms.len()), Ok(1));
+        assert_eq!(SearchQuery::parse("كلمة").map(|q| q.terms.len()), Ok(1));
         let many: String = (0..20).map(|i| format!("w{i} ")).collect();
         assert_eq!(SearchQuery::parse(&many), Err(QueryError::TooManyTerms));
     }
