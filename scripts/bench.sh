@@ -30,7 +30,7 @@ fi
 bytes=$(python3 -c "import json,sys; print(sum(len(json.loads(l)['text'].encode()) for l in open(sys.argv[1], encoding='utf-8')))" "$corpus")
 articles=$(wc -l < "$corpus")
 log=$(mktemp)
-/usr/bin/time -v target/release/marsad extract "$corpus" > /dev/null 2> "$log"
+/usr/bin/time -v target/release/marsad extract --jobs 1 "$corpus" > /dev/null 2> "$log"
 secs=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
 rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF}')
 python3 - "$bytes" "$articles" "$secs" "$rss" <<'PY'
@@ -39,4 +39,12 @@ b, n, s, rss = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.a
 print(f"text {b/1e6:.1f} MB in {n} articles, {s:.2f} s wall, one thread")
 print(f"throughput: {b/1e6/s:.1f} MB/s, {n/s:.0f} articles/s; peak RSS {rss/1024:.0f} MiB")
 PY
+/usr/bin/time -v target/release/marsad extract "$corpus" > /dev/null 2> "$log"
+secs=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+python3 - "$bytes" "$articles" "$secs" "$(nproc)" <<'PY'
+import sys
+b, n, s, cores = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+print(f"all {cores} cores (--jobs default): {b/1e6/s:.1f} MB/s, {n/s:.0f} articles/s")
+PY
+target/release/marsad kb stats | tail -1
 rm -f "$log"
