@@ -124,7 +124,8 @@ pub fn run_search(db: &Path, words: &[String], filters: &FilterArgs, limit: usiz
     }
     let mut out = std::io::stdout().lock();
     if let Some(a) = &articles {
-        writeln!(out, "articles: {}{} match «{}»", a.total, if a.total_capped { "+" } else { "" }, a.query)?;
+        let window = a.ranked_newest.map(|n| format!(" (ranked among the newest {n})")).unwrap_or_default();
+        writeln!(out, "articles: {} match «{}»{window}", a.total, a.query)?;
         for h in &a.hits {
             let mut snip = String::new();
             let chars: Vec<char> = h.snippet.text.chars().collect();

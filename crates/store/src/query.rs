@@ -925,31 +925,43 @@ pub struct SearchHit {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SearchPage {
     pub query: String,
-    /// Matching articles, counted up to [`SEARCH_COUNT_CAP`].
+    /// Matching articles.
     pub total: i64,
-    /// True when more than [`SEARCH_COUNT_CAP`] articles match.
-    pub total_capped: bool,
+    /// Set when more than [`RANK_WINDOW`] articles match: ranking then covered only the
+    /// newest this many of them (the most recently stored), to bound the time a very common
+    /// word takes.
+    pub ranked_newest: Option<i64>,
     pub limit: usize,
     pub offset: usize,
     pub hits: Vec<SearchHit>,
 }
 
-/// Most matches counted for `total`.
-pub const SEARCH_COUNT_CAP: i64 = 10_000;
+/// How many matches BM25 ranks at most (about 1 µs each): beyond it, the newest.
+pub const RANK_WINDOW: i64 = 5_000;
 
-/// Articles matching the query, best first (BM25, title weighted 3×), with snippets.
+/// Articles matching the query, best first (BM25, title weighted 3×), with snippets. When
+/// more than [`RANK_WINDOW`] articles match, the newest [`RANK_WINDOW`] (or `offset + limit`
+/// when larger) are ranked.
 pub fn search(c: &Connection, q: &SearchQuery, query_text: &str, limit: usize, offset: usize) -> Result<SearchPage> {
     let fts = q.fts();
-    let total: i64 = c.query_row(
-        "SELECT count(*) FROM (SELECT rowid FROM article_fts WHERE article_fts MATCH ?1 LIMIT ?2)",
-        params![fts, SEARCH_COUNT_CAP + 1],
-        |r| r.get(0),
-    )?;
+    let total: i64 = c.query_row("SELECT count(*) FROM article_fts WHERE article_fts MATCH ?1", params![fts], |r| r.get(0))?;
+    let window = RANK_WINDOW.max((offset + limit) as i64);
+    let floor: i64 = if total > window {
+        c.query_row(
+            "SELECT rowid FROM article_fts WHERE article_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
+            params![fts, window - 1],
+            |r| r.get(0),
+        )?
+    } else {
+        0
+    };
     let mut st = c.prepare_cached(
-        "SELECT rowid, bm25(article_fts, 3.0, 1.0) AS score FROM article_fts WHERE article_fts MATCH ?1 ORDER BY score LIMIT ?2 OFFSET ?3",
+        "SELECT rowid, bm25(article_fts, 3.0, 1.0) AS score FROM article_fts WHERE article_fts MATCH ?1 AND rowid >= ?4
+         ORDER BY score LIMIT ?2 OFFSET ?3",
     )?;
-    let ids: Vec<(i64, f64)> =
-        st.query_map(params![fts, limit as i64, offset as i64], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<_, _>>()?;
+    let ids: Vec<(i64, f64)> = st
+        .query_map(params![fts, limit as i64, offset as i64, floor], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<std::result::Result<_, _>>()?;
     let mut art = c.prepare_cached(
         "SELECT ext_id, title, published, source, url, text, (SELECT count(DISTINCT event_id) FROM event_mentions WHERE article_id = a.id)
          FROM articles a WHERE id = ?1",
@@ -974,14 +986,7 @@ pub fn search(c: &Connection, q: &SearchQuery, query_text: &str, limit: usize, o
             hits.push(SearchHit { article_id: id, ext_id, title, published, source, url, score, snippet, events });
         }
     }
-    Ok(SearchPage {
-        query: query_text.to_string(),
-        total: total.min(SEARCH_COUNT_CAP),
-        total_capped: total > SEARCH_COUNT_CAP,
-        limit,
-        offset,
-        hits,
-    })
+    Ok(SearchPage { query: query_text.to_string(), total, ranked_newest: (floor > 0).then_some(window), limit, offset, hits })
 }
 
 /// A standing query: its events as an Atom feed, and optionally each new matching event
@@ -1109,5 +1114,33 @@ mod tests {
         assert!(Page::from_pairs([("offset", "-1")]).is_err());
         assert!(Page::from_pairs([("sort", "name; DROP")]).is_err());
         assert_eq!(Page::from_pairs([("limit", "7"), ("sort", "-mentions")]).unwrap().limit, 7);
+    }
+
+    #[test]
+    fn a_very_common_word_is_ranked_among_the_newest_matches_and_counted_in_full() {
+        let store = crate::SqliteStore::in_memory().unwrap();
+        let c = store.connection();
+        c.execute_batch("BEGIN; INSERT INTO clusters (id, representative, size) VALUES (1, 1, 0);").unwrap();
+        let body = crate::search::index_text("زار الوزير الكازاخستاني موسكو");
+        for i in 1..=(RANK_WINDOW + 10) {
+            c.execute(
+                "INSERT INTO articles (id, ext_id, content_hash, cluster_id, origin, text, signature) VALUES (?1, ?2, ?3, 1, 'test', ?4, x'')",
+                params![i, format!("a{i}"), i.to_le_bytes().to_vec(), "زار الوزير الكازاخستاني موسكو"],
+            )
+            .unwrap();
+            c.execute("INSERT INTO article_fts (rowid, title, body) VALUES (?1, '', ?2)", params![i, body]).unwrap();
+        }
+        c.execute_batch("COMMIT").unwrap();
+        let q = SearchQuery::parse("كازاخستان").unwrap();
+        let page = search(c, &q, "كازاخستان", 20, 0).unwrap();
+        assert_eq!(page.total, RANK_WINDOW + 10);
+        assert_eq!(page.ranked_newest, Some(RANK_WINDOW));
+        assert_eq!(page.hits.len(), 20);
+        assert!(page.hits.iter().all(|h| h.article_id > 10), "only the newest are ranked");
+        assert_eq!(page.hits[0].snippet.highlights.len(), 1);
+        // a page past the window widens it
+        let deep = search(c, &q, "كازاخستان", 20, RANK_WINDOW as usize).unwrap();
+        assert_eq!(deep.hits.len(), 10);
+        assert_eq!(deep.ranked_newest, None);
     }
 }

@@ -173,7 +173,20 @@ pub fn snippet(text: &str, q: &SearchQuery) -> Snippet {
     let toks = marsad_text::analyze(text).tokens;
     // (byte start, byte end, sentence, term index)
     let mut hits: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let all: Vec<&str> = sets.iter().flat_map(|set| set.iter().copied()).collect();
     for t in &toks {
+        // every form of a word is a piece of its matching form (after collapse_doubles): most
+        // words are ruled out without computing their forms
+        let maybe = if t.norm.contains("يي") || t.norm.contains("وو") {
+            let mut c = t.norm.clone();
+            collapse_doubles(&mut c);
+            all.iter().any(|f| c.contains(f))
+        } else {
+            all.iter().any(|f| t.norm.contains(f))
+        };
+        if !maybe {
+            continue;
+        }
         let fs = forms(&t.norm, t.kind);
         if let Some(ti) = sets.iter().position(|set| fs.iter().any(|f| set.contains(f.as_str()))) {
             hits.push((t.start, t.end, t.sentence, ti));
