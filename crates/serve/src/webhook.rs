@@ -6,47 +6,74 @@
 use crate::{Config, Pool};
 use marsad_store::query;
 use rusqlite::Connection;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Connection>>, cfg: Config) {
     let mut tick = tokio::time::interval(cfg.poll);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        let (pool, writer, cfg) = (pool.clone(), writer.clone(), cfg.clone());
-        let r = tokio::task::spawn_blocking(move || poll_once(&pool, &writer, &cfg)).await;
-        match r {
-            Ok(Err(e)) => eprintln!("marsad: webhooks: {e}"),
-            Err(e) => eprintln!("marsad: webhooks: {e}"),
-            Ok(Ok(())) => {}
-        }
-    }
-}
-
-fn poll_once(pool: &Pool, writer: &Mutex<Connection>, cfg: &Config) -> Result<(), String> {
-    let conn = marsad_store::SqliteStore::open_read_only(&pool.path).map_err(|e| e.to_string())?;
-    let subs = query::subscriptions(&conn).map_err(|e| e.to_string())?;
+    // one delivery task per subscription at a time; a receiver that is down (retried with
+    // backoff) holds up only its own subscription
+    let mut busy: HashMap<i64, tokio::task::JoinHandle<()>> = HashMap::new();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(std::time::Duration::from_secs(10)))
         .http_status_as_error(false)
         .build()
         .into();
-    for sub in subs.into_iter().filter(|s| s.webhook.is_some()) {
-        let url = sub.webhook.clone().unwrap_or_default();
-        let rows = query::new_mentions(&conn, &sub.filter, sub.cursor, 200).map_err(|e| e.to_string())?;
-        let mut sent = std::collections::HashSet::new();
-        for row in rows {
-            let mention = row.mention_id;
-            if sent.insert(row.event_id) {
-                let body = serde_json::json!({"subscription": {"id": sub.id, "name": sub.name}, "event": row}).to_string();
-                let (ok, attempts, status) = deliver(&agent, &url, &body, cfg);
-                let w = writer.lock().unwrap_or_else(|e| e.into_inner());
-                query::record_delivery(&w, sub.id, row.event_id, mention, ok, attempts, &status).map_err(|e| e.to_string())?;
-                query::advance_cursor(&w, sub.id, mention).map_err(|e| e.to_string())?;
-            } else {
-                let w = writer.lock().unwrap_or_else(|e| e.into_inner());
-                query::advance_cursor(&w, sub.id, mention).map_err(|e| e.to_string())?;
+    loop {
+        tick.tick().await;
+        busy.retain(|_, h| !h.is_finished());
+        let p = pool.path.clone();
+        let subs = tokio::task::spawn_blocking(move || -> Result<Vec<query::Subscription>, String> {
+            let conn = marsad_store::SqliteStore::open_read_only(&p).map_err(|e| e.to_string())?;
+            query::subscriptions(&conn).map_err(|e| e.to_string())
+        })
+        .await;
+        let subs = match subs {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                eprintln!("marsad: webhooks: {e}");
+                continue;
             }
+            Err(e) => {
+                eprintln!("marsad: webhooks: {e}");
+                continue;
+            }
+        };
+        for sub in subs.into_iter().filter(|s| s.webhook.is_some()) {
+            if busy.contains_key(&sub.id) {
+                continue;
+            }
+            let (path, writer, cfg, agent) = (pool.path.clone(), writer.clone(), cfg.clone(), agent.clone());
+            let id = sub.id;
+            let h = tokio::task::spawn_blocking(move || {
+                let r = marsad_store::SqliteStore::open_read_only(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|conn| deliver_new(&conn, &agent, &writer, &cfg, &sub));
+                if let Err(e) = r {
+                    eprintln!("marsad: webhooks: subscription {}: {e}", sub.id);
+                }
+            });
+            busy.insert(id, h);
+        }
+    }
+}
+
+fn deliver_new(conn: &Connection, agent: &ureq::Agent, writer: &Mutex<Connection>, cfg: &Config, sub: &query::Subscription) -> Result<(), String> {
+    let url = sub.webhook.clone().unwrap_or_default();
+    let rows = query::new_mentions(conn, &sub.filter, sub.cursor, 200).map_err(|e| e.to_string())?;
+    let mut sent = std::collections::HashSet::new();
+    for row in rows {
+        let mention = row.mention_id;
+        if sent.insert(row.event_id) {
+            let body = serde_json::json!({"subscription": {"id": sub.id, "name": sub.name}, "event": row}).to_string();
+            let (ok, attempts, status) = deliver(agent, &url, &body, cfg);
+            let w = writer.lock().unwrap_or_else(|e| e.into_inner());
+            query::record_delivery(&w, sub.id, row.event_id, mention, ok, attempts, &status).map_err(|e| e.to_string())?;
+            query::advance_cursor(&w, sub.id, mention).map_err(|e| e.to_string())?;
+        } else {
+            let w = writer.lock().unwrap_or_else(|e| e.into_inner());
+            query::advance_cursor(&w, sub.id, mention).map_err(|e| e.to_string())?;
         }
     }
     Ok(())
