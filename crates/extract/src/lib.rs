@@ -62,12 +62,12 @@ impl Extractor {
         };
         let hay = Haystack::new(&doc.tokens);
         let layers = recognise::split_layers(self.kb.matcher.find(&hay));
-        let rec = recognise::recognise(&self.kb, &doc, text, layers);
-
-        // dates and the article's reference date
+        // dates and the article's reference date (which also picks persons' roles at the time)
         let published = art.published.as_deref().and_then(|p| p.get(..10)).and_then(|p| p.parse::<jiff::civil::Date>().ok());
         let found_dates = self.dates.find(text, &doc);
         let reference = published.or_else(|| reference_from_text(text, &doc, &found_dates));
+        let reference_iso = reference.map(|d| d.to_string());
+        let rec = recognise::recognise(&self.kb, &doc, text, layers, reference_iso.as_deref());
         let sent_of = |b: usize| doc.tokens.partition_point(|t| t.end <= b).min(doc.tokens.len().saturating_sub(1));
         let sentence_at = |b: usize| doc.tokens.get(sent_of(b)).map_or(0, |t| t.sentence);
         let dates_out: Vec<DateOut> = found_dates
@@ -210,6 +210,11 @@ impl Extractor {
             dates: dates_out,
         }
     }
+}
+
+/// An actor code: ISO alpha-3 or `IGO:`/`NSA:` + name.
+pub(crate) fn is_actor_code(c: &str) -> bool {
+    marsad_kb::check::is_actor_code(c)
 }
 
 /// A date the article itself gives as "today": a full date written next to اليوم (اليوم

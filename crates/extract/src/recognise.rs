@@ -88,9 +88,13 @@ pub fn skip_folded(s: &str, n: usize) -> usize {
     s.len()
 }
 
-fn ment_from_kb(kb: &Kb, doc: &Doc, text: &str, h: &Hit) -> Ment {
+fn ment_from_kb(kb: &Kb, doc: &Doc, text: &str, h: &Hit, date: Option<&str>) -> Ment {
     let (e, how) = kb.entity_forms[h.form.payload as usize];
     let ent = &kb.entities[e as usize];
+    // a person acts for the state or body of the role held on the article's date
+    // (Nazarbayev: president of Kazakhstan until 2019), else of the current or latest role
+    let role = if ent.kind == EntityKind::Person { date.and_then(|d| ent.role_at(d)).or_else(|| ent.current_role()) } else { None };
+    let role_actor = role.map(|r| r.code.clone()).filter(|c| crate::is_actor_code(c));
     let t0 = &doc.tokens[h.first];
     let start = t0.start + skip_folded(&text[t0.start..t0.end], h.prefix.chars().count());
     Ment {
@@ -101,11 +105,11 @@ fn ment_from_kb(kb: &Kb, doc: &Doc, text: &str, h: &Hit) -> Ment {
         end: doc.tokens[h.last].end,
         entity: Some(e),
         how: Some(how),
-        actor: if ent.kind == EntityKind::Place { None } else { ent.actor.clone() },
-        country: ent.country.clone(),
+        actor: if ent.kind == EntityKind::Place { None } else { role_actor.clone().or_else(|| ent.actor.clone()) },
+        country: role_actor.filter(|c| !c.contains(':')).or_else(|| ent.country.clone()),
         name_en: Some(ent.name_en.clone()),
         role: match ent.kind {
-            EntityKind::Person => ent.current_role().map(|r| r.role.clone()),
+            EntityKind::Person => role.map(|r| r.role.clone()),
             EntityKind::Org | EntityKind::Place => Some(ent.sub.clone()),
             EntityKind::Country => None,
         },
@@ -140,13 +144,14 @@ const NAME_BREAKERS: &[&str] = &["في", "من", "الي", "علي", "عن", "م
 /// Name-internal connectors: kept inside a name.
 const NAME_LINKS: &[&str] = &["بن", "ابن", "بنت", "عبد", "ابو", "ال", "ولد", "دي", "فون", "فان"];
 
-pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers) -> Recognition {
+/// `date` (ISO) is the article's reference date, used to pick a person's role at the time.
+pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&str>) -> Recognition {
     let n = doc.tokens.len();
     // 1. dictionary entities
     let (guarded, plain): (Vec<Hit>, Vec<Hit>) = layers.entities.into_iter().partition(|h| kb.entity_forms[h.form.payload as usize].1 == How::GuardedShort);
     // a name carries no case ending: سوقًا is "a market", not Suga
     let plain = resolve_overlaps(plain.into_iter().filter(|h| !(h.first..=h.last).any(|k| has_tanween(text, &doc.tokens[k]))).collect());
-    let mut ments: Vec<Ment> = plain.iter().map(|h| ment_from_kb(kb, doc, text, h)).collect();
+    let mut ments: Vec<Ment> = plain.iter().map(|h| ment_from_kb(kb, doc, text, h, date)).collect();
     let mut owner: Vec<Option<usize>> = vec![None; n];
     let mark = |owner: &mut Vec<Option<usize>>, m: &Ment, i: usize| {
         for o in owner.iter_mut().take(m.last + 1).skip(m.first) {
@@ -160,7 +165,7 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers) -> Recognition 
     for h in resolve_overlaps(guarded) {
         let (e, _) = kb.entity_forms[h.form.payload as usize];
         if known.contains(&e) && (h.first..=h.last).all(|k| owner[k].is_none()) {
-            let m = ment_from_kb(kb, doc, text, &h);
+            let m = ment_from_kb(kb, doc, text, &h, date);
             mark(&mut owner, &m, ments.len());
             ments.push(m);
         }

@@ -117,3 +117,19 @@ fn mention_table() {
     assert!(out.mentions.iter().all(|m| m.kind != "PERSON"), "سوقًا is not Yoshihide Suga: {:?}", out.mentions);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The article's date picks a person's role (and so the state or body they act for).
+#[test]
+fn dated_roles() {
+    let rows: &[(&str, &str, &str, &str)] = &[
+        ("2012-05-01", "قال رجب طيب أردوغان إن بلاده مستعدة.", "Recep Tayyip Erdogan", "prime minister"),
+        ("2020-05-01", "قال رجب طيب أردوغان إن بلاده مستعدة.", "Recep Tayyip Erdogan", "president"),
+        ("2015-03-01", "التقى هاكان فيدان وفدا.", "Hakan Fidan", "head of intelligence"),
+        ("2024-03-01", "التقى هاكان فيدان وفدا.", "Hakan Fidan", "foreign minister"),
+    ];
+    for (date, text, name, role) in rows {
+        let out = ex().extract(&Article { id: "d".into(), text: (*text).into(), published: Some((*date).into()), ..Default::default() });
+        let m = out.mentions.iter().find(|m| m.name.as_deref() == Some(*name)).unwrap_or_else(|| panic!("{name} in «{text}»: {:?}", out.mentions));
+        assert_eq!(m.role.as_deref(), Some(*role), "{name} on {date}");
+    }
+}
