@@ -133,3 +133,38 @@ fn dated_roles() {
         assert_eq!(m.role.as_deref(), Some(*role), "{name} on {date}");
     }
 }
+
+/// Robustness: random mixes of Arabic letters, diacritics, digits, separators, punctuation,
+/// Latin and control characters never make extraction panic, and every span stays in range.
+#[test]
+fn random_text_never_panics() {
+    const ALPHABET: &[char] = &[
+        'ا', 'أ', 'إ', 'آ', 'ب', 'ت', 'ة', 'ه', 'ي', 'ى', 'ئ', 'و', 'ؤ', 'ل', 'ك', 'س', 'ف', 'م', 'ن', 'ر', 'د', 'ع', 'غ', 'ج', 'ق', 'ش',
+        '\u{064B}', '\u{064E}', '\u{0651}', '\u{0640}', '\u{200F}', '\u{FEFF}', '٠', '١', '٢', '٫', '٬', '٪', '0', '5', '9', '.', ',',
+        '،', '؛', '؟', '!', '-', '/', ':', '"', '«', '»', '(', ')', ' ', ' ', ' ', '\n', '\t', 'a', 'Z', '\u{0}', '😀',
+    ];
+    let mut seed: u64 = 0x9E3779B97F4A7C15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for i in 0..1500 {
+        let len = (next() % 400) as usize;
+        let mut text: String = (0..len).map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize]).collect();
+        if i % 3 == 0 {
+            // splice real phrases in, so that the deeper stages run too
+            text.push_str(" التقى الرئيس التركي رجب طيب أردوغان نظيره الروسي فلاديمير بوتين في 22 أكتوبر 2025 وبحثا 8.95 مليارات دولار");
+        }
+        let published = (i % 2 == 0).then(|| "2025-10-22".to_string());
+        let out = ex().extract(&Article { id: i.to_string(), text: text.clone(), published, ..Default::default() });
+        let n = text.chars().count();
+        for m in &out.mentions {
+            assert!(m.span.start <= m.span.end && m.span.end <= n, "mention span out of range in case {i}");
+        }
+        for e in out.events.iter().chain(out.unrealised.iter()) {
+            assert!(e.span.end <= n && e.span.sentence < out.sentences.len().max(1), "event span out of range in case {i}");
+        }
+    }
+}
