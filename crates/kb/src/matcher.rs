@@ -24,6 +24,12 @@ pub enum Pre {
 }
 
 const LAM: &[&str] = &["ل", "ول", "فل"];
+const MAX_PROCLITIC_BYTES: usize = 4;
+const MAX_ENCLITIC_BYTES: usize = 6;
+
+fn memchr_space(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b' ')
+}
 
 /// The entry of `set` equal to `s` (so hits carry a `&'static str`, not an allocation).
 fn member(set: &'static [&'static str], s: &str) -> Option<&'static str> {
@@ -179,10 +185,18 @@ impl Matcher {
         for m in self.ac.find_overlapping_iter(text) {
             let (s, e) = (m.start(), m.end());
             let first = hay.token_at(s);
-            let last = hay.token_at(e - 1);
             let tok_start = hay.starts[first];
+            // most raw hits start deep inside a word: no proclitic sequence is longer than two
+            // letters (four bytes), and no enclitic longer than three (six bytes)
+            if s - tok_start > MAX_PROCLITIC_BYTES {
+                continue;
+            }
+            let tok_end = memchr_space(&text.as_bytes()[e..]).map_or(text.len(), |k| e + k);
+            if tok_end - e > MAX_ENCLITIC_BYTES {
+                continue;
+            }
+            let last = hay.token_at(e - 1);
             let prefix = &text[tok_start..s];
-            let tok_end = text[hay.starts[last]..].find(' ').map_or(text.len(), |k| hay.starts[last] + k);
             let suffix = &text[e..tok_end];
             for form in &self.forms[m.pattern().as_usize()] {
                 if let (Some(prefix), Some(suffix)) = (form.pre.accepts(prefix), form.post.accepts(suffix)) {
@@ -213,5 +227,21 @@ impl Matcher {
     /// Every compiled string with its forms (for validation).
     pub fn forms_by_string(&self) -> impl Iterator<Item = (&str, &[Form])> {
         self.strings.iter().map(String::as_str).zip(self.forms.iter().map(Vec::as_slice))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The early exits in `find` must never reject a real clitic.
+    #[test]
+    fn clitic_length_bounds_cover_the_sets() {
+        for p in PROCLITICS.iter().chain(VERB_PROCLITICS).chain(LAM) {
+            assert!(p.len() <= MAX_PROCLITIC_BYTES, "{p}");
+        }
+        for e in ENCLITICS {
+            assert!(e.len() <= MAX_ENCLITIC_BYTES, "{e}");
+        }
     }
 }
