@@ -21,6 +21,41 @@ pub struct Article {
     pub url: Option<String>,
 }
 
+impl Article {
+    /// Validates one JSON record (the input contract of `marsad extract` and `marsad ingest`):
+    /// an object with a string or number `id`, a string `text`, and optional string `title`,
+    /// `published` (starting with an ISO date), `source` and `url`. The error says what is wrong.
+    pub fn from_json(v: serde_json::Value) -> Result<Article, String> {
+        let serde_json::Value::Object(o) = v else { return Err("a record must be a JSON object".into()) };
+        let id = match o.get("id") {
+            Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            Some(_) => return Err("field `id` must be a non-empty string or a number".into()),
+            None => return Err("missing field `id`".into()),
+        };
+        let text = match o.get("text") {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(_) => return Err(format!("record {id}: field `text` must be a string")),
+            None => return Err(format!("record {id}: missing field `text`")),
+        };
+        let opt = |k: &str| -> Result<Option<String>, String> {
+            match o.get(k) {
+                None | Some(serde_json::Value::Null) => Ok(None),
+                Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(format!("record {id}: field `{k}` must be a string")),
+            }
+        };
+        let published = opt("published")?;
+        if let Some(p) = &published {
+            if p.get(..10).and_then(|d| d.parse::<jiff::civil::Date>().ok()).is_none() {
+                return Err(format!("record {id}: `published` {p:?} does not start with an ISO date YYYY-MM-DD"));
+            }
+        }
+        let (title, source, url) = (opt("title")?, opt("source")?, opt("url")?);
+        Ok(Article { id, text, title, published, source, url })
+    }
+}
+
 /// A span of the article: character offsets (Unicode scalar values, end exclusive) into
 /// `text` and the index of the sentence holding it.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]

@@ -279,7 +279,7 @@ fn read_jsonl(r: impl BufRead, path: &str, f: &mut Sink<'_>) -> Flow {
             continue;
         }
         let item = match serde_json::from_str::<serde_json::Value>(s) {
-            Ok(v) => match article_from_json(v) {
+            Ok(v) => match Article::from_json(v) {
                 Ok(a) => {
                     let source = a.source.clone().or_else(|| a.url.as_deref().and_then(fetch::host));
                     Ok(Item { article: a, origin: origin.clone(), source, warning: None })
@@ -292,34 +292,3 @@ fn read_jsonl(r: impl BufRead, path: &str, f: &mut Sink<'_>) -> Flow {
     }
 }
 
-/// Validates one JSON record: an object with a string or number `id` and a string `text`
-/// (the same contract as `marsad extract`).
-pub fn article_from_json(v: serde_json::Value) -> Result<Article, String> {
-    let serde_json::Value::Object(o) = v else { return Err("a record must be a JSON object".into()) };
-    let id = match o.get("id") {
-        Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(serde_json::Value::Number(n)) => n.to_string(),
-        Some(_) => return Err("field `id` must be a non-empty string or a number".into()),
-        None => return Err("missing field `id`".into()),
-    };
-    let text = match o.get("text") {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(_) => return Err(format!("record {id}: field `text` must be a string")),
-        None => return Err(format!("record {id}: missing field `text`")),
-    };
-    let opt = |k: &str| -> Result<Option<String>, String> {
-        match o.get(k) {
-            None | Some(serde_json::Value::Null) => Ok(None),
-            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(format!("record {id}: field `{k}` must be a string")),
-        }
-    };
-    let published = opt("published")?;
-    if let Some(p) = &published {
-        if p.get(..10).and_then(|d| d.parse::<jiff::civil::Date>().ok()).is_none() {
-            return Err(format!("record {id}: `published` {p:?} does not start with an ISO date YYYY-MM-DD"));
-        }
-    }
-    let (title, source, url) = (opt("title")?, opt("source")?, opt("url")?);
-    Ok(Article { id, text, title, published, source, url })
-}
