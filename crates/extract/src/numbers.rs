@@ -12,8 +12,6 @@
 //! **Must not:** read ordinals (الثامن، الثالثة are not in the table) or plural scale words standing
 //! alone (آلاف الأشخاص is not a number).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use marsad_text::{Token, TokenKind};
 
@@ -23,47 +21,8 @@ const NUMBER_WORDS: &str = include_str!("../../../data/lexicon/number_words.tsv"
 // Shared helpers
 // ---------------------------------------------------------------------------------------------
 
-/// A small, fast, non-cryptographic hasher (FxHash) for the word maps: keys are short strings
-/// from our own data files, so HashDoS is not a concern.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher {
-    hash: u64,
-}
-
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(FX_SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// Word maps with fast (Fx) hashing: keys are short strings from our own data files.
+pub(crate) type FxMap<K, V> = marsad_kb::HashMap<K, V>;
 
 /// The data rows of an embedded TSV file: comments and blank lines skipped, columns split at TAB.
 pub(crate) fn tsv_rows(src: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
@@ -75,8 +34,9 @@ pub(crate) fn fold(s: &str) -> String {
     marsad_text::normalize(s)
 }
 
-/// Single proclitic letters and pairs accepted before a dictionary word (no empty entry).
-const PROCLITICS: &[&str] = &["و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"];
+/// Single proclitic letters and pairs accepted before a dictionary word (the text layer's set
+/// without its empty entry).
+const PROCLITICS: &[&str] = marsad_text::PROCLITICS.split_at(1).1;
 
 /// Number of characters (letters) in a matching form.
 #[inline]
