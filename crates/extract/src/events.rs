@@ -84,9 +84,15 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
     let mut out = Vec::new();
     let mut topic: Option<usize> = None; // last source mention, for pro-drop sentences
     let triggers = marsad_kb::matcher::resolve_overlaps(rec.triggers.clone());
+    let mut by_sentence: Vec<Vec<&Hit>> = vec![Vec::new(); doc.sentences.len()];
+    for h in &triggers {
+        if let Some(v) = by_sentence.get_mut(doc.tokens[h.first].sentence) {
+            v.push(h);
+        }
+    }
     for (si, sent) in doc.sentences.iter().enumerate() {
         let parts = participants(doc, rec, sent.tokens.clone());
-        let trig: Vec<&Hit> = triggers.iter().filter(|h| doc.tokens[h.first].sentence == si).collect();
+        let trig: Vec<&Hit> = std::mem::take(&mut by_sentence[si]);
         for (ti, h) in trig.iter().enumerate() {
             let tr = &kb.triggers[h.form.payload as usize];
             // a trigger noun right after another trigger is its object (أجرى محادثات، توقيع اتفاقية): one event
@@ -121,7 +127,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                 if !DOMESTIC_ALONE.contains(&tr.event_type.as_str()) || modality != "asserted" || definite {
                     continue;
                 }
-                let here = rec.ments.iter().filter(|m| m.kind == EntityKind::Place && !m.dropped && doc.tokens[m.first].sentence == si).find_map(|m| m.country.clone());
+                let here = rec.places_by_sentence[si].iter().find_map(|&i| rec.ments[i].country.clone());
                 out.push(Ev {
                     trigger: h.form.payload as usize,
                     event_type: tr.event_type.clone(),
@@ -152,10 +158,10 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                 // where it happened names the other side of violence, coercion or a withdrawal
                 // (قصفت طائرات إسرائيلية مواقع في جنوب لبنان → ISR/LBN; سحب قواتها من خيرسون → UKR)
                 let src_actor = actor_of(&rec.ments[srcs[0]]).map(str::to_string);
-                let place_country = rec
-                    .ments
+                let place_country = rec.places_by_sentence[si]
                     .iter()
-                    .filter(|m| m.kind == EntityKind::Place && !m.dropped && doc.tokens[m.first].sentence == si && m.first > h.last)
+                    .map(|&i| &rec.ments[i])
+                    .filter(|m| m.first > h.last)
                     .find_map(|m| m.country.clone().filter(|c| Some(c) != src_actor.as_ref()));
                 let is_state = src_actor.as_deref().is_some_and(|a| !a.contains(':'));
                 if let (Some(c), true) = (place_country.filter(|_| PLACE_TARGET.contains(&tr.event_type.as_str())), is_state) {
@@ -238,7 +244,7 @@ fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> 
             if first == 0 {
                 break;
             }
-            if let Some(r) = rec.roles.iter().find(|r| r.last + 1 == first) {
+            if let Some(r) = rec.role_ending_at.get(&(first - 1)).map(|&i| &rec.roles[i]) {
                 first = r.first;
                 prefix = r.prefix.to_string();
                 continue;

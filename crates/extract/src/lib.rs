@@ -150,9 +150,12 @@ impl Extractor {
             // date: one in the sentence (nearest to the trigger), else the reference date for
             // events told in the present or future
             let trig_start = doc.tokens[e.first].start;
-            let in_sentence = found_dates
+            // dates are in text order: the sentence's are one contiguous run
+            let lo = found_dates.partition_point(|d| d.start < sent.start);
+            let in_sentence = found_dates[lo..]
                 .iter()
-                .filter(|d| d.start >= sent.start && d.end <= sent.end)
+                .take_while(|d| d.start < sent.end)
+                .filter(|d| d.end <= sent.end)
                 .filter_map(|d| d.resolve(reference).map(|r| (d, r)))
                 .min_by_key(|(d, _)| (d.start as i64 - trig_start as i64).abs());
             let (date, date_precision, date_text) = match in_sentence {
@@ -164,13 +167,12 @@ impl Extractor {
                 None => (None, None, None),
             };
             // place: the first place named in the sentence that is not one of the sides
-            let place = rec
-                .ments
+            let place = rec.places_by_sentence[e.sentence]
                 .iter()
-                .enumerate()
-                .filter(|(i, m)| m.kind == EntityKind::Place && doc.tokens[m.first].sentence == e.sentence && Some(*i) != e.source && Some(*i) != e.target)
-                .min_by_key(|(_, m)| (m.first as i64 - e.first as i64).abs())
-                .map(|(_, m)| Place { text: text[m.start..m.end].to_string(), name: m.name_en.clone(), country: m.country.clone(), lat: m.lat, lon: m.lon });
+                .filter(|&&i| Some(i) != e.source && Some(i) != e.target)
+                .map(|&i| &rec.ments[i])
+                .min_by_key(|m| (m.first as i64 - e.first as i64).abs())
+                .map(|m| Place { text: text[m.start..m.end].to_string(), name: m.name_en.clone(), country: m.country.clone(), lat: m.lat, lon: m.lon });
             let trigger = text[doc.tokens[e.first].start..doc.tokens[e.last].end].to_string();
             let mut ev = Event {
                 event_type: e.event_type.clone(),

@@ -137,6 +137,10 @@ pub struct Recognition {
     pub triggers: Vec<Hit>,
     pub cues: Vec<Hit>,
     pub roles: Vec<Hit>,
+    /// Non-dropped place mentions of each sentence, in text order.
+    pub places_by_sentence: Vec<Vec<usize>>,
+    /// Role hit ending at each token (index into `roles`), for walking back over a role phrase.
+    pub role_ending_at: marsad_kb::HashMap<usize, usize>,
 }
 
 /// Function words that end a name found by pattern (matching form), besides `common_words`.
@@ -284,6 +288,7 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
 
     // 3. persons from role nouns
     let mut aliases: Vec<(String, usize)> = Vec::new();
+    let role_starting_at: marsad_kb::HashMap<usize, usize> = roles.iter().enumerate().map(|(i, r)| (r.first, i)).collect();
     for r in &roles {
         let role = &kb.roles[r.form.payload as usize];
         let mut j = r.last + 1;
@@ -317,7 +322,7 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
                     _ => break,
                 }
             }
-            if let Some(r2) = roles.iter().find(|h| h.first == j) {
+            if let Some(r2) = role_starting_at.get(&j).map(|&i| &roles[i]) {
                 // a second role or title: ولي العهد السعودي الأمير …
                 role_en = format!("{role_en}, {}", kb.roles[r2.form.payload as usize].role_en);
                 j = r2.last + 1;
@@ -545,5 +550,14 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
 
     // triggers inside a name are part of the name (مجلس التعاون)
     let triggers = layers.triggers.into_iter().filter(|h| (h.first..=h.last).all(|k| owner[k].is_none())).collect();
-    Recognition { ments, owner, triggers, cues: layers.cues, roles }
+    let mut places_by_sentence = vec![Vec::new(); doc.sentences.len()];
+    let mut order: Vec<usize> = (0..ments.len()).filter(|&i| ments[i].kind == EntityKind::Place && !ments[i].dropped).collect();
+    order.sort_by_key(|&i| ments[i].first);
+    for i in order {
+        if let Some(v) = places_by_sentence.get_mut(doc.tokens[ments[i].first].sentence) {
+            v.push(i);
+        }
+    }
+    let role_ending_at = roles.iter().enumerate().map(|(i, r)| (r.last, i)).collect();
+    Recognition { ments, owner, triggers, cues: layers.cues, roles, places_by_sentence, role_ending_at }
 }

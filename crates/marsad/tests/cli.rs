@@ -159,3 +159,20 @@ fn shards_in_parallel_equal_one_process() {
     sharded.sort();
     assert!(single == sharded, "sharded output differs from one process");
 }
+
+/// A file far larger than any article is refused with its size, without reading it whole,
+/// and the other inputs are still extracted.
+#[test]
+fn huge_article_is_refused() {
+    let dir = std::env::temp_dir().join(format!("marsad-huge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("big.txt");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(17 << 20).unwrap(); // sparse: 17 MiB of NUL bytes on disk
+    let out = marsad().arg("extract").arg(&big).arg(samples().join("000_274dd2e25862baf1.txt")).output().unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("big.txt: 17825792 bytes is larger than the 16 MiB limit"), "{err}");
+    assert_eq!(lines(&out.stdout).len(), 1);
+}
