@@ -103,7 +103,14 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             let word = &doc.tokens[h.first].norm[h.prefix.len()..];
             let stem = word.strip_suffix(h.suffix).unwrap_or(word);
             let non_past = is_verb && (h.prefix.contains('س') || kb.present_forms.contains(stem));
-            let modality = modality_of(kb, doc, rec, h, sent.tokens.start);
+            let modality = modality_of(kb, doc, rec, h, sent.tokens.start, sent.tokens.end);
+            // a definite noun of violence or protest (الهجوم، الاحتجاجات) refers back to an event
+            // told before or speaks in general: the specific report is its first, indefinite or
+            // verbal mention
+            let definite = tr.kind == 'n' && (doc.tokens[h.first].norm[h.prefix.len()..].starts_with("ال") || h.prefix.ends_with('ل') && h.form.pre == marsad_kb::Pre::Lam);
+            if definite && matches!(tr.event_type.as_str(), "PROTEST" | "ASSAULT") {
+                continue;
+            }
             // the clause window: this trigger up to the next trigger of the sentence
             // the clause of this trigger ends at the next verb trigger (a noun trigger after a
             // verb is usually its object: أشاد … بجهود الوساطة التركية) and starts after the last one
@@ -121,9 +128,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             if srcs.is_empty() && tgts.is_empty() {
                 // no actor named: a domestic event where it happened (تظاهر الآلاف في لندن →
                 // GBR/GBR), else, for violence and protest, an event with unknown sides
-                // …but a definite noun with no actor (الهجوم، المظاهرات) refers back or speaks in
-                // general: nothing specific is reported
-                let definite = tr.kind == 'n' && doc.tokens[h.first].norm[h.prefix.len()..].starts_with("ال");
+                // …but a definite noun with no actor (الاعتقالات) refers back or speaks in general
                 if !DOMESTIC_ALONE.contains(&tr.event_type.as_str()) || modality != "asserted" || definite {
                     continue;
                 }
@@ -363,8 +368,10 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, is_verb: bool) -> (V
     (srcs.iter().map(|&i| parts[i].ment).collect(), tgt_group.iter().map(|&i| parts[i].ment).collect())
 }
 
-fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize) -> &'static str {
-    let mut m = "asserted";
+fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize, sent_end: usize) -> &'static str {
+    // a question asserts nothing (لماذا اغتيال …؟)
+    let question = doc.tokens[sent_start..sent_end].iter().any(|t| t.is_punct("؟") || t.is_punct("?"));
+    let mut m = if question { "hypothetical" } else { "asserted" };
     for c in &rec.cues {
         if c.last < h.first && c.first >= sent_start.max(h.first.saturating_sub(8)) && doc.tokens[c.first].clause == doc.tokens[h.first].clause {
             let kind = kb.cues[c.form.payload as usize].modality.as_str();

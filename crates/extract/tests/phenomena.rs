@@ -27,6 +27,7 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("IGO official, verb + object", "دعا الأمين العام للأمم المتحدة أنطونيو غوتيريش إسرائيل إلى وقف إطلاق النار في غزة.", &["REQUEST:IGO:UN:ISR"]),
     ("king with title, host", "استقبل العاهل الأردني الملك عبد الله الثاني الرئيس الفلسطيني محمود عباس.", &["CONSULT:JOR:PSE"]),
     ("violence, target from the place", "قصفت طائرات إسرائيلية مواقع في جنوب لبنان.", &["ASSAULT:ISR:LBN"]),
+    ("indefinite noun of violence", "شنت إسرائيل هجوما على غزة.", &["ASSAULT:ISR:PSE"]),
     ("domestic protest from the place", "تظاهر آلاف الأشخاص في لندن احتجاجا على الحرب.", &["PROTEST:GBR:GBR"]),
     ("coordinated subject signs", "وقعت قطر وتركيا اتفاقية للتعاون العسكري.", &["AGREE:QAT:TUR"]),
     ("accusation with ب", "اتهمت إيران الولايات المتحدة بدعم الإرهاب.", &["ACCUSE:IRN:USA"]),
@@ -66,6 +67,8 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("states as topics are no sides", "بحث الوزيران الأوضاع في أفغانستان وإيران.", &["CONSULT:AFG:IRN"]),
     ("a capital in في is a place", "عقد الاجتماع في أنقرة بمشاركة خبراء.", &["CONSULT:TUR:TUR"]),
     ("the same state twice is no interaction", "التقى وزير الخارجية التركي بالسفير التركي في أنقرة.", &["CONSULT:TUR:TUR"]),
+    ("a question asserts nothing", "هل هاجمت روسيا أوكرانيا مرة أخرى؟", &["ASSAULT:*"]),
+    ("a definite noun of violence refers back", "وتحدث الوزير المصري عن الهجوم الإسرائيلي على غزة.", &["ASSAULT:*"]),
 ];
 
 #[test]
