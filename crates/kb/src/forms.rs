@@ -9,6 +9,10 @@ use marsad_text::normalize;
 pub fn with_lam_variant(x: &str) -> Vec<(String, bool)> {
     let n = normalize(x);
     let mut out = vec![(n.clone(), false)];
+    // the article is written with a bare alef: أل/إل (ألمانيا، إلهام) are root letters
+    if !has_article(x) {
+        return out;
+    }
     if let Some(rest) = n.strip_prefix("ال") {
         if rest.chars().count() >= 2 {
             out.push((format!("ل{rest}"), true));
@@ -19,23 +23,27 @@ pub fn with_lam_variant(x: &str) -> Vec<(String, bool)> {
 
 /// A form with and without the article, each with its lam variant.
 pub fn with_article(x: &str) -> Vec<(String, bool)> {
-    let n = normalize(x);
-    let mut out = with_lam_variant(&n);
-    if !n.starts_with("ال") {
-        out.extend(with_lam_variant(&format!("ال{n}")));
+    let mut out = with_lam_variant(x);
+    if !has_article(x) {
+        out.extend(with_lam_variant(&format!("ال{}", x.trim_start())));
     }
     out
 }
 
+/// True when `x` (as written, before folding) starts with the article ال.
+fn has_article(x: &str) -> bool {
+    x.trim_start().trim_start_matches(|c| matches!(marsad_text::fold_char(c), marsad_text::Fold::Drop)).starts_with("ال")
+}
+
 /// Inflections of a masculine nisba adjective (تركي): feminine, duals, sound plurals.
+/// Forms are returned as written (not folded), so that [`with_article`] can still tell the
+/// article from root letters (ألماني is not ال + ماني).
 pub fn nisba_inflections(stem: &str) -> Vec<String> {
-    let s = normalize(stem);
-    let mut out = vec![s.clone()];
+    let s = stem.trim();
+    let mut out = vec![s.to_string()];
     for suf in ["ة", "ان", "ين", "ون", "تان", "تين", "ات"] {
-        out.push(normalize(&format!("{s}{suf}")));
+        out.push(format!("{s}{suf}"));
     }
-    out.sort();
-    out.dedup();
     out
 }
 
@@ -175,7 +183,7 @@ mod tests {
 
     #[test]
     fn nisba_table() {
-        let got = nisba_inflections("كازاخستاني");
+        let got: Vec<String> = nisba_inflections("كازاخستاني").iter().map(|f| normalize(f)).collect();
         for w in ["كازاخستاني", "كازاخستانية", "كازاخستانيان", "كازاخستانيين", "كازاخستانيون"] {
             assert!(got.contains(&normalize(w)), "{w} in {got:?}");
         }
@@ -188,6 +196,10 @@ mod tests {
         assert!(got.contains(&"لتركي".to_string())); // للتركي = ل + التركي
         let got = with_lam_variant("الأمم المتحدة");
         assert_eq!(got[1], ("لامم المتحده".to_string(), true));
+        // أل is root letters, not the article: ألماني takes one (الألمانية)
+        let got: Vec<String> = with_article("ألمانية").into_iter().map(|f| f.0).collect();
+        assert!(got.contains(&normalize("الألمانية")), "{got:?}");
+        assert_eq!(with_lam_variant("ألمانيا").len(), 1);
     }
 
     #[test]
