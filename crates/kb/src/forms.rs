@@ -31,7 +31,7 @@ pub fn with_article(x: &str) -> Vec<(String, bool)> {
 }
 
 /// True when `x` (as written, before folding) starts with the article ال.
-fn has_article(x: &str) -> bool {
+pub fn has_article(x: &str) -> bool {
     x.trim_start().trim_start_matches(|c| matches!(marsad_text::fold_char(c), marsad_text::Fold::Drop)).starts_with("ال")
 }
 
@@ -158,6 +158,23 @@ pub fn foreign_variants(x: &str) -> Vec<String> {
     out
 }
 
+/// A transliterated name with the first medial long a of its first word left out
+/// (كاراكاس → كراكاس، مارسيليا → مرسيليا). Only for full names of places and persons: a short
+/// form would turn into another word (يرماك → يرمك), and names with the article are Arabic.
+pub fn alif_drop_variant(x: &str) -> Option<String> {
+    let n = normalize(x);
+    if n.starts_with("ال") {
+        return None;
+    }
+    let chars: Vec<char> = n.chars().collect();
+    let word_end = chars.iter().position(|&c| c == ' ').unwrap_or(chars.len());
+    if word_end < 5 {
+        return None;
+    }
+    let k = (1..word_end - 1).find(|&k| chars[k] == 'ا' && chars[k - 1] != 'ا' && chars[k + 1] != 'ا')?;
+    Some(chars[..k].iter().chain(&chars[k + 1..]).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +233,7 @@ mod tests {
         assert!(got.contains(&normalize("سيرجي لافروف")));
         let got = foreign_variants("توكاييف");
         assert!(got.contains(&"توكايف".to_string()), "{got:?}");
+        assert_eq!(alif_drop_variant("كاراكاس").as_deref(), Some("كراكاس"));
+        assert_eq!(alif_drop_variant("الأقصر"), None, "القصر is 'the palace'");
     }
 }

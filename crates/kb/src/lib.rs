@@ -290,17 +290,23 @@ impl Kb {
             for (_, cols) in rows(src.get(file)) {
                 for &c in cols_idx {
                     for v in values(cols.get(c).copied().unwrap_or("-")) {
-                        listed.insert(marsad_text::normalize(v.trim_start_matches('~')));
+                        // the form as listed and its ل+ال spelling (الجين → للجين)
+                        for (f, _) in forms::with_lam_variant(v.trim_start_matches('~')) {
+                            listed.insert(f);
+                        }
                     }
                 }
             }
         }
         // and never a form another entry's variant already took
         let mut variant_owner: HashMap<String, u32> = HashMap::default();
-        let mut variants = |name: &str, ent: u32| -> Vec<String> {
+        let mut variants = |name: &str, ent: u32, full: bool| -> Vec<String> {
             let own = marsad_text::normalize(name);
-            forms::foreign_variants(name)
-                .into_iter()
+            let mut all = forms::foreign_variants(name);
+            if full {
+                all.extend(forms::alif_drop_variant(name));
+            }
+            all.into_iter()
                 .filter(|v| *v == own || (!listed.contains(v) && *variant_owner.entry(v.clone()).or_insert(ent) == ent))
                 .collect()
         };
@@ -396,7 +402,7 @@ impl Kb {
                 origin: format!("{file}:{line}"),
             });
             for name in values(cols[2]) {
-                for v in variants(name, id) {
+                for v in variants(name, id, name.trim().contains(' ')) {
                     if !common.contains(&v) {
                         add_entity_form(&mut b, id, How::Name, &v, Pre::Nominal, Post::None);
                     }
@@ -409,7 +415,7 @@ impl Kb {
                     None if common.contains(&marsad_text::normalize(short)) => (How::GuardedShort, short),
                     None => (How::Short, short),
                 };
-                for v in variants(s, id) {
+                for v in variants(s, id, false) {
                     let how = if common.contains(&v) { How::GuardedShort } else { how };
                     add_entity_form(&mut b, id, how, &v, Pre::Nominal, Post::None);
                     surnames.entry(v).or_default().push(id);
@@ -439,13 +445,15 @@ impl Kb {
                     // spelling variants for the hand-curated places the press writes in several
                     // ways; the GeoNames long tail is matched as listed (it would add ~6,000 forms
                     // to compile at every start for towns rarely in the news)
-                    let forms = if file == "kb/places.tsv" { variants(name, id) } else { vec![marsad_text::normalize(name)] };
+                    let forms = if file == "kb/places.tsv" { variants(name, id, true) } else { vec![marsad_text::normalize(name)] };
                     for v in forms {
                         // a variant (or a one-word name) that is an ordinary word would fire everywhere
                         if common.contains(&v) {
                             continue;
                         }
-                        add_lam(&mut b, forms::with_lam_variant(&v), &mut |b, f, pre| add_entity_form(b, id, How::Name, f, pre, Post::None));
+                        // the ل+ال spelling only for a name written with the article (not إلجين)
+                        let spellings = if forms::has_article(name) { forms::with_lam_variant(&v) } else { vec![(v.clone(), false)] };
+                        add_lam(&mut b, spellings, &mut |b, f, pre| add_entity_form(b, id, How::Name, f, pre, Post::None));
                     }
                 }
             }
