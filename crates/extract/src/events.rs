@@ -117,7 +117,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             let is_verb_hit = |x: &&&Hit| kb.triggers[x.form.payload as usize].kind == 'v';
             let next_trigger = trig[ti + 1..].iter().find(is_verb_hit).map_or(sent.tokens.end, |n| n.first);
             let prev_trigger = trig[..ti].iter().rev().find(is_verb_hit).map_or(sent.tokens.start, |p| p.last + 1);
-            let (src, tgt) = arguments(&parts, h, prev_trigger, next_trigger, is_verb);
+            let (src, tgt) = arguments(&parts, h, prev_trigger, next_trigger);
             let mut srcs: Vec<usize> = src.clone();
             let mut tgts: Vec<usize> = tgt.clone();
             if srcs.is_empty() && !tgts.is_empty() {
@@ -290,7 +290,7 @@ fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> 
 }
 
 /// Source and target mention groups for trigger `h` among the sentence's participants.
-fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, is_verb: bool) -> (Vec<usize>, Vec<usize>) {
+fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<usize>) {
     let group = |start: usize| -> Vec<usize> {
         let mut g = vec![start];
         let mut k = start + 1;
@@ -315,11 +315,8 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, is_verb: bool) -> (V
     if let Some(&b) = after.iter().find(|&&i| parts[i].between && !parts[i].coord) {
         let g = group(b);
         if g.len() >= 2 {
+            // the بين group names both sides, whoever else the sentence names
             let g = dedup(g);
-            let src: Vec<usize> = before.iter().rev().take(1).filter(|&&i| !parts[i].marked).map(|&i| parts[i].ment).collect();
-            if !src.is_empty() && is_verb {
-                // X met Y between … is rare; keep the pairs of the بين group
-            }
             return (vec![parts[g[0]].ment], g[1..].iter().map(|&i| parts[i].ment).collect());
         }
     }
