@@ -128,6 +128,24 @@ fn has_tanween(text: &str, t: &marsad_text::Token) -> bool {
     text[t.start..t.end].chars().any(|c| matches!(c, '\u{064B}'..='\u{064D}'))
 }
 
+/// The dictionary person whose short form (a surname) starts at token `k`, if any.
+fn known_surname_at(ments: &[Ment], owner: &[Option<usize>], k: usize) -> Option<usize> {
+    let o = owner[k]?;
+    let m = &ments[o];
+    (m.kind == EntityKind::Person && m.first == k && matches!(m.how, Some(How::Short | How::GuardedShort))).then_some(o)
+}
+
+/// Drops surname mention `o` so that a new name starting at token `from` can take its words;
+/// returns the token after the surname.
+fn absorb_surname(ments: &mut [Ment], owner: &mut [Option<usize>], from: usize, o: usize) -> usize {
+    ments[o].dropped = true;
+    let end = ments[o].last + 1;
+    for t in &mut owner[from..end] {
+        *t = None;
+    }
+    end
+}
+
 /// What is known about a document's tokens after recognition.
 pub struct Recognition {
     pub ments: Vec<Ment>,
@@ -398,16 +416,8 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
         // an unknown first name before a known surname is another person with that surname
         // (هاكان جاويش أوغلو is not مولود جاويش أوغلو): the words join the new name
         if k > j && k < n && same_sentence(j, k) {
-            if let Some(o) = owner[k] {
-                let m = &ments[o];
-                if m.kind == EntityKind::Person && m.first == k && matches!(m.how, Some(How::Short | How::GuardedShort)) {
-                    let last = m.last;
-                    ments[o].dropped = true;
-                    k = last + 1;
-                    for t in owner.iter_mut().take(k).skip(j) {
-                        *t = None;
-                    }
-                }
+            if let Some(o) = known_surname_at(&ments, &owner, k) {
+                k = absorb_surname(&mut ments, &mut owner, j, o);
             }
         }
         if k == j || (k == j + 1 && (doc.tokens[j].norm.ends_with('ه') || doc.tokens[j].kind == TokenKind::Latin)) {
@@ -471,15 +481,7 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
             k -= 1;
         }
         // a known surname right after: a new person with that surname (إلهام علييف is not حيدر علييف)
-        let mut merged = None;
-        if k < n && same_sentence(g.first, k) {
-            if let Some(o) = owner[k] {
-                let m = &ments[o];
-                if m.kind == EntityKind::Person && m.first == k && matches!(m.how, Some(How::Short | How::GuardedShort)) {
-                    merged = Some(o);
-                }
-            }
-        }
+        let merged = if k < n && same_sentence(g.first, k) { known_surname_at(&ments, &owner, k) } else { None };
         let extra = k - (g.last + 1);
         // a given name that is also a word (أمل، وسام، على→علي، أن→آن) starts a name only before
         // بن/عبد/أبو
@@ -489,12 +491,7 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
             continue;
         }
         if let Some(o) = merged {
-            let last = ments[o].last;
-            ments[o].dropped = true;
-            k = last + 1;
-            for t in owner.iter_mut().take(k).skip(g.first) {
-                *t = None;
-            }
+            k = absorb_surname(&mut ments, &mut owner, g.first, o);
         }
         let t0 = &doc.tokens[g.first];
         let start = t0.start + skip_folded(&text[t0.start..t0.end], g.prefix.chars().count());
