@@ -4,12 +4,13 @@
 use anyhow::{Context, Result};
 use marsad_extract::Extractor;
 use marsad_ingest::{IngestOptions, Report, SourceOptions};
-use marsad_store::{SqliteStore, Store};
+use marsad_store::Target;
 use std::io::IsTerminal;
-use std::path::Path;
 
-pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &Path, follow_links: bool, batch: usize, workers: usize, json: bool) -> Result<i32> {
-    let mut store = SqliteStore::open(db).with_context(|| format!("opening the store {}", db.display()))?;
+pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &str, follow_links: bool, batch: usize, workers: usize, json: bool) -> Result<i32> {
+    let target = Target::parse(db);
+    let db = target.display();
+    let mut store = target.open().with_context(|| format!("opening the store {db}"))?;
     let opts = IngestOptions {
         sources: SourceOptions { follow_links, ..Default::default() },
         batch_size: batch.max(1),
@@ -26,7 +27,7 @@ pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &Path, follow_links: bo
         b
     });
     let t = std::time::Instant::now();
-    let summary = marsad_ingest::ingest(&mut store, ex, inputs, &opts, &mut |r| match r {
+    let summary = marsad_ingest::ingest(&mut *store, ex, inputs, &opts, &mut |r| match r {
         Report::Failed(e) => match &bar {
             Some(b) => b.println(format!("marsad: {e}")),
             None => eprintln!("marsad: {e}"),
@@ -43,7 +44,7 @@ pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &Path, follow_links: bo
         }
         Report::Committed(_) => {}
     })
-    .with_context(|| format!("writing to the store {}", db.display()))?;
+    .with_context(|| format!("writing to the store {db}"))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -51,12 +52,12 @@ pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &Path, follow_links: bo
     if json {
         let mut v = serde_json::to_value(&summary)?;
         v["seconds"] = serde_json::json!((secs * 1000.0).round() / 1000.0);
-        v["db"] = serde_json::json!(db.display().to_string());
+        v["db"] = serde_json::json!(db);
         println!("{v}");
     } else {
         println!(
             "{}: read {}, new {}, duplicate {}, failed {}; events added {}, mentions merged into existing events {}, articles joining a cluster {} ({:.1} s, {:.0} articles/s)",
-            db.display(),
+            db,
             summary.read,
             summary.new,
             summary.duplicate,
@@ -71,17 +72,19 @@ pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &Path, follow_links: bo
     Ok(if summary.failed > 0 { 1 } else { 0 })
 }
 
-pub fn run_stats(db: &Path, json: bool, top: usize) -> Result<i32> {
-    if !db.exists() {
-        anyhow::bail!("no store at {} (run `marsad ingest` first, or give --db)", db.display());
+pub fn run_stats(db: &str, json: bool, top: usize) -> Result<i32> {
+    let target = Target::parse(db);
+    let db = target.display();
+    if !target.may_exist() {
+        anyhow::bail!("no store at {db} (run `marsad ingest` first, or give --db)");
     }
-    let mut store = SqliteStore::open(db).with_context(|| format!("opening the store {}", db.display()))?;
+    let mut store = target.open().with_context(|| format!("opening the store {db}"))?;
     let s = store.stats(top)?;
     if json {
         println!("{}", serde_json::to_string(&s)?);
         return Ok(0);
     }
-    println!("store       {} (schema version {})", db.display(), s.schema_version);
+    println!("store       {} (schema version {})", db, s.schema_version);
     println!("articles    {} ({} sightings)", s.articles, s.sightings);
     println!("sources     {}", s.sources);
     println!("clusters    {} ({} with more than one article)", s.clusters, s.multi_article_clusters);

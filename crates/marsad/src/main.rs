@@ -51,9 +51,10 @@ enum Cmd {
     Ingest {
         #[arg(required = true, value_name = "PATH|URL")]
         inputs: Vec<String>,
-        /// The database file (created if missing).
-        #[arg(long, default_value = "marsad.db", value_name = "FILE")]
-        db: PathBuf,
+        /// The store: an SQLite file (created if missing) or a PostgreSQL URL
+        /// (postgres://user@host:port/db; the database must exist, its tables are created).
+        #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
+        db: String,
         /// Fetch the page each feed item links to and store its main text.
         #[arg(long)]
         follow_links: bool,
@@ -69,8 +70,9 @@ enum Cmd {
     },
     /// What the store holds: articles, sources, clusters, events by type and dyad.
     Stats {
-        #[arg(long, default_value = "marsad.db", value_name = "FILE")]
-        db: PathBuf,
+        /// The store: an SQLite file or a PostgreSQL URL (postgres://user@host:port/db).
+        #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
+        db: String,
         /// One JSON object (integer fields articles, clusters, events, mentions, sources…).
         #[arg(long)]
         json: bool,
@@ -81,8 +83,9 @@ enum Cmd {
     /// Serve the store over HTTP: JSON API (/api/…, described at /openapi.json), web page (/),
     /// Atom feeds and webhooks of subscriptions. Writes need --token (or MARSAD_TOKEN).
     Serve {
-        #[arg(long, default_value = "marsad.db", value_name = "FILE")]
-        db: PathBuf,
+        /// The store: an SQLite file or a PostgreSQL URL (postgres://user@host:port/db).
+        #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
+        db: String,
         /// Address to listen on (port 0: any free port, printed at start).
         #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
         addr: String,
@@ -97,8 +100,9 @@ enum Cmd {
     /// matching WORDS and the filters.
     Search {
         words: Vec<String>,
-        #[arg(long, default_value = "marsad.db", value_name = "FILE")]
-        db: PathBuf,
+        /// The store: an SQLite file or a PostgreSQL URL (postgres://user@host:port/db).
+        #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
+        db: String,
         #[command(flatten)]
         filters: serve::FilterArgs,
         #[arg(long, default_value_t = 20)]
@@ -109,8 +113,9 @@ enum Cmd {
     },
     /// Export events, one row per event (columns in docs/export.md).
     Export {
-        #[arg(long, default_value = "marsad.db", value_name = "FILE")]
-        db: PathBuf,
+        /// The store: an SQLite file or a PostgreSQL URL (postgres://user@host:port/db).
+        #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
+        db: String,
         /// csv, jsonl or parquet.
         #[arg(long, default_value = "csv")]
         format: String,
@@ -119,9 +124,13 @@ enum Cmd {
         /// Only events reported by articles matching this full-text query.
         #[arg(long)]
         q: Option<String>,
-        /// Write here instead of stdout.
-        #[arg(long, value_name = "FILE")]
+        /// Write here instead of stdout (with --partition-by: the dataset folder).
+        #[arg(long, value_name = "FILE|DIR")]
         out: Option<PathBuf>,
+        /// Write a Hive-style partitioned Parquet dataset (year=YYYY/month=MM/part-00000.parquet)
+        /// into the --out folder, for Spark, Trino, DuckDB or pyarrow: month or year.
+        #[arg(long, value_name = "month|year")]
+        partition_by: Option<String>,
     },
     /// Inspect and validate the knowledge base.
     Kb {
@@ -220,7 +229,9 @@ fn run() -> Result<i32> {
         Cmd::Stats { db, json, top } => ingest::run_stats(db, *json, *top),
         Cmd::Serve { db, addr, token, poll_ms } => serve::run_serve(db, addr, token.clone(), *poll_ms),
         Cmd::Search { words, db, filters, limit, json } => serve::run_search(db, words, filters, *limit, *json),
-        Cmd::Export { db, format, filters, q, out } => serve::run_export(db, format, filters, q.as_deref(), out.as_ref()),
+        Cmd::Export { db, format, filters, q, out, partition_by } => {
+            serve::run_export(db, format, filters, q.as_deref(), out.as_ref(), partition_by.as_deref())
+        }
         Cmd::Kb { cmd } => {
             let src = sources(&cli)?;
             match cmd {

@@ -3,12 +3,12 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use marsad_serve::export::Format;
+use marsad_serve::export::{Format, Partition};
 use marsad_store::query::{self, EventFilter, Page, Sort};
 use marsad_store::search::SearchQuery;
-use marsad_store::SqliteStore;
+use marsad_store::{Db, Target};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Event filters shared by `search` and `export` (the API's query parameters).
 #[derive(Args, Debug, Default)]
@@ -68,26 +68,31 @@ impl FilterArgs {
     }
 }
 
-fn open(db: &Path) -> Result<rusqlite::Connection> {
-    if !db.exists() {
-        bail!("no store at {} (fill one with marsad ingest)", db.display());
+/// A reading connection to the store at `db`, its schema current and its search index
+/// complete.
+fn open(db: &str) -> Result<Box<dyn Db + Send>> {
+    let target = Target::parse(db);
+    if !target.may_exist() {
+        bail!("no store at {} (fill one with marsad ingest)", target.display());
     }
-    let mut store = SqliteStore::open(db).with_context(|| format!("opening the store {}", db.display()))?;
+    let mut store = target.open().with_context(|| format!("opening the store {}", target.display()))?;
     let n = store.index_backlog().context("indexing for search")?;
     if n > 0 {
         eprintln!("marsad: indexed {n} articles for search");
     }
     drop(store);
-    Ok(SqliteStore::open_read_only(db)?)
+    Ok(target.reader()?)
 }
 
-pub fn run_serve(db: &Path, addr: &str, token: Option<String>, poll_ms: u64) -> Result<i32> {
+pub fn run_serve(db: &str, addr: &str, token: Option<String>, poll_ms: u64) -> Result<i32> {
     let addr: std::net::SocketAddr = addr.parse().with_context(|| format!("--addr {addr}: expected IP:PORT such as 127.0.0.1:8080"))?;
-    if !db.exists() {
-        bail!("no store at {} (fill one with marsad ingest)", db.display());
+    let target = Target::parse(db);
+    if !target.may_exist() {
+        bail!("no store at {} (fill one with marsad ingest)", target.display());
     }
+    let shown = target.display();
     let token = token.or_else(|| std::env::var("MARSAD_TOKEN").ok()).filter(|t| !t.is_empty());
-    let mut cfg = marsad_serve::Config::new(db.to_path_buf(), addr);
+    let mut cfg = marsad_serve::Config::new(target, addr);
     let writable = token.is_some();
     cfg.token = token;
     cfg.poll = std::time::Duration::from_millis(poll_ms.max(50));
@@ -95,7 +100,7 @@ pub fn run_serve(db: &Path, addr: &str, token: Option<String>, poll_ms: u64) -> 
     rt.block_on(marsad_serve::run(
         cfg,
         |a| {
-            println!("marsad: serving {} on http://{a}/ ({})", db.display(), if writable { "writes need the token" } else { "read-only" });
+            println!("marsad: serving {} on http://{a}/ ({})", shown, if writable { "writes need the token" } else { "read-only" });
             let _ = std::io::stdout().flush();
         },
         async {
@@ -105,7 +110,7 @@ pub fn run_serve(db: &Path, addr: &str, token: Option<String>, poll_ms: u64) -> 
     Ok(0)
 }
 
-pub fn run_search(db: &Path, words: &[String], filters: &FilterArgs, limit: usize, json: bool) -> Result<i32> {
+pub fn run_search(db: &str, words: &[String], filters: &FilterArgs, limit: usize, json: bool) -> Result<i32> {
     let text = words.join(" ");
     let q = if text.trim().is_empty() { None } else { Some(text.as_str()) };
     let f = filters.filter(q)?;
@@ -114,10 +119,10 @@ pub fn run_search(db: &Path, words: &[String], filters: &FilterArgs, limit: usiz
     }
     let c = open(db)?;
     let articles = match q {
-        Some(q) => Some(query::search(&c, &SearchQuery::parse(q)?, q, limit, 0)?),
+        Some(q) => Some(query::search(&*c, &SearchQuery::parse(q)?, q, limit, 0)?),
         None => None,
     };
-    let events = query::events(&c, &f, &Page { limit, offset: 0, sort: Sort::DateDesc })?;
+    let events = query::events(&*c, &f, &Page { limit, offset: 0, sort: Sort::DateDesc })?;
     if json {
         println!("{}", serde_json::json!({"articles": articles, "events": events}));
         return Ok(0);
@@ -160,11 +165,29 @@ pub fn run_search(db: &Path, words: &[String], filters: &FilterArgs, limit: usiz
     Ok(0)
 }
 
-pub fn run_export(db: &Path, format: &str, filters: &FilterArgs, q: Option<&str>, out: Option<&PathBuf>) -> Result<i32> {
+pub fn run_export(db: &str, format: &str, filters: &FilterArgs, q: Option<&str>, out: Option<&PathBuf>, partition_by: Option<&str>) -> Result<i32> {
     let fmt = Format::parse(format).with_context(|| format!("--format {format}: expected csv, jsonl or parquet"))?;
+    let partition = match partition_by {
+        None => None,
+        Some(p) => {
+            let p = Partition::parse(p).with_context(|| format!("--partition-by {p}: expected month or year"))?;
+            if fmt != Format::Parquet {
+                bail!("--partition-by writes a Parquet dataset: give --format parquet");
+            }
+            if out.is_none() {
+                bail!("--partition-by writes a folder: give --out DIR");
+            }
+            Some(p)
+        }
+    };
     let f = filters.filter(q)?;
     let c = open(db)?;
-    let rows = query::event_rows(&c, &f, Sort::DateAsc, i64::MAX, 0)?;
+    let rows = query::event_rows(&*c, &f, Sort::DateAsc, i64::MAX, 0)?;
+    if let (Some(p), Some(dir)) = (partition, out) {
+        let ds = marsad_serve::export::write_dataset(&rows, p, dir)?;
+        eprintln!("marsad: {} events written to {} ({} files, partitioned by {})", ds.rows, dir.display(), ds.files.len(), ds.partition_by);
+        return Ok(0);
+    }
     match out {
         Some(p) => {
             // write beside, then rename: a failed export leaves no half file

@@ -113,8 +113,9 @@ fn kb_lookup_explains_clitics() {
     assert!(s.contains("KAZ") && s.contains("proclitic «ل»"), "{s}");
 }
 
-/// Extraction is a pure function of the record: four shards run in parallel give exactly the
-/// lines one process gives, after sorting (so any engine can map `marsad extract` over shards).
+/// Extraction is a pure function of the record: four shards piped through `marsad extract -`
+/// in parallel give exactly the lines one process gives, after sorting (so any engine can map
+/// it over shards: GNU parallel, Spark's `pipe`, a Kafka consumer feeding stdin).
 #[test]
 fn shards_in_parallel_equal_one_process() {
     let dir = std::env::temp_dir().join(format!("marsad-shards-{}", std::process::id()));
@@ -140,7 +141,11 @@ fn shards_in_parallel_equal_one_process() {
         std::fs::write(&p, part.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("\n") + "\n").unwrap();
         shard_paths.push(p);
     }
-    let children: Vec<_> = shard_paths.iter().map(|p| marsad().arg("extract").arg(p).stdout(Stdio::piped()).spawn().unwrap()).collect();
+    // each shard as a stage of a pipeline: JSON Lines in on stdin, JSON Lines out on stdout
+    let children: Vec<_> = shard_paths
+        .iter()
+        .map(|p| marsad().args(["extract", "-"]).stdin(std::fs::File::open(p).unwrap()).stdout(Stdio::piped()).spawn().unwrap())
+        .collect();
     let mut sharded: Vec<String> = Vec::new();
     for c in children {
         let out = c.wait_with_output().unwrap();

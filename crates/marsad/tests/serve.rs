@@ -519,3 +519,89 @@ fn two_hundred_concurrent_clients_get_no_errors() {
     assert!(errors.is_empty(), "{} errors, e.g. {:?}", errors.len(), errors.iter().take(5).collect::<Vec<_>>());
     assert!(*ok.lock().unwrap() >= 200, "every client got answers: {}", ok.lock().unwrap());
 }
+
+/// Every file under `dir` (relative path → bytes).
+fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(base: &std::path::Path, d: &std::path::Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.insert(p.strip_prefix(base).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn a_partitioned_parquet_dataset_reads_as_one_table_and_re_exports_identically() {
+    let t = TempDir::new("dataset");
+    let (_, db) = seeded(&t);
+    let dir = t.0.join("events");
+    let export = |dir: &std::path::Path| {
+        let o = marsad().args(["export", "--format", "parquet", "--partition-by", "month", "--db"]).arg(&db).arg("--out").arg(dir).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    export(&dir);
+    let first = tree(&dir);
+    assert!(first.contains_key("year=2025/month=10/part-00000.parquet"), "{:?}", first.keys().collect::<Vec<_>>());
+    assert!(first.contains_key("year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__/part-00000.parquet"), "undated events");
+    assert!(first.contains_key("_marsad_dataset.json"));
+    // an unchanged store exports the same bytes, and no stray folder is left beside
+    export(&dir);
+    assert_eq!(tree(&dir), first, "re-exporting an unchanged store changed the files");
+    let beside: Vec<_> = std::fs::read_dir(&t.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.contains("events")).collect();
+    assert_eq!(beside, vec!["events".to_string()]);
+    // a folder that is not a marsad dataset is never replaced
+    let other = t.0.join("mine");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "keep me").unwrap();
+    let o = marsad().args(["export", "--format", "parquet", "--partition-by", "month", "--db"]).arg(&db).arg("--out").arg(&other).output().unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a marsad dataset"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_to_string(other.join("notes.txt")).unwrap(), "keep me");
+    // --partition-by needs parquet and a folder
+    let o = marsad().args(["export", "--format", "csv", "--partition-by", "month", "--db"]).arg(&db).arg("--out").arg(&other).output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--format parquet"));
+    let o = marsad().args(["export", "--format", "parquet", "--partition-by", "week", "--db"]).arg(&db).arg("--out").arg(&other).output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stderr).contains("month or year"));
+
+    // what the store says
+    let st: serde_json::Value = serde_json::from_slice(&marsad().args(["stats", "--json", "--db"]).arg(&db).output().unwrap().stdout).unwrap();
+    let dyad = marsad().args(["export", "--format", "jsonl", "--dyad", "KAZ-RUS", "--db"]).arg(&db).output().unwrap();
+    let dyad_rows = String::from_utf8_lossy(&dyad.stdout).lines().count();
+    assert!(dyad_rows > 0);
+
+    let Some(py) = python_with_pyarrow() else {
+        eprintln!("SKIPPED: python3 is not installed, so the dataset was not loaded in pyarrow");
+        return;
+    };
+    let script = r#"
+import json, sys
+import pyarrow.dataset as ds
+import pyarrow.compute as pc
+d = ds.dataset(sys.argv[1], format="parquet", partitioning="hive")
+t = d.to_table()
+a1, a2 = pc.field("actor1_code"), pc.field("actor2_code")
+dyad = d.to_table(filter=((a1 == "KAZ") & (a2 == "RUS")) | ((a1 == "RUS") & (a2 == "KAZ")))
+oct25 = d.to_table(filter=(pc.field("year") == 2025) & (pc.field("month") == 10))
+print(json.dumps({"rows": t.num_rows, "dyad": dyad.num_rows, "oct25": oct25.num_rows,
+                  "oct_dates": sorted(set(x[:7] for x in oct25.column("event_date").to_pylist())),
+                  "undated": t.filter(pc.is_null(pc.field("year"))).num_rows,
+                  "year_type": str(t.schema.field("year").type), "columns": t.column_names}))
+"#;
+    let o = std::process::Command::new(&py).arg("-c").arg(script).arg(&dir).output().unwrap();
+    assert!(o.status.success(), "pyarrow could not read the dataset (install it: pip install pyarrow): {}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rows"], st["events"], "{v}");
+    assert_eq!(v["dyad"].as_u64(), Some(dyad_rows as u64), "the dyad query agrees with the store: {v}");
+    assert!(v["oct25"].as_u64().unwrap() > 0);
+    assert_eq!(v["oct_dates"], serde_json::json!(["2025-10"]));
+    assert!(v["undated"].as_u64().unwrap() > 0, "undated events read as a null year: {v}");
+    assert!(v["year_type"].as_str().unwrap().starts_with("int"), "{v}");
+    assert_eq!(v["columns"].as_array().unwrap().len(), 32, "30 columns and the two partition keys");
+}

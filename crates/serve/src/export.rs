@@ -100,7 +100,7 @@ pub fn write(rows: &[EventRow], format: Format, w: impl Write + Send) -> Result<
     match format {
         Format::Csv => write_csv(rows, w),
         Format::Jsonl => write_jsonl(rows, w),
-        Format::Parquet => write_parquet(rows, w),
+        Format::Parquet => write_parquet(&rows.iter().collect::<Vec<_>>(), w),
     }
 }
 
@@ -133,7 +133,7 @@ fn write_jsonl(rows: &[EventRow], w: impl Write) -> Result<(), ServeError> {
     Ok(())
 }
 
-fn write_parquet(rows: &[EventRow], w: impl Write + Send) -> Result<(), ServeError> {
+fn write_parquet(rows: &[&EventRow], w: impl Write + Send) -> Result<(), ServeError> {
     let cols = columns();
     let fields: Vec<Field> = cols
         .iter()
@@ -148,9 +148,9 @@ fn write_parquet(rows: &[EventRow], w: impl Write + Send) -> Result<(), ServeErr
         .iter()
         .map(|(_, c)| -> ArrayRef {
             match c {
-                Col::I(f) => Arc::new(Int64Array::from(rows.iter().map(f).collect::<Vec<_>>())),
-                Col::S(f) => Arc::new(StringArray::from(rows.iter().map(f).collect::<Vec<_>>())),
-                Col::F(f) => Arc::new(Float64Array::from(rows.iter().map(f).collect::<Vec<_>>())),
+                Col::I(f) => Arc::new(Int64Array::from(rows.iter().map(|r| f(r)).collect::<Vec<_>>())),
+                Col::S(f) => Arc::new(StringArray::from(rows.iter().map(|r| f(r)).collect::<Vec<_>>())),
+                Col::F(f) => Arc::new(Float64Array::from(rows.iter().map(|r| f(r)).collect::<Vec<_>>())),
             }
         })
         .collect();
@@ -159,6 +159,128 @@ fn write_parquet(rows: &[EventRow], w: impl Write + Send) -> Result<(), ServeErr
     writer.write(&batch).map_err(|e| ServeError::Export(e.to_string()))?;
     writer.close().map_err(|e| ServeError::Export(e.to_string()))?;
     Ok(())
+}
+
+/// How a Parquet dataset is cut into folders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Partition {
+    /// `year=YYYY/`
+    Year,
+    /// `year=YYYY/month=MM/`
+    Month,
+}
+
+impl Partition {
+    pub fn parse(s: &str) -> Option<Partition> {
+        match s {
+            "year" => Some(Partition::Year),
+            "month" => Some(Partition::Month),
+            _ => None,
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Partition::Year => "year",
+            Partition::Month => "month",
+        }
+    }
+}
+
+/// What Hive, Spark, Trino, DuckDB and pyarrow read as a missing partition value (undated
+/// events, and the month of a date known only to the year).
+pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
+
+/// Most rows in one Parquet file of a dataset; a larger partition gets several files.
+pub const ROWS_PER_FILE: usize = 250_000;
+
+/// The marker file of a dataset folder (Spark, Trino and DuckDB skip names starting with `_`).
+pub const DATASET_MARKER: &str = "_marsad_dataset.json";
+
+/// The partition folder of an event date: `year=2025/month=10`.
+pub fn partition_of(date: Option<&str>, by: Partition) -> String {
+    let year = date.and_then(|d| d.get(0..4)).filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
+    let month = date.and_then(|d| d.get(5..7)).filter(|m| m.bytes().all(|b| b.is_ascii_digit()));
+    let y = year.unwrap_or(NULL_PARTITION);
+    match by {
+        Partition::Year => format!("year={y}"),
+        Partition::Month => format!("year={y}/month={}", if year.is_some() { month.unwrap_or(NULL_PARTITION) } else { NULL_PARTITION }),
+    }
+}
+
+/// What a dataset export wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Dataset {
+    pub format: &'static str,
+    pub partition_by: &'static str,
+    pub rows: usize,
+    /// Each file (relative path) and its row count, in path order.
+    pub files: Vec<(String, usize)>,
+    pub columns: Vec<&'static str>,
+}
+
+/// Writes `rows` as a Hive-style partitioned Parquet dataset in `dir`
+/// (`year=YYYY/month=MM/part-00000.parquet`, columns as in a single-file export, rows in the
+/// order given). The folder is built beside `dir` and swapped in whole, so readers never see a
+/// half-written dataset and partitions that no longer exist disappear; an existing `dir` is
+/// replaced only when it is empty or a marsad dataset (it holds [`DATASET_MARKER`]). The same
+/// rows give byte-identical files.
+pub fn write_dataset(rows: &[EventRow], by: Partition, dir: &std::path::Path) -> Result<Dataset, ServeError> {
+    use std::collections::BTreeMap;
+    let err = |what: &str, p: &std::path::Path, e: std::io::Error| ServeError::Export(format!("{what} {}: {e}", p.display()));
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir).map_err(|e| err("reading", dir, e))?.next().is_none();
+        if !dir.is_dir() || (!empty && !dir.join(DATASET_MARKER).exists()) {
+            return Err(ServeError::Export(format!(
+                "{} exists and is not a marsad dataset (no {DATASET_MARKER}); give a new or empty folder",
+                dir.display()
+            )));
+        }
+    }
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "dataset".into());
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let tmp = parent.join(format!(".{name}.part-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let mut parts: BTreeMap<String, Vec<&EventRow>> = BTreeMap::new();
+    for r in rows {
+        parts.entry(partition_of(r.event_date.as_deref(), by)).or_default().push(r);
+    }
+    let result = (|| -> Result<Dataset, ServeError> {
+        let mut files = Vec::new();
+        for (part, rs) in &parts {
+            let folder = tmp.join(part);
+            std::fs::create_dir_all(&folder).map_err(|e| err("creating", &folder, e))?;
+            for (i, chunk) in rs.chunks(ROWS_PER_FILE).enumerate() {
+                let rel = format!("{part}/part-{i:05}.parquet");
+                let path = tmp.join(&rel);
+                let f = std::fs::File::create(&path).map_err(|e| err("creating", &path, e))?;
+                write_parquet(chunk, std::io::BufWriter::new(f))?;
+                files.push((rel, chunk.len()));
+            }
+        }
+        let ds = Dataset { format: "marsad-events-parquet/1", partition_by: by.name(), rows: rows.len(), files, columns: column_names() };
+        let marker = tmp.join(DATASET_MARKER);
+        let json = serde_json::to_string_pretty(&ds).map_err(|e| ServeError::Export(e.to_string()))?;
+        std::fs::write(&marker, json + "\n").map_err(|e| err("writing", &marker, e))?;
+        Ok(ds)
+    })();
+    let ds = match result {
+        Ok(ds) => ds,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    // swap the new folder in
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if dir.exists() {
+        std::fs::rename(dir, &old).map_err(|e| err("moving aside", dir, e))?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, dir) {
+        let _ = std::fs::rename(&old, dir);
+        return Err(err("renaming into place", dir, e));
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(ds)
 }
 
 #[cfg(test)]
@@ -172,5 +294,21 @@ mod tests {
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(csv_field("-3.5"), "-3.5");
         assert_eq!(column_names().len(), 30);
+    }
+
+    #[test]
+    fn partitions_are_hive_folders_with_missing_parts_as_the_null_partition() {
+        for (date, by, want) in [
+            (Some("2025-10-22"), Partition::Month, "year=2025/month=10"),
+            (Some("2025-10"), Partition::Month, "year=2025/month=10"),
+            (Some("2025"), Partition::Month, "year=2025/month=__HIVE_DEFAULT_PARTITION__"),
+            (None, Partition::Month, "year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__"),
+            (Some("2025-10-22"), Partition::Year, "year=2025"),
+            (Some("junk"), Partition::Year, "year=__HIVE_DEFAULT_PARTITION__"),
+        ] {
+            assert_eq!(partition_of(date, by), want, "{date:?}");
+        }
+        assert_eq!(Partition::parse("month"), Some(Partition::Month));
+        assert_eq!(Partition::parse("week"), None);
     }
 }

@@ -28,11 +28,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use marsad_store::query::{self, EventFilter, Interval, Page, Sort, PAGE_PARAMS};
 use marsad_store::search::SearchQuery;
-use marsad_store::SqliteStore;
-use rusqlite::Connection;
+use marsad_store::{Db, Target};
 use serde_json::json;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -50,7 +48,7 @@ pub enum ServeError {
 /// How to run the server.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub db: PathBuf,
+    pub db: Target,
     pub addr: SocketAddr,
     /// Token that writes (subscriptions) need; `None`: the server is read-only.
     pub token: Option<String>,
@@ -62,28 +60,29 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn new(db: PathBuf, addr: SocketAddr) -> Config {
-        Config { db, addr, token: None, poll: Duration::from_secs(2), webhook_attempts: 6, webhook_backoff: Duration::from_millis(500) }
+    pub fn new(db: impl Into<Target>, addr: SocketAddr) -> Config {
+        Config { db: db.into(), addr, token: None, poll: Duration::from_secs(2), webhook_attempts: 6, webhook_backoff: Duration::from_millis(500) }
     }
 }
 
-/// Read-only SQLite connections, reused; queries run on the blocking pool.
+/// Reading connections (read-only SQLite, or PostgreSQL), reused; queries run on the
+/// blocking pool.
 struct Pool {
-    path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    target: Target,
+    idle: Mutex<Vec<Box<dyn Db + Send>>>,
     permits: tokio::sync::Semaphore,
 }
 
 impl Pool {
-    async fn read<T: Send + 'static>(self: &Arc<Self>, f: impl FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+    async fn read<T: Send + 'static>(self: &Arc<Self>, f: impl FnOnce(&dyn Db) -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
         let _permit = self.permits.acquire().await.map_err(|_| ApiError::internal("shutting down"))?;
         let pool = self.clone();
         tokio::task::spawn_blocking(move || {
             let conn = match pool.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
                 Some(c) => c,
-                None => SqliteStore::open_read_only(&pool.path).map_err(|e| ApiError::internal(e.to_string()))?,
+                None => pool.target.reader().map_err(|e| ApiError::internal(e.to_string()))?,
             };
-            let r = f(&conn);
+            let r = f(&*conn);
             pool.idle.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
             r
         })
@@ -94,7 +93,7 @@ impl Pool {
 
 struct AppState {
     pool: Arc<Pool>,
-    writer: Arc<Mutex<Connection>>,
+    writer: Arc<Mutex<Box<dyn Db + Send>>>,
     token: Option<String>,
     /// `/api/stats` counts whole tables (hundreds of ms at 100,000 articles): kept for
     /// [`STATS_TTL`], per `top`.
@@ -211,17 +210,21 @@ fn router(state: Arc<AppState>) -> Router {
 /// (useful with port 0).
 pub async fn run(config: Config, ready: impl FnOnce(SocketAddr), shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
     // bring the schema up to date and index what an older marsad stored
-    let mut store = SqliteStore::open(&config.db)?;
-    let indexed = store.index_backlog()?;
-    if indexed > 0 {
-        eprintln!("marsad: indexed {indexed} articles for search");
-    }
-    drop(store);
-    let writer = rusqlite::Connection::open(&config.db).map_err(marsad_store::StoreError::Sql)?;
-    writer.busy_timeout(Duration::from_secs(10)).map_err(marsad_store::StoreError::Sql)?;
-    writer.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;").map_err(marsad_store::StoreError::Sql)?;
+    // the database drivers block: open on the blocking pool
+    let target = config.db.clone();
+    let writer = tokio::task::spawn_blocking(move || -> Result<Box<dyn Db + Send>, ServeError> {
+        let mut store = target.open()?;
+        let indexed = store.index_backlog()?;
+        if indexed > 0 {
+            eprintln!("marsad: indexed {indexed} articles for search");
+        }
+        drop(store);
+        Ok(target.writer()?)
+    })
+    .await
+    .map_err(|e| ServeError::Export(format!("opening the store: {e}")))??;
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    let pool = Arc::new(Pool { path: config.db.clone(), idle: Mutex::new(Vec::new()), permits: tokio::sync::Semaphore::new(threads * 2) });
+    let pool = Arc::new(Pool { target: config.db.clone(), idle: Mutex::new(Vec::new()), permits: tokio::sync::Semaphore::new(threads * 2) });
     let state = Arc::new(AppState { pool: pool.clone(), writer: Arc::new(Mutex::new(writer)), token: config.token.clone(), stats: Mutex::new(None) });
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
@@ -496,7 +499,7 @@ async fn create_subscription(State(s): St, headers: HeaderMap, body: axum::body:
     let base = base_url(&headers);
     let sub = tokio::task::spawn_blocking(move || {
         let c = writer.lock().unwrap_or_else(|e| e.into_inner());
-        query::create_subscription(&c, &name, &f, webhook.as_deref())
+        query::create_subscription(&**c, &name, &f, webhook.as_deref())
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;
@@ -510,7 +513,7 @@ async fn delete_subscription(State(s): St, headers: HeaderMap, Path(id): Path<St
     let writer = s.writer.clone();
     let gone = tokio::task::spawn_blocking(move || {
         let c = writer.lock().unwrap_or_else(|e| e.into_inner());
-        query::delete_subscription(&c, id)
+        query::delete_subscription(&**c, id)
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;

@@ -5,11 +5,11 @@
 
 use crate::{Config, Pool};
 use marsad_store::query;
-use rusqlite::Connection;
+use marsad_store::Db;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Connection>>, cfg: Config) {
+pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Box<dyn Db + Send>>>, cfg: Config) {
     let mut tick = tokio::time::interval(cfg.poll);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // one delivery task per subscription at a time; a receiver that is down (retried with
@@ -23,10 +23,10 @@ pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Connection>>, cfg: Co
     loop {
         tick.tick().await;
         busy.retain(|_, h| !h.is_finished());
-        let p = pool.path.clone();
+        let p = pool.target.clone();
         let subs = tokio::task::spawn_blocking(move || -> Result<Vec<query::Subscription>, String> {
-            let conn = marsad_store::SqliteStore::open_read_only(&p).map_err(|e| e.to_string())?;
-            query::subscriptions(&conn).map_err(|e| e.to_string())
+            let conn = p.reader().map_err(|e| e.to_string())?;
+            query::subscriptions(&*conn).map_err(|e| e.to_string())
         })
         .await;
         let subs = match subs {
@@ -44,12 +44,10 @@ pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Connection>>, cfg: Co
             if busy.contains_key(&sub.id) {
                 continue;
             }
-            let (path, writer, cfg, agent) = (pool.path.clone(), writer.clone(), cfg.clone(), agent.clone());
+            let (path, writer, cfg, agent) = (pool.target.clone(), writer.clone(), cfg.clone(), agent.clone());
             let id = sub.id;
             let h = tokio::task::spawn_blocking(move || {
-                let r = marsad_store::SqliteStore::open_read_only(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|conn| deliver_new(&conn, &agent, &writer, &cfg, &sub));
+                let r = path.reader().map_err(|e| e.to_string()).and_then(|conn| deliver_new(&*conn, &agent, &writer, &cfg, &sub));
                 if let Err(e) = r {
                     eprintln!("marsad: webhooks: subscription {}: {e}", sub.id);
                 }
@@ -59,7 +57,7 @@ pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Connection>>, cfg: Co
     }
 }
 
-fn deliver_new(conn: &Connection, agent: &ureq::Agent, writer: &Mutex<Connection>, cfg: &Config, sub: &query::Subscription) -> Result<(), String> {
+fn deliver_new(conn: &dyn Db, agent: &ureq::Agent, writer: &Mutex<Box<dyn Db + Send>>, cfg: &Config, sub: &query::Subscription) -> Result<(), String> {
     let url = sub.webhook.clone().unwrap_or_default();
     let rows = query::new_mentions(conn, &sub.filter, sub.cursor, 200).map_err(|e| e.to_string())?;
     let mut sent = std::collections::HashSet::new();
@@ -69,11 +67,11 @@ fn deliver_new(conn: &Connection, agent: &ureq::Agent, writer: &Mutex<Connection
             let body = serde_json::json!({"subscription": {"id": sub.id, "name": sub.name}, "event": row}).to_string();
             let (ok, attempts, status) = deliver(agent, &url, &body, cfg);
             let w = writer.lock().unwrap_or_else(|e| e.into_inner());
-            query::record_delivery(&w, sub.id, row.event_id, mention, ok, attempts, &status).map_err(|e| e.to_string())?;
-            query::advance_cursor(&w, sub.id, mention).map_err(|e| e.to_string())?;
+            query::record_delivery(&**w, sub.id, row.event_id, mention, ok, attempts, &status).map_err(|e| e.to_string())?;
+            query::advance_cursor(&**w, sub.id, mention).map_err(|e| e.to_string())?;
         } else {
             let w = writer.lock().unwrap_or_else(|e| e.into_inner());
-            query::advance_cursor(&w, sub.id, mention).map_err(|e| e.to_string())?;
+            query::advance_cursor(&**w, sub.id, mention).map_err(|e| e.to_string())?;
         }
     }
     Ok(())

@@ -8,25 +8,38 @@
 //! articles with every event mention kept and GDELT-style counts (mentions, articles, distinct
 //! sources); [`Stats`] on what it holds. The schema is documented in `docs/store.md`.
 //!
-//! [`Store`] is the interface; [`SqliteStore`] implements it on SQLite (WAL, migrations applied
-//! in a transaction at open, recorded in `schema_version`). The trait speaks only in plain
-//! values and batch transactions, so a PostgreSQL implementation can be added beside it.
+//! [`Store`] is the interface, written once as [`sql::SqlStore`] over the small [`db::Db`]
+//! connection interface, with two databases under it: [`SqliteStore`], one embedded file (WAL,
+//! migrations applied in a transaction at open, recorded in `schema_version`), and
+//! [`PgStore`], a shared PostgreSQL database with the same tables and version numbers, for
+//! several ingesters and readers at once ([`Target`] picks one from a `--db` value).
 //!
 //! Reads for serving live in [`query`] (events under filters, timelines, the dyad network,
 //! articles with every extracted span, export rows, subscriptions) and [`search`] (the
-//! Arabic-aware full-text index: search forms, FTS5 query, snippets); they take a plain
-//! `rusqlite::Connection`, read-only for reads.
+//! Arabic-aware full-text index: search forms, FTS5 and tsquery expressions, snippets); they
+//! take any `&dyn Db`, and never write except for subscriptions and their deliveries.
 //!
 //! **Must not:** decide what is a near-duplicate (that is `marsad-ingest`'s job), read files or
 //! the network, or lose committed data: every write happens inside a batch transaction, and a
 //! batch is either wholly committed or not at all, so a killed process leaves the database as
 //! of its last commit.
 
+pub mod db;
+pub mod pg;
 pub mod query;
 pub mod search;
+pub mod sql;
 mod sqlite;
+#[doc(hidden)]
+pub mod testing;
+#[cfg(test)]
+mod store_tests;
 
-pub use sqlite::{stats_of, SqliteStore};
+pub use db::{Db, Dialect};
+pub use pg::{PgDb, PgStore};
+pub use sql::stats_of;
+pub use sqlite::SqliteStore;
+use std::path::PathBuf;
 
 use marsad_extract::{Article, ArticleOut, Event};
 use serde::Serialize;
@@ -38,6 +51,12 @@ pub enum StoreError {
     Open { path: String, source: rusqlite::Error },
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("PostgreSQL {url}: {source}")]
+    PgOpen { url: String, source: postgres::Error },
+    #[error("PostgreSQL: {}", pg_message(.0))]
+    Pg(#[from] postgres::Error),
+    #[error("database: {0}")]
+    Decode(String),
     #[error("database {path} has schema version {found}, newer than this marsad knows ({known}); use a newer marsad")]
     TooNew { path: String, found: i64, known: i64 },
     #[error("no batch is open (call begin first)")]
@@ -47,6 +66,87 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The server's own words for a PostgreSQL error, not only "db error".
+fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => format!("{}: {}", d.severity(), d.message()),
+        None => e.to_string(),
+    }
+}
+
+impl From<PathBuf> for Target {
+    fn from(p: PathBuf) -> Target {
+        Target::Sqlite(p)
+    }
+}
+
+impl From<&std::path::Path> for Target {
+    fn from(p: &std::path::Path) -> Target {
+        Target::Sqlite(p.to_path_buf())
+    }
+}
+
+/// Where a store lives: an SQLite file (the default, embedded) or a PostgreSQL URL
+/// (`postgres://user@host:port/db`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Target {
+    /// Reads a `--db` value: a `postgres://` or `postgresql://` URL, else a file path.
+    pub fn parse(db: &str) -> Target {
+        if pg::is_url(db) { Target::Postgres(db.to_string()) } else { Target::Sqlite(PathBuf::from(db)) }
+    }
+
+    /// How to name it in messages (a URL's password hidden).
+    pub fn display(&self) -> String {
+        match self {
+            Target::Sqlite(p) => p.display().to_string(),
+            Target::Postgres(u) => pg::redact(u),
+        }
+    }
+
+    /// Whether there may be a store there (a file that exists; a URL always may).
+    pub fn may_exist(&self) -> bool {
+        match self {
+            Target::Sqlite(p) => p.exists(),
+            Target::Postgres(_) => true,
+        }
+    }
+
+    /// Opens the store for writing, creating or migrating its schema.
+    pub fn open(&self) -> Result<Box<dyn Store + Send>> {
+        Ok(match self {
+            Target::Sqlite(p) => Box::new(SqliteStore::open(p)?),
+            Target::Postgres(u) => Box::new(PgStore::connect(u)?),
+        })
+    }
+
+    /// A connection for reads (read-only for SQLite). Open the store once with
+    /// [`Target::open`] first so its schema is current.
+    pub fn reader(&self) -> Result<Box<dyn Db + Send>> {
+        Ok(match self {
+            Target::Sqlite(p) => Box::new(SqliteStore::open_read_only(p)?),
+            Target::Postgres(u) => Box::new(PgStore::reader(u)?),
+        })
+    }
+
+    /// A connection for the few writes readers make (subscriptions, deliveries).
+    pub fn writer(&self) -> Result<Box<dyn Db + Send>> {
+        Ok(match self {
+            Target::Sqlite(p) => {
+                let c = rusqlite::Connection::open(p).map_err(|source| StoreError::Open { path: p.display().to_string(), source })?;
+                c.busy_timeout(std::time::Duration::from_secs(10))?;
+                c.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
+                Box::new(c)
+            }
+            Target::Postgres(u) => Box::new(PgStore::reader(u)?),
+        })
+    }
+}
 
 /// A prepared article, ready to be stored.
 #[derive(Debug, Clone)]
@@ -209,6 +309,10 @@ pub trait Store {
     fn cluster_of(&mut self, ext_id: &str) -> Result<Option<i64>>;
     /// Records one ingest run's summary.
     fn record_run(&mut self, run: &RunSummary) -> Result<()>;
+    /// Indexes for search the articles stored before the search index existed (schema
+    /// version 1), in batches of 500; returns how many it indexed. New articles are indexed
+    /// as they are inserted.
+    fn index_backlog(&mut self) -> Result<usize>;
 }
 
 /// What one ingest run did.

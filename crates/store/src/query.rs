@@ -1,7 +1,7 @@
 //! Reads for serving, searching and exporting: events under a filter, timelines, the dyad
 //! network, actors, articles with every extracted span, search hits, and standing queries
-//! (subscriptions) with their webhook cursor. Every function takes a plain connection; the
-//! readers never write, so a read-only connection serves them.
+//! (subscriptions) with their webhook cursor. Every function takes any [`Db`] connection
+//! (SQLite or PostgreSQL); the readers never write, so a read-only connection serves them.
 //!
 //! Filters and paging are validated here ([`EventFilter::from_pairs`], [`Page::from_pairs`]),
 //! so the command line and the HTTP API refuse the same bad input with the same message.
@@ -9,8 +9,8 @@
 
 use crate::search::{snippet, SearchQuery, Snippet};
 use crate::{Result, StoreError};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use crate::db::{Db, Dialect, Row, Val};
+use crate::vals;
 use serde::Serialize;
 
 /// The PLOVER event types (docs/schema.md).
@@ -222,9 +222,9 @@ impl EventFilter {
     }
 
     /// SQL conditions on `events e`, with their parameters.
-    fn sql(&self, p: &mut Vec<Value>) -> String {
-        let mut w: Vec<String> = vec!["1".into()];
-        let mut add = |p: &mut Vec<Value>, cond: &str, vals: Vec<Value>| {
+    fn sql(&self, d: Dialect, p: &mut Vec<Val>) -> String {
+        let mut w: Vec<String> = vec!["1 = 1".into()];
+        let mut add = |p: &mut Vec<Val>, cond: &str, vals: Vec<Val>| {
             // number each `?` after the parameters already bound
             let mut c = String::with_capacity(cond.len() + 8);
             let mut vals = vals.into_iter();
@@ -237,15 +237,23 @@ impl EventFilter {
             }
             w.push(c);
         };
-        let t = |s: &str| Value::Text(s.to_string());
+        let t = |s: &str| Val::Text(s.to_string());
         if let Some(q) = &self.q {
             if let Ok(sq) = SearchQuery::parse(q) {
-                add(
-                    p,
-                    "e.id IN (SELECT em.event_id FROM event_mentions em WHERE em.article_id IN \
-                     (SELECT rowid FROM article_fts WHERE article_fts MATCH ?))",
-                    vec![t(&sq.fts())],
-                );
+                match d {
+                    Dialect::Sqlite => add(
+                        p,
+                        "e.id IN (SELECT em.event_id FROM event_mentions em WHERE em.article_id IN \
+                         (SELECT rowid FROM article_fts WHERE article_fts MATCH ?))",
+                        vec![t(&sq.fts())],
+                    ),
+                    Dialect::Postgres => add(
+                        p,
+                        "e.id IN (SELECT em.event_id FROM event_mentions em WHERE em.article_id IN \
+                         (SELECT article_id FROM article_search WHERE doc @@ to_tsquery('simple', CAST(? AS TEXT))))",
+                        vec![t(&sq.tsquery())],
+                    ),
+                }
             }
         }
         if let Some(a) = &self.actor {
@@ -284,7 +292,7 @@ impl EventFilter {
             );
         }
         if let Some(x) = self.article {
-            add(p, "EXISTS (SELECT 1 FROM event_mentions em WHERE em.event_id = e.id AND em.article_id = ?)", vec![Value::Integer(x)]);
+            add(p, "EXISTS (SELECT 1 FROM event_mentions em WHERE em.event_id = e.id AND em.article_id = ?)", vec![Val::Int(x)]);
         }
         w.join(" AND ")
     }
@@ -410,7 +418,7 @@ const ROW_COLS: &str = "e.id, e.date, e.date_precision, e.type, coalesce(e.mode,
     em.place, em.place_country, em.place_lat, em.place_lon, e.num_mentions, e.num_sources, e.num_articles,
     a.url, a.source, a.id, a.title, a.published, em.trigger, em.start, em.\"end\", em.evidence, e.gloss, a.ingested_at, em.id";
 
-fn event_row(r: &Row<'_>) -> rusqlite::Result<EventRow> {
+fn event_row(r: &Row) -> Result<EventRow> {
     Ok(EventRow {
         event_id: r.get(0)?,
         event_date: r.get(1)?,
@@ -448,14 +456,13 @@ fn event_row(r: &Row<'_>) -> rusqlite::Result<EventRow> {
 
 /// The stored order of a symmetric event's actors need not be the report's: put each agent
 /// beside the actor it acts for (known from the article's mentions).
-fn orient_agents(c: &Connection, row: &mut EventRow) -> Result<()> {
+fn orient_agents(c: &dyn Db, row: &mut EventRow) -> Result<()> {
     if row.actor1_agent.is_none() && row.actor2_agent.is_none() {
         return Ok(());
     }
-    let mut st = c.prepare_cached("SELECT actor FROM mentions WHERE article_id = ?1 AND text = ?2 AND actor IS NOT NULL LIMIT 1")?;
-    let mut actor_of = |agent: &Option<String>| -> Result<Option<String>> {
+    let actor_of = |agent: &Option<String>| -> Result<Option<String>> {
         match agent {
-            Some(a) => Ok(st.query_row(params![row.article_id, a], |r| r.get(0)).optional()?),
+            Some(a) => c.opt("SELECT actor FROM mentions WHERE article_id = ?1 AND text = ?2 AND actor IS NOT NULL LIMIT 1", vals![row.article_id, a]),
             None => Ok(None),
         }
     };
@@ -478,21 +485,21 @@ pub struct EventPage {
 }
 
 /// Events matching `f`, one page.
-pub fn events(c: &Connection, f: &EventFilter, page: &Page) -> Result<EventPage> {
+pub fn events(c: &dyn Db, f: &EventFilter, page: &Page) -> Result<EventPage> {
     let mut p = Vec::new();
-    let w = f.sql(&mut p);
-    let total: i64 = c.query_row(&format!("SELECT count(*) FROM events e WHERE {w}"), params_from_iter(p.iter()), |r| r.get(0))?;
+    let w = f.sql(c.dialect(), &mut p);
+    let total: i64 = c.one(&format!("SELECT count(*) FROM events e WHERE {w}"), &p)?;
     let events = event_rows(c, f, page.sort, page.limit as i64, page.offset as i64)?;
     Ok(EventPage { total, limit: page.limit, offset: page.offset, events })
 }
 
 /// Every event matching `f` (for exports), `limit` at most, in `sort` order.
-pub fn event_rows(c: &Connection, f: &EventFilter, sort: Sort, limit: i64, offset: i64) -> Result<Vec<EventRow>> {
+pub fn event_rows(c: &dyn Db, f: &EventFilter, sort: Sort, limit: i64, offset: i64) -> Result<Vec<EventRow>> {
     let mut p = Vec::new();
-    let w = f.sql(&mut p);
+    let w = f.sql(c.dialect(), &mut p);
     let n = p.len();
-    p.push(Value::Integer(limit));
-    p.push(Value::Integer(offset));
+    p.push(Val::Int(limit));
+    p.push(Val::Int(offset));
     let sql = format!(
         "SELECT {ROW_COLS} FROM events e
          JOIN event_mentions em ON em.id = (SELECT min(id) FROM event_mentions WHERE event_id = e.id)
@@ -502,8 +509,7 @@ pub fn event_rows(c: &Connection, f: &EventFilter, sort: Sort, limit: i64, offse
         n + 1,
         n + 2
     );
-    let mut st = c.prepare(&sql)?;
-    let mut rows: Vec<EventRow> = st.query_map(params_from_iter(p.iter()), event_row)?.collect::<std::result::Result<_, _>>()?;
+    let mut rows: Vec<EventRow> = c.rows(&sql, &p)?.iter().map(event_row).collect::<Result<_>>()?;
     for r in &mut rows {
         orient_agents(c, r)?;
     }
@@ -511,13 +517,13 @@ pub fn event_rows(c: &Connection, f: &EventFilter, sort: Sort, limit: i64, offse
 }
 
 /// One event by id.
-pub fn event(c: &Connection, id: i64) -> Result<Option<EventRow>> {
+pub fn event(c: &dyn Db, id: i64) -> Result<Option<EventRow>> {
     let sql = format!(
         "SELECT {ROW_COLS} FROM events e
          JOIN event_mentions em ON em.id = (SELECT min(id) FROM event_mentions WHERE event_id = e.id)
          JOIN articles a ON a.id = em.article_id WHERE e.id = ?1"
     );
-    let mut row = c.query_row(&sql, [id], event_row).optional()?;
+    let mut row = c.row(&sql, vals![id])?.map(|r| event_row(&r)).transpose()?;
     if let Some(r) = &mut row {
         orient_agents(c, r)?;
     }
@@ -526,20 +532,19 @@ pub fn event(c: &Connection, id: i64) -> Result<Option<EventRow>> {
 
 /// Reports of events matching `f` stored after event mention `after` (a subscription's
 /// cursor), oldest first; each row shows the new report.
-pub fn new_mentions(c: &Connection, f: &EventFilter, after: i64, limit: usize) -> Result<Vec<EventRow>> {
+pub fn new_mentions(c: &dyn Db, f: &EventFilter, after: i64, limit: usize) -> Result<Vec<EventRow>> {
     let mut p = Vec::new();
-    let w = f.sql(&mut p);
+    let w = f.sql(c.dialect(), &mut p);
     let n = p.len();
-    p.push(Value::Integer(after));
-    p.push(Value::Integer(limit as i64));
+    p.push(Val::Int(after));
+    p.push(Val::Int(limit as i64));
     let sql = format!(
         "SELECT {ROW_COLS} FROM event_mentions em JOIN events e ON e.id = em.event_id JOIN articles a ON a.id = em.article_id
          WHERE em.id > ?{} AND {w} ORDER BY em.id LIMIT ?{}",
         n + 1,
         n + 2
     );
-    let mut st = c.prepare(&sql)?;
-    let mut rows: Vec<EventRow> = st.query_map(params_from_iter(p.iter()), event_row)?.collect::<std::result::Result<_, _>>()?;
+    let mut rows: Vec<EventRow> = c.rows(&sql, &p)?.iter().map(event_row).collect::<Result<_>>()?;
     for r in &mut rows {
         orient_agents(c, r)?;
     }
@@ -547,8 +552,8 @@ pub fn new_mentions(c: &Connection, f: &EventFilter, after: i64, limit: usize) -
 }
 
 /// The newest event mention id (0 when none).
-pub fn last_mention_id(c: &Connection) -> Result<i64> {
-    Ok(c.query_row("SELECT coalesce(max(id), 0) FROM event_mentions", [], |r| r.get(0))?)
+pub fn last_mention_id(c: &dyn Db) -> Result<i64> {
+    c.one("SELECT coalesce(max(id), 0) FROM event_mentions", &[])
 }
 
 /// Time bucket of a timeline.
@@ -571,10 +576,19 @@ impl Interval {
         })
     }
 
-    fn sql(self) -> (&'static str, usize) {
+    fn sql(self, d: Dialect) -> (&'static str, usize) {
         match self {
             Interval::Day => ("substr(e.date, 1, 10)", 10),
-            Interval::Week => ("strftime('%Y-W%W', e.date)", 10),
+            // SQLite's %W (weeks starting on Monday; days before the first Monday are week 00),
+            // computed the same way on PostgreSQL
+            Interval::Week => match d {
+                Dialect::Sqlite => ("strftime('%Y-W%W', e.date)", 10),
+                Dialect::Postgres => (
+                    "(substr(e.date, 1, 4) || '-W' || lpad(CAST((CAST(extract(doy FROM CAST(substr(e.date, 1, 10) AS date)) AS INTEGER) + 6
+                      - (CAST(extract(dow FROM CAST(substr(e.date, 1, 10) AS date)) AS INTEGER) + 6) % 7) / 7 AS TEXT), 2, '0'))",
+                    10,
+                ),
+            },
             Interval::Month => ("substr(e.date, 1, 7)", 7),
             Interval::Year => ("substr(e.date, 1, 4)", 4),
         }
@@ -593,20 +607,19 @@ pub struct TimelinePoint {
 
 /// Counts per period and type of the events matching `f` whose date is at least as precise as
 /// the interval; oldest period first.
-pub fn timeline(c: &Connection, f: &EventFilter, interval: Interval) -> Result<Vec<TimelinePoint>> {
+pub fn timeline(c: &dyn Db, f: &EventFilter, interval: Interval) -> Result<Vec<TimelinePoint>> {
     let mut p = Vec::new();
-    let w = f.sql(&mut p);
-    let (bucket, len) = interval.sql();
+    let w = f.sql(c.dialect(), &mut p);
+    let (bucket, len) = interval.sql(c.dialect());
     let sql = format!(
-        "SELECT {bucket} AS period, e.type, count(*), sum(e.num_mentions) FROM events e
+        "SELECT {bucket} AS period, e.type, count(*), CAST(sum(e.num_mentions) AS BIGINT) FROM events e
          WHERE {w} AND e.date IS NOT NULL AND length(e.date) >= {len}
          GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 10000"
     );
-    let mut st = c.prepare(&sql)?;
-    let rows = st
-        .query_map(params_from_iter(p.iter()), |r| Ok(TimelinePoint { period: r.get(0)?, event_type: r.get(1)?, events: r.get(2)?, mentions: r.get(3)? }))?
-        .collect::<std::result::Result<_, _>>()?;
-    Ok(rows)
+    c.rows(&sql, &p)?
+        .iter()
+        .map(|r| Ok(TimelinePoint { period: r.get(0)?, event_type: r.get(1)?, events: r.get(2)?, mentions: r.get(3)? }))
+        .collect()
 }
 
 /// An actor in the network.
@@ -635,22 +648,20 @@ pub struct Graph {
 }
 
 /// The dyad network of the events matching `f`: the `limit` heaviest edges and their actors.
-pub fn graph(c: &Connection, f: &EventFilter, limit: usize) -> Result<Graph> {
+pub fn graph(c: &dyn Db, f: &EventFilter, limit: usize) -> Result<Graph> {
     let mut p = Vec::new();
-    let w = f.sql(&mut p);
+    let w = f.sql(c.dialect(), &mut p);
     let n = p.len();
-    p.push(Value::Integer(limit as i64));
+    p.push(Val::Int(limit as i64));
     let sql = format!(
-        "SELECT e.source_actor, max(e.source_name), e.target_actor, max(e.target_name), e.type, count(*), sum(e.num_mentions)
+        "SELECT e.source_actor, max(e.source_name), e.target_actor, max(e.target_name), e.type, count(*), CAST(sum(e.num_mentions) AS BIGINT)
          FROM events e WHERE {w} AND e.source_actor IS NOT NULL AND e.target_actor IS NOT NULL
          GROUP BY 1, 3, 5 ORDER BY 6 DESC, 7 DESC, 1, 3, 5 LIMIT ?{}",
         n + 1
     );
-    let mut st = c.prepare(&sql)?;
     let mut nodes: Vec<Node> = Vec::new();
     let mut edges = Vec::new();
-    let mut rows = st.query(params_from_iter(p.iter()))?;
-    while let Some(r) = rows.next()? {
+    for r in c.rows(&sql, &p)? {
         let (s, sn, t, tn): (String, Option<String>, String, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
         let e = Edge { source: s.clone(), target: t.clone(), event_type: r.get(4)?, events: r.get(5)?, mentions: r.get(6)? };
         for (id, name) in [(s, sn), (t, tn)] {
@@ -675,27 +686,26 @@ pub struct ActorCount {
 }
 
 /// Actors of the events matching `f`, most events first.
-pub fn actors(c: &Connection, f: &EventFilter, page: &Page) -> Result<Vec<ActorCount>> {
+pub fn actors(c: &dyn Db, f: &EventFilter, page: &Page) -> Result<Vec<ActorCount>> {
     let mut p = Vec::new();
-    let w = f.sql(&mut p);
+    let w = f.sql(c.dialect(), &mut p);
     let n = p.len();
-    p.push(Value::Integer(page.limit as i64));
-    p.push(Value::Integer(page.offset as i64));
+    p.push(Val::Int(page.limit as i64));
+    p.push(Val::Int(page.offset as i64));
     let sql = format!(
-        "SELECT code, max(name), count(DISTINCT id), sum(m) FROM (
+        "SELECT code, max(name), count(DISTINCT id), CAST(sum(m) AS BIGINT) FROM (
             SELECT e.id, e.source_actor AS code, e.source_name AS name, e.num_mentions AS m FROM events e WHERE {w} AND e.source_actor IS NOT NULL
             UNION ALL
             SELECT e.id, e.target_actor, e.target_name, e.num_mentions FROM events e WHERE {w} AND e.target_actor IS NOT NULL
-              AND e.target_actor IS NOT e.source_actor)
+              AND e.target_actor IS DISTINCT FROM e.source_actor) AS sides
          GROUP BY code ORDER BY 3 DESC, 1 LIMIT ?{} OFFSET ?{}",
         n + 1,
         n + 2
     );
-    let mut st = c.prepare(&sql)?;
-    let rows = st
-        .query_map(params_from_iter(p.iter()), |r| Ok(ActorCount { code: r.get(0)?, name: r.get(1)?, events: r.get(2)?, mentions: r.get(3)? }))?
-        .collect::<std::result::Result<_, _>>()?;
-    Ok(rows)
+    c.rows(&sql, &p)?
+        .iter()
+        .map(|r| Ok(ActorCount { code: r.get(0)?, name: r.get(1)?, events: r.get(2)?, mentions: r.get(3)? }))
+        .collect()
 }
 
 /// A span the extractor found in an article (character offsets into its text).
@@ -780,12 +790,14 @@ pub struct ArticleDetail {
 }
 
 /// One article with its spans.
-pub fn article(c: &Connection, id: i64) -> Result<Option<ArticleDetail>> {
+pub fn article(c: &dyn Db, id: i64) -> Result<Option<ArticleDetail>> {
     let a = c
-        .query_row(
+        .row(
             "SELECT id, ext_id, title, published, source, url, reference_date, cluster_id, ingested_at, text FROM articles WHERE id = ?1",
-            [id],
-            |r| {
+            vals![id],
+        )?
+        .map(|r| -> Result<ArticleDetail> {
+            {
                 Ok(ArticleDetail {
                     id: r.get(0)?,
                     ext_id: r.get(1)?,
@@ -804,22 +816,25 @@ pub fn article(c: &Connection, id: i64) -> Result<Option<ArticleDetail>> {
                     dates: vec![],
                     events: vec![],
                 })
-            },
-        )
-        .optional()?;
+            }
+        })
+        .transpose()?;
     let Some(mut a) = a else { return Ok(None) };
     let doc = marsad_text::analyze(&a.text);
     let ci = marsad_text::CharIndex::new(&a.text);
     a.sentences = doc.sentences.iter().map(|s| Sentence { start: ci.char_of(s.start), end: ci.char_of(s.end) }).collect();
-    let mut st = c.prepare_cached("SELECT origin, source, url, seen_at FROM sightings WHERE article_id = ?1 ORDER BY id")?;
-    a.sightings = st
-        .query_map([id], |r| Ok(SightingOut { origin: r.get(0)?, source: r.get(1)?, url: r.get(2)?, seen_at: r.get(3)? }))?
-        .collect::<std::result::Result<_, _>>()?;
-    let mut st = c.prepare_cached(
-        "SELECT kind, text, start, \"end\", sentence, actor, name, role, lat, lon FROM mentions WHERE article_id = ?1 ORDER BY start, id",
-    )?;
-    a.mentions = st
-        .query_map([id], |r| {
+    a.sightings = c
+        .rows("SELECT origin, source, url, seen_at FROM sightings WHERE article_id = ?1 ORDER BY id", vals![id])?
+        .iter()
+        .map(|r| Ok(SightingOut { origin: r.get(0)?, source: r.get(1)?, url: r.get(2)?, seen_at: r.get(3)? }))
+        .collect::<Result<_>>()?;
+    a.mentions = c
+        .rows(
+            "SELECT kind, text, start, \"end\", sentence, actor, name, role, lat, lon FROM mentions WHERE article_id = ?1 ORDER BY start, id",
+            vals![id],
+        )?
+        .iter()
+        .map(|r| {
             Ok(SpanOut {
                 kind: r.get(0)?,
                 text: r.get(1)?,
@@ -832,13 +847,12 @@ pub fn article(c: &Connection, id: i64) -> Result<Option<ArticleDetail>> {
                 lat: r.get(8)?,
                 lon: r.get(9)?,
             })
-        })?
-        .collect::<std::result::Result<_, _>>()?;
-    let mut st = c.prepare_cached(
-        "SELECT kind, text, start, \"end\", sentence, value, unit FROM quantities WHERE article_id = ?1 ORDER BY start, id",
-    )?;
-    a.quantities = st
-        .query_map([id], |r| {
+        })
+        .collect::<Result<_>>()?;
+    a.quantities = c
+        .rows("SELECT kind, text, start, \"end\", sentence, value, unit FROM quantities WHERE article_id = ?1 ORDER BY start, id", vals![id])?
+        .iter()
+        .map(|r| {
             let v: f64 = r.get(5)?;
             let unit: Option<String> = r.get(6)?;
             Ok(SpanOut {
@@ -856,11 +870,12 @@ pub fn article(c: &Connection, id: i64) -> Result<Option<ArticleDetail>> {
                 lat: None,
                 lon: None,
             })
-        })?
-        .collect::<std::result::Result<_, _>>()?;
-    let mut st = c.prepare_cached("SELECT text, start, \"end\", sentence, value, precision FROM dates WHERE article_id = ?1 ORDER BY start, id")?;
-    a.dates = st
-        .query_map([id], |r| {
+        })
+        .collect::<Result<_>>()?;
+    a.dates = c
+        .rows("SELECT text, start, \"end\", sentence, value, precision FROM dates WHERE article_id = ?1 ORDER BY start, id", vals![id])?
+        .iter()
+        .map(|r| {
             Ok(SpanOut {
                 kind: "DATE".into(),
                 text: r.get(0)?,
@@ -873,15 +888,17 @@ pub fn article(c: &Connection, id: i64) -> Result<Option<ArticleDetail>> {
                 lat: None,
                 lon: None,
             })
-        })?
-        .collect::<std::result::Result<_, _>>()?;
-    let mut st = c.prepare_cached(
+        })
+        .collect::<Result<_>>()?;
+    a.events = c
+        .rows(
         "SELECT em.event_id, e.type, coalesce(em.mode, e.mode), em.modality, e.source_actor, e.source_name, e.target_actor, e.target_name,
                 coalesce(em.date, e.date), em.date_text, em.place, em.trigger, em.start, em.\"end\", em.sentence, em.evidence, em.gloss
          FROM event_mentions em JOIN events e ON e.id = em.event_id WHERE em.article_id = ?1 ORDER BY em.start, em.id",
-    )?;
-    a.events = st
-        .query_map([id], |r| {
+            vals![id],
+        )?
+        .iter()
+        .map(|r| {
             Ok(ArticleEvent {
                 event_id: r.get(0)?,
                 event_type: r.get(1)?,
@@ -901,8 +918,8 @@ pub fn article(c: &Connection, id: i64) -> Result<Option<ArticleDetail>> {
                 evidence: r.get(15)?,
                 gloss: r.get(16)?,
             })
-        })?
-        .collect::<std::result::Result<_, _>>()?;
+        })
+        .collect::<Result<_>>()?;
     Ok(Some(a))
 }
 
@@ -942,48 +959,52 @@ pub const RANK_WINDOW: i64 = 5_000;
 /// Articles matching the query, best first (BM25, title weighted 3×), with snippets. When
 /// more than [`RANK_WINDOW`] articles match, the newest [`RANK_WINDOW`] (or `offset + limit`
 /// when larger) are ranked.
-pub fn search(c: &Connection, q: &SearchQuery, query_text: &str, limit: usize, offset: usize) -> Result<SearchPage> {
-    let fts = q.fts();
-    let total: i64 = c.query_row("SELECT count(*) FROM article_fts WHERE article_fts MATCH ?1", params![fts], |r| r.get(0))?;
-    let window = RANK_WINDOW.max((offset + limit) as i64);
-    let floor: i64 = if total > window {
-        c.query_row(
+pub fn search(c: &dyn Db, q: &SearchQuery, query_text: &str, limit: usize, offset: usize) -> Result<SearchPage> {
+    // the same steps on both databases: FTS5 with BM25 on SQLite, a GIN-indexed tsvector with
+    // ts_rank (title weighted 3×, negated so that lower is better there too) on PostgreSQL
+    let (expr, count_sql, floor_sql, rank_sql) = match c.dialect() {
+        Dialect::Sqlite => (
+            q.fts(),
+            "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?1",
             "SELECT rowid FROM article_fts WHERE article_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
-            params![fts, window - 1],
-            |r| r.get(0),
-        )?
-    } else {
-        0
+            "SELECT rowid, bm25(article_fts, 3.0, 1.0) AS score FROM article_fts WHERE article_fts MATCH ?1 AND rowid >= ?4
+             ORDER BY score, rowid DESC LIMIT ?2 OFFSET ?3",
+        ),
+        Dialect::Postgres => (
+            q.tsquery(),
+            "SELECT count(*) FROM article_search WHERE doc @@ to_tsquery('simple', CAST(?1 AS TEXT))",
+            "SELECT article_id FROM article_search WHERE doc @@ to_tsquery('simple', CAST(?1 AS TEXT)) ORDER BY article_id DESC LIMIT 1 OFFSET ?2",
+            "SELECT article_id, CAST(-ts_rank('{0.333, 0.333, 0.333, 1.0}', doc, to_tsquery('simple', CAST(?1 AS TEXT))) AS DOUBLE PRECISION) AS score
+             FROM article_search WHERE doc @@ to_tsquery('simple', CAST(?1 AS TEXT)) AND article_id >= ?4
+             ORDER BY score, article_id DESC LIMIT ?2 OFFSET ?3",
+        ),
     };
-    let mut st = c.prepare_cached(
-        "SELECT rowid, bm25(article_fts, 3.0, 1.0) AS score FROM article_fts WHERE article_fts MATCH ?1 AND rowid >= ?4
-         ORDER BY score LIMIT ?2 OFFSET ?3",
-    )?;
-    let ids: Vec<(i64, f64)> = st
-        .query_map(params![fts, limit as i64, offset as i64, floor], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<std::result::Result<_, _>>()?;
-    let mut art = c.prepare_cached(
-        "SELECT ext_id, title, published, source, url, text, (SELECT count(DISTINCT event_id) FROM event_mentions WHERE article_id = a.id)
-         FROM articles a WHERE id = ?1",
-    )?;
+    let total: i64 = c.one(count_sql, vals![expr.as_str()])?;
+    let window = RANK_WINDOW.max((offset + limit) as i64);
+    let floor: i64 = if total > window { c.one(floor_sql, vals![expr.as_str(), window - 1])? } else { 0 };
+    let ids: Vec<(i64, f64)> =
+        c.rows(rank_sql, vals![expr.as_str(), limit, offset, floor])?.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect::<Result<_>>()?;
     let mut hits = Vec::with_capacity(ids.len());
     for (id, score) in ids {
-        let row = art
-            .query_row([id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, i64>(6)?,
-                ))
-            })
-            .optional()?;
-        if let Some((ext_id, title, published, source, url, text, events)) = row {
+        let row = c.row(
+            "SELECT ext_id, title, published, source, url, text, (SELECT count(DISTINCT event_id) FROM event_mentions WHERE article_id = a.id)
+             FROM articles a WHERE id = ?1",
+            vals![id],
+        )?;
+        if let Some(r) = row {
+            let text: String = r.get(5)?;
             let snippet = snippet(&text, q);
-            hits.push(SearchHit { article_id: id, ext_id, title, published, source, url, score, snippet, events });
+            hits.push(SearchHit {
+                article_id: id,
+                ext_id: r.get(0)?,
+                title: r.get(1)?,
+                published: r.get(2)?,
+                source: r.get(3)?,
+                url: r.get(4)?,
+                score,
+                snippet,
+                events: r.get(6)?,
+            });
         }
     }
     Ok(SearchPage { query: query_text.to_string(), total, ranked_newest: (floor > 0).then_some(window), limit, offset, hits })
@@ -1002,7 +1023,7 @@ pub struct Subscription {
     pub created_at: String,
 }
 
-fn subscription_row(r: &Row<'_>) -> rusqlite::Result<Subscription> {
+fn subscription_row(r: &Row) -> Result<Subscription> {
     let filter: String = r.get(2)?;
     Ok(Subscription {
         id: r.get(0)?,
@@ -1015,43 +1036,40 @@ fn subscription_row(r: &Row<'_>) -> rusqlite::Result<Subscription> {
 }
 
 /// Stores a subscription; its webhook receives events reported from now on.
-pub fn create_subscription(c: &Connection, name: &str, f: &EventFilter, webhook: Option<&str>) -> Result<Subscription> {
-    let json = serde_json::to_string(f).map_err(|e| StoreError::Sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
-    c.execute(
-        "INSERT INTO subscriptions (name, filter, webhook, cursor) VALUES (?1, ?2, ?3, (SELECT coalesce(max(id), 0) FROM event_mentions))",
-        params![name, json, webhook],
+pub fn create_subscription(c: &dyn Db, name: &str, f: &EventFilter, webhook: Option<&str>) -> Result<Subscription> {
+    let json = serde_json::to_string(f).map_err(|e| StoreError::Decode(e.to_string()))?;
+    let id: i64 = c.one(
+        "INSERT INTO subscriptions (name, filter, webhook, cursor) VALUES (?1, ?2, ?3, (SELECT coalesce(max(id), 0) FROM event_mentions)) RETURNING id",
+        vals![name, json, webhook],
     )?;
-    let id = c.last_insert_rowid();
     Ok(subscription(c, id)?.expect("just inserted"))
 }
 
-pub fn subscription(c: &Connection, id: i64) -> Result<Option<Subscription>> {
-    Ok(c.query_row("SELECT id, name, filter, webhook, cursor, created_at FROM subscriptions WHERE id = ?1", [id], subscription_row).optional()?)
+pub fn subscription(c: &dyn Db, id: i64) -> Result<Option<Subscription>> {
+    c.row("SELECT id, name, filter, webhook, cursor, created_at FROM subscriptions WHERE id = ?1", vals![id])?.map(|r| subscription_row(&r)).transpose()
 }
 
-pub fn subscriptions(c: &Connection) -> Result<Vec<Subscription>> {
-    let mut st = c.prepare("SELECT id, name, filter, webhook, cursor, created_at FROM subscriptions ORDER BY id")?;
-    let rows = st.query_map([], subscription_row)?.collect::<std::result::Result<_, _>>()?;
-    Ok(rows)
+pub fn subscriptions(c: &dyn Db) -> Result<Vec<Subscription>> {
+    c.rows("SELECT id, name, filter, webhook, cursor, created_at FROM subscriptions ORDER BY id", &[])?.iter().map(subscription_row).collect()
 }
 
 /// Deletes a subscription and its delivery log; false when there was none.
-pub fn delete_subscription(c: &Connection, id: i64) -> Result<bool> {
-    c.execute("DELETE FROM deliveries WHERE subscription_id = ?1", [id])?;
-    Ok(c.execute("DELETE FROM subscriptions WHERE id = ?1", [id])? > 0)
+pub fn delete_subscription(c: &dyn Db, id: i64) -> Result<bool> {
+    c.exec("DELETE FROM deliveries WHERE subscription_id = ?1", vals![id])?;
+    Ok(c.exec("DELETE FROM subscriptions WHERE id = ?1", vals![id])? > 0)
 }
 
 /// Moves a subscription's webhook cursor forward (never back).
-pub fn advance_cursor(c: &Connection, id: i64, cursor: i64) -> Result<()> {
-    c.execute("UPDATE subscriptions SET cursor = max(cursor, ?2) WHERE id = ?1", [id, cursor])?;
+pub fn advance_cursor(c: &dyn Db, id: i64, cursor: i64) -> Result<()> {
+    c.exec(&format!("UPDATE subscriptions SET cursor = {}(cursor, ?2) WHERE id = ?1", c.dialect().greatest()), vals![id, cursor])?;
     Ok(())
 }
 
 /// Logs one webhook delivery (or the giving up on one).
-pub fn record_delivery(c: &Connection, sub: i64, event: i64, mention: i64, ok: bool, attempts: u32, status: &str) -> Result<()> {
-    c.execute(
+pub fn record_delivery(c: &dyn Db, sub: i64, event: i64, mention: i64, ok: bool, attempts: u32, status: &str) -> Result<()> {
+    c.exec(
         "INSERT INTO deliveries (subscription_id, event_id, mention_id, ok, attempts, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![sub, event, mention, ok, attempts, status],
+        vals![sub, event, mention, ok, attempts, status],
     )?;
     Ok(())
 }
@@ -1068,14 +1086,11 @@ pub struct Delivery {
 }
 
 /// The latest deliveries of a subscription, newest first.
-pub fn deliveries(c: &Connection, sub: i64, limit: usize) -> Result<Vec<Delivery>> {
-    let mut st = c.prepare("SELECT event_id, mention_id, ok, attempts, status, at FROM deliveries WHERE subscription_id = ?1 ORDER BY id DESC LIMIT ?2")?;
-    let rows = st
-        .query_map(params![sub, limit as i64], |r| {
-            Ok(Delivery { event_id: r.get(0)?, mention_id: r.get(1)?, ok: r.get(2)?, attempts: r.get(3)?, status: r.get(4)?, at: r.get(5)? })
-        })?
-        .collect::<std::result::Result<_, _>>()?;
-    Ok(rows)
+pub fn deliveries(c: &dyn Db, sub: i64, limit: usize) -> Result<Vec<Delivery>> {
+    c.rows("SELECT event_id, mention_id, ok, attempts, status, at FROM deliveries WHERE subscription_id = ?1 ORDER BY id DESC LIMIT ?2", vals![sub, limit])?
+        .iter()
+        .map(|r| Ok(Delivery { event_id: r.get(0)?, mention_id: r.get(1)?, ok: r.get(2)?, attempts: r.get(3)?, status: r.get(4)?, at: r.get(5)? }))
+        .collect()
 }
 
 #[cfg(test)]
@@ -1116,21 +1131,19 @@ mod tests {
         assert_eq!(Page::from_pairs([("limit", "7"), ("sort", "-mentions")]).unwrap().limit, 7);
     }
 
-    #[test]
-    fn a_very_common_word_is_ranked_among_the_newest_matches_and_counted_in_full() {
-        let store = crate::SqliteStore::in_memory().unwrap();
-        let c = store.connection();
-        c.execute_batch("BEGIN; INSERT INTO clusters (id, representative, size) VALUES (1, 1, 0);").unwrap();
-        let body = crate::search::index_text("زار الوزير الكازاخستاني موسكو");
+    fn common_word(c: &dyn Db) {
+        c.batch("BEGIN").unwrap();
+        c.exec("INSERT INTO clusters (id, representative, size) VALUES (1, 1, 0)", &[]).unwrap();
+        let text = "زار الوزير الكازاخستاني موسكو";
         for i in 1..=(RANK_WINDOW + 10) {
-            c.execute(
-                "INSERT INTO articles (id, ext_id, content_hash, cluster_id, origin, text, signature) VALUES (?1, ?2, ?3, 1, 'test', ?4, x'')",
-                params![i, format!("a{i}"), i.to_le_bytes().to_vec(), "زار الوزير الكازاخستاني موسكو"],
+            c.exec(
+                "INSERT INTO articles (id, ext_id, content_hash, cluster_id, origin, text, signature) VALUES (?1, ?2, ?3, 1, 'test', ?4, ?5)",
+                vals![i, format!("a{i}"), i.to_le_bytes().to_vec(), text, Vec::<u8>::new()],
             )
             .unwrap();
-            c.execute("INSERT INTO article_fts (rowid, title, body) VALUES (?1, '', ?2)", params![i, body]).unwrap();
+            crate::sql::index_article(c, i, "", text).unwrap();
         }
-        c.execute_batch("COMMIT").unwrap();
+        c.batch("COMMIT").unwrap();
         let q = SearchQuery::parse("كازاخستان").unwrap();
         let page = search(c, &q, "كازاخستان", 20, 0).unwrap();
         assert_eq!(page.total, RANK_WINDOW + 10);
@@ -1142,5 +1155,18 @@ mod tests {
         let deep = search(c, &q, "كازاخستان", 20, RANK_WINDOW as usize).unwrap();
         assert_eq!(deep.hits.len(), 10);
         assert_eq!(deep.ranked_newest, None);
+    }
+
+    #[test]
+    fn a_very_common_word_is_ranked_among_the_newest_matches_and_counted_in_full() {
+        let store = crate::SqliteStore::in_memory().unwrap();
+        common_word(store.connection());
+    }
+
+    #[test]
+    fn a_very_common_word_is_ranked_among_the_newest_matches_and_counted_in_full_on_postgres() {
+        if let Some(store) = crate::testing::pg_store("a_very_common_word_on_postgres") {
+            common_word(store.connection());
+        }
     }
 }

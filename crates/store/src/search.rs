@@ -148,6 +148,19 @@ impl SearchQuery {
             .join(" AND ")
     }
 
+    /// The same expression for PostgreSQL's `to_tsquery('simple', …)`: each word an OR of its
+    /// quoted forms, words ANDed.
+    pub fn tsquery(&self) -> String {
+        self.terms
+            .iter()
+            .map(|fs| {
+                let alts: Vec<String> = fs.iter().map(|f| format!("'{}'", f.replace('\\', "\\\\").replace('\'', "''"))).collect();
+                format!("({})", alts.join(" | "))
+            })
+            .collect::<Vec<_>>()
+            .join(" & ")
+    }
+
     fn form_set(&self) -> Vec<HashSet<&str>> {
         self.terms.iter().map(|fs| fs.iter().map(|s| s.as_str()).collect()).collect()
     }

@@ -59,8 +59,8 @@ pub fn data_dir(t: &TempDir) -> PathBuf {
 }
 
 /// Ingests `inputs` into `db` with the test lexicon.
-pub fn ingest(data: &Path, db: &Path, inputs: &[PathBuf]) {
-    let out = marsad().arg("--data").arg(data).arg("ingest").arg("--db").arg(db).args(inputs).output().unwrap();
+pub fn ingest(data: &Path, db: impl AsRef<std::ffi::OsStr>, inputs: &[PathBuf]) {
+    let out = marsad().arg("--data").arg(data).arg("ingest").arg("--db").arg(db.as_ref()).args(inputs).output().unwrap();
     assert!(out.status.success(), "ingest: {}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -78,9 +78,9 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(db: &Path, token: Option<&str>) -> Server {
+    pub fn start(db: impl AsRef<std::ffi::OsStr>, token: Option<&str>) -> Server {
         let mut cmd = marsad();
-        cmd.arg("serve").arg("--db").arg(db).arg("--addr").arg("127.0.0.1:0").arg("--poll-ms").arg("100");
+        cmd.arg("serve").arg("--db").arg(db.as_ref()).arg("--addr").arg("127.0.0.1:0").arg("--poll-ms").arg("100");
         cmd.env_remove("MARSAD_TOKEN");
         if let Some(t) = token {
             cmd.arg("--token").arg(t);

@@ -1,4 +1,7 @@
-use super::*;
+//! The store's behaviour, each test run on SQLite and, when a test cluster is up
+//! (`scripts/pg-cluster.sh`), on PostgreSQL.
+
+use crate::*;
 use marsad_extract::{Article, ArticleOut, Event};
 
 fn event(t: &str, s: &str, g: &str, date: Option<&str>) -> Event {
@@ -38,7 +41,7 @@ fn fresh_database_gets_the_current_schema_and_reopens() {
     let _ = std::fs::remove_file(&path);
     {
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(s.schema_version().unwrap(), crate::sqlite::SCHEMA_VERSION);
         let mode: String = s.connection().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
     }
@@ -61,9 +64,7 @@ fn fresh_database_gets_the_current_schema_and_reopens() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn writes_need_a_batch_and_rollback_keeps_nothing() {
-    let mut s = SqliteStore::in_memory().unwrap();
+fn writes_need_a_batch_and_rollback_keeps_nothing(s: &mut dyn Store) {
     assert!(matches!(s.insert(&art("a", None, 1, vec![]), ClusterChoice::New), Err(StoreError::NoBatch)));
     s.begin().unwrap();
     assert!(matches!(s.begin(), Err(StoreError::BatchOpen)));
@@ -75,9 +76,7 @@ fn writes_need_a_batch_and_rollback_keeps_nothing() {
     assert!(s.find_by_hash(&[1; 16]).unwrap().is_none());
 }
 
-#[test]
-fn events_merge_on_type_actors_and_compatible_dates() {
-    let mut s = SqliteStore::in_memory().unwrap();
+fn events_merge_on_type_actors_and_compatible_dates(s: &mut dyn Store) {
     s.begin().unwrap();
     let a = s
         .insert(&art("a", Some("TASS"), 1, vec![event("CONSULT", "RUS", "KAZ", Some("2025-10-22"))]), ClusterChoice::New)
@@ -122,9 +121,7 @@ fn events_merge_on_type_actors_and_compatible_dates() {
     assert_eq!(st.events_multi_article, 1);
 }
 
-#[test]
-fn an_undated_event_takes_the_date_of_a_later_report() {
-    let mut s = SqliteStore::in_memory().unwrap();
+fn an_undated_event_takes_the_date_of_a_later_report(s: &mut dyn Store) {
     s.begin().unwrap();
     s.insert(&art("a", None, 1, vec![event("CONSULT", "RUS", "KAZ", None)]), ClusterChoice::New).unwrap();
     let b = s.insert(&art("b", None, 2, vec![event("CONSULT", "RUS", "KAZ", Some("2025-10-22"))]), ClusterChoice::New).unwrap();
@@ -135,9 +132,7 @@ fn an_undated_event_takes_the_date_of_a_later_report() {
     assert_eq!(evs[0].date.as_deref(), Some("2025-10-22"));
 }
 
-#[test]
-fn a_sighting_from_a_new_source_raises_source_counts_once() {
-    let mut s = SqliteStore::in_memory().unwrap();
+fn a_sighting_from_a_new_source_raises_source_counts_once(s: &mut dyn Store) {
     s.begin().unwrap();
     let a = art("a", Some("TASS"), 1, vec![event("SUPPORT", "RUS", "KAZ", None)]);
     let id = s.insert(&a, ClusterChoice::New).unwrap().article;
@@ -154,9 +149,7 @@ fn a_sighting_from_a_new_source_raises_source_counts_once() {
     assert_eq!((e.num_mentions, e.num_articles, e.num_sources), (1, 1, 2));
 }
 
-#[test]
-fn candidates_share_a_band_and_carry_their_signature() {
-    let mut s = SqliteStore::in_memory().unwrap();
+fn candidates_share_a_band_and_carry_their_signature(s: &mut dyn Store) {
     s.begin().unwrap();
     let a = s.insert(&art("a", None, 7, vec![]), ClusterChoice::New).unwrap();
     s.insert(&art("b", None, 8, vec![]), ClusterChoice::Join(a.cluster)).unwrap();
@@ -167,4 +160,55 @@ fn candidates_share_a_band_and_carry_their_signature() {
     assert_eq!(s.candidates(&[1000]).unwrap().len(), 2);
     assert!(s.candidates(&[5]).unwrap().is_empty());
     assert_eq!(s.cluster_of("b").unwrap(), Some(a.cluster));
+}
+
+/// One test per database for a body written against `&mut dyn Store`.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(&mut crate::SqliteStore::in_memory().unwrap()) })*
+        }
+        mod postgres {
+            $(#[test] fn $name() {
+                if let Some(mut s) = crate::testing::pg_store(stringify!($name)) { super::$name(&mut s) }
+            })*
+        }
+    };
+}
+
+on_both!(writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, an_undated_event_takes_the_date_of_a_later_report, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
+
+#[test]
+fn a_fresh_postgres_database_gets_the_current_schema_and_reopens() {
+    let Some(url) = crate::testing::fresh_pg_database("a_fresh_postgres_database_gets_the_current_schema_and_reopens") else { return };
+    {
+        let s = PgStore::connect(&url).unwrap();
+        assert_eq!(s.schema_version().unwrap(), crate::pg::SCHEMA_VERSION);
+    }
+    {
+        let mut s = PgStore::connect(&url).unwrap();
+        s.begin().unwrap();
+        s.insert(&art("a", None, 1, vec![]), ClusterChoice::New).unwrap();
+        s.commit().unwrap();
+    }
+    let mut s = PgStore::connect(&url).unwrap();
+    assert_eq!(s.stats(5).unwrap().articles, 1);
+    let db: &dyn Db = s.connection();
+    db.exec("UPDATE schema_version SET version = 99", &[]).unwrap();
+    drop(s);
+    match PgStore::connect(&url) {
+        Err(StoreError::TooNew { found: 99, .. }) => {}
+        other => panic!("expected TooNew, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn both_databases_have_one_schema_version() {
+    assert_eq!(crate::pg::SCHEMA_VERSION, crate::sqlite::SCHEMA_VERSION);
+}
+
+#[test]
+fn a_bad_postgres_url_is_a_clear_error_without_the_password() {
+    let e = PgStore::connect("postgres://someone:hunter2@127.0.0.1:1/nowhere").err().expect("nothing listens on port 1").to_string();
+    assert!(e.contains("127.0.0.1:1") && !e.contains("hunter2"), "{e}");
 }
