@@ -120,6 +120,26 @@ fn postgres_gives_the_embedded_stores_answers_to_every_command_and_endpoint() {
         let (a, b) = (get_json(&format!("{}{path}", s1.base)), get_json(&format!("{}{path}", s2.base)));
         assert_eq!(stable(a), stable(b), "GET {path} differs between SQLite and PostgreSQL");
     }
+    // the writes a server makes: a subscription, its feed, its removal
+    drop(s2);
+    let s2 = Server::start(&url, Some("pg-token"));
+    let ag = agent();
+    let mut r = ag
+        .post(&format!("{}/api/subscriptions", s2.base))
+        .header("Authorization", "Bearer pg-token")
+        .send(r#"{"name":"kaz","filter":{"actor":"KAZ"}}"#)
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let created: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    let id = created["subscription"]["id"].as_i64().unwrap();
+    assert_eq!(get_json(&format!("{}/api/subscriptions", s2.base))["subscriptions"][0]["name"], "kaz");
+    let (code, feed) = get(&format!("{}/api/subscriptions/{id}/feed.atom", s2.base));
+    assert_eq!(code, 200);
+    assert!(feed.matches("<entry>").count() > 0, "{feed}");
+    let r = ag.delete(&format!("{}/api/subscriptions/{id}", s2.base)).header("Authorization", "Bearer pg-token").call().unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert_eq!(get(&format!("{}/api/subscriptions/{id}", s2.base)).0, 404);
+
     let hits = get_json(&format!("{}/api/search?q={}", s2.base, enc("كازاخستان")));
     assert!(hits["total"].as_i64().unwrap() >= 3, "search works on PostgreSQL: {hits}");
     let (code, _) = get(&format!("{}/api/articles/999", s2.base));

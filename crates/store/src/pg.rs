@@ -205,6 +205,9 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// Most statements one connection keeps prepared.
+const MAX_STATEMENTS: usize = 512;
+
 /// One PostgreSQL connection.
 pub struct PgDb {
     /// Always `Some` but while being dropped.
@@ -228,7 +231,12 @@ impl PgDb {
             return Ok(s.clone());
         }
         let st = self.client().prepare(&pg_placeholders(sql))?;
-        self.statements.borrow_mut().insert(sql.to_string(), st.clone());
+        let mut cache = self.statements.borrow_mut();
+        if cache.len() >= MAX_STATEMENTS {
+            // statements differ by row count in multi-row inserts: bound what stays prepared
+            cache.clear();
+        }
+        cache.insert(sql.to_string(), st.clone());
         Ok(st)
     }
 }

@@ -2,7 +2,7 @@
 //! PostgreSQL one share every write, merge and count. What differs (how a write batch starts,
 //! how an article enters the search index) asks the connection's [`Dialect`].
 
-use crate::db::{Db, Dialect};
+use crate::db::{Db, Dialect, Val};
 use crate::*;
 use std::collections::BTreeSet;
 
@@ -20,6 +20,32 @@ pub(crate) fn sig_blob(sig: &[u32]) -> Vec<u8> {
 
 fn blob_sig(b: &[u8]) -> Vec<u32> {
     b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+
+/// Most rows one multi-row INSERT carries (parameters stay far below both databases' limits).
+const ROWS_PER_INSERT: usize = 200;
+
+/// `INSERT INTO {table_cols} VALUES (…), (…)…` for `rows`, in statements of at most
+/// [`ROWS_PER_INSERT`] rows.
+fn insert_rows(db: &dyn Db, table_cols: &str, rows: impl Iterator<Item = Vec<Val>>) -> Result<()> {
+    let rows: Vec<Vec<Val>> = rows.collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut sql = format!("INSERT INTO {table_cols} VALUES ");
+        let mut params = Vec::with_capacity(chunk.len() * chunk[0].len());
+        for (i, row) in chunk.iter().enumerate() {
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for j in 0..row.len() {
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("?{}", params.len() + j + 1));
+            }
+            sql.push(')');
+            params.extend(row.iter().cloned());
+        }
+        db.exec(&sql, &params)?;
+    }
+    Ok(())
 }
 
 /// Adds one article's title and text to the search index.
@@ -157,17 +183,21 @@ impl<D: Db> Store for SqlStore<D> {
     }
 
     fn candidates(&mut self, bands: &[i64]) -> Result<Vec<Candidate>> {
-        let mut ids = BTreeSet::new();
-        for b in bands {
-            ids.extend(self.db().column::<i64>("SELECT article_id FROM lsh_bands WHERE band = ?1", vals![*b])?);
+        if bands.is_empty() {
+            return Ok(Vec::new());
         }
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(r) = self.db().row("SELECT cluster_id, signature FROM articles WHERE id = ?1", vals![id])? {
-                out.push(Candidate { article: id, cluster: r.get(0)?, signature: blob_sig(&r.get::<Vec<u8>>(1)?) });
-            }
-        }
-        Ok(out)
+        // one query for all bands (a round trip each would dominate on PostgreSQL)
+        let marks: Vec<String> = (1..=bands.len()).map(|i| format!("?{i}")).collect();
+        let params: Vec<Val> = bands.iter().map(|b| Val::Int(*b)).collect();
+        let rows = self.db().rows(
+            &format!(
+                "SELECT a.id, a.cluster_id, a.signature FROM articles a
+                 WHERE a.id IN (SELECT article_id FROM lsh_bands WHERE band IN ({})) ORDER BY a.id",
+                marks.join(", ")
+            ),
+            &params,
+        )?;
+        rows.iter().map(|r| Ok(Candidate { article: r.get(0)?, cluster: r.get(1)?, signature: blob_sig(&r.get::<Vec<u8>>(2)?) })).collect()
     }
 
     fn insert(&mut self, a: &NewArticle, cluster: ClusterChoice) -> Result<Inserted> {
@@ -207,33 +237,26 @@ impl<D: Db> Store for SqlStore<D> {
             "INSERT INTO sightings (article_id, origin, ext_id, source, url) VALUES (?1, ?2, ?3, ?4, ?5)",
             vals![aid, &a.origin, &art.id, &a.source, &art.url],
         )?;
-        for b in &a.bands {
-            c.exec("INSERT INTO lsh_bands (band, article_id) VALUES (?1, ?2)", vals![*b, aid])?;
-        }
-        for m in &x.mentions {
-            c.exec(
-                "INSERT INTO mentions (article_id, kind, text, actor, name, role, country, lat, lon, how, start, \"end\", sentence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                vals![
-                    aid, &m.kind, &m.text, &m.actor, &m.name, &m.role, &m.country, m.lat, m.lon, &m.how,
-                    m.span.start, m.span.end, m.span.sentence
-                ],
-            )?;
-        }
-        for q in &x.quantities {
-            c.exec(
-                "INSERT INTO quantities (article_id, kind, value, unit, text, approx, start, \"end\", sentence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                vals![aid, &q.kind, q.value, &q.unit, &q.text, q.approx, q.span.start, q.span.end, q.span.sentence],
-            )?;
-        }
-        for d in &x.dates {
-            c.exec(
-                "INSERT INTO dates (article_id, value, precision, text, relative, start, \"end\", sentence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                vals![aid, &d.value, &d.precision, &d.text, d.relative, d.span.start, d.span.end, d.span.sentence],
-            )?;
-        }
+        // one statement per table and article (each statement is a round trip to PostgreSQL)
+        insert_rows(c, "lsh_bands (band, article_id)", a.bands.iter().map(|b| vals![*b, aid].to_vec()))?;
+        insert_rows(
+            c,
+            "mentions (article_id, kind, text, actor, name, role, country, lat, lon, how, start, \"end\", sentence)",
+            x.mentions.iter().map(|m| {
+                vals![aid, &m.kind, &m.text, &m.actor, &m.name, &m.role, &m.country, m.lat, m.lon, &m.how, m.span.start, m.span.end, m.span.sentence]
+                    .to_vec()
+            }),
+        )?;
+        insert_rows(
+            c,
+            "quantities (article_id, kind, value, unit, text, approx, start, \"end\", sentence)",
+            x.quantities.iter().map(|q| vals![aid, &q.kind, q.value, &q.unit, &q.text, q.approx, q.span.start, q.span.end, q.span.sentence].to_vec()),
+        )?;
+        insert_rows(
+            c,
+            "dates (article_id, value, precision, text, relative, start, \"end\", sentence)",
+            x.dates.iter().map(|d| vals![aid, &d.value, &d.precision, &d.text, d.relative, d.span.start, d.span.end, d.span.sentence].to_vec()),
+        )?;
         index_article(c, aid, art.title.as_deref().unwrap_or(""), &art.text)?;
         let mut res = Inserted { article: aid, cluster: cluster_id, new_cluster, ..Default::default() };
         for e in &x.events {

@@ -193,6 +193,8 @@ impl SqlStore<Connection> {
     fn setup(mut conn: Connection, path: &str) -> Result<SqliteStore> {
         let wrap = |source| StoreError::Open { path: path.to_string(), source };
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(wrap)?;
+        // multi-row inserts differ by row count: keep enough of them prepared
+        conn.set_prepared_statement_cache_capacity(256);
         // WAL: readers never block the writer, and a killed writer leaves the last commit
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(wrap)?;
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(wrap)?;

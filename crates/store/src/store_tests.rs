@@ -162,6 +162,20 @@ fn candidates_share_a_band_and_carry_their_signature(s: &mut dyn Store) {
     assert_eq!(s.cluster_of("b").unwrap(), Some(a.cluster));
 }
 
+fn hundreds_of_mentions_are_stored_in_several_multi_row_inserts(s: &mut dyn Store) {
+    let mut a = art("big", None, 9, vec![event("CONSULT", "RUS", "KAZ", None)]);
+    let m = a.extracted.mentions[0].clone();
+    a.extracted.mentions = (0..450).map(|i| marsad_extract::Mention { text: format!("m{i}"), ..m.clone() }).collect();
+    a.bands = (0..40).collect();
+    s.begin().unwrap();
+    s.insert(&a, ClusterChoice::New).unwrap();
+    s.commit().unwrap();
+    let st = s.stats(5).unwrap();
+    assert_eq!((st.entity_mentions, st.articles, st.events), (450, 1, 1));
+    assert_eq!(s.candidates(&[39, 1000, 7]).unwrap().len(), 1, "found through any of its bands");
+    assert!(s.candidates(&[]).unwrap().is_empty());
+}
+
 /// One test per database for a body written against `&mut dyn Store`.
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
@@ -176,7 +190,7 @@ macro_rules! on_both {
     };
 }
 
-on_both!(writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, an_undated_event_takes_the_date_of_a_later_report, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
+on_both!(hundreds_of_mentions_are_stored_in_several_multi_row_inserts, writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, an_undated_event_takes_the_date_of_a_later_report, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
 
 #[test]
 fn a_fresh_postgres_database_gets_the_current_schema_and_reopens() {
