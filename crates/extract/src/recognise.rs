@@ -96,7 +96,9 @@ fn ment_from_kb(kb: &Kb, doc: &Doc, text: &str, h: &Hit, date: Option<&str>) -> 
     let role = if ent.kind == EntityKind::Person { date.and_then(|d| ent.role_at(d)).or_else(|| ent.current_role()) } else { None };
     let role_actor = role.map(|r| r.code.clone()).filter(|c| crate::is_actor_code(c));
     let t0 = &doc.tokens[h.first];
-    let start = t0.start + skip_folded(&text[t0.start..t0.end], h.prefix.chars().count());
+    // ل + ال is written لل (للمغرب): the name keeps its lam-article (للمغرب, not لمغرب)
+    let skip = h.prefix.chars().count() - usize::from(h.form.pre == marsad_kb::matcher::Pre::Lam);
+    let start = t0.start + skip_folded(&text[t0.start..t0.end], skip);
     Ment {
         kind: ent.kind,
         first: h.first,

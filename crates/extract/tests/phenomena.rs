@@ -105,6 +105,7 @@ const MENTIONS: &[(&str, &str, &[(&str, &str, &str)])] = &[
     ("a list of names joined by و", "وشارك في الاجتماع أحمد الخطيب ومصطفى العلي.", &[("PERSON", "أحمد الخطيب", "-"), ("PERSON", "مصطفى العلي", "-")]),
     ("a word after بن/أبي belongs to the name", "روى الخبر عمر بن أبي ربيعة في كتابه.", &[("PERSON", "عمر بن أبي ربيعة", "-")]),
     ("a role noun in construct ends a name", "وقال خالد المنصوري رئيس الهيئة إن العمل بدأ.", &[("PERSON", "خالد المنصوري", "-")]),
+    ("ل + ال written لل keeps the article in the surface", "قدمت فرنسا دعما للمغرب.", &[("COUNTRY", "للمغرب", "MAR")]),
     ("a definite description in ة ends a name", "وتأهلت الروسية ناديا سميرنوفا المصنفة ثالثة.", &[("PERSON", "ناديا سميرنوفا", "RUS")]),
 ];
 
@@ -124,6 +125,9 @@ fn mention_table() {
     // and what must not be a name
     let out = run("ولا تزال تركيا سوقًا رئيسية.");
     assert!(out.mentions.iter().all(|m| m.kind != "PERSON"), "سوقًا is not Yoshihide Suga: {:?}", out.mentions);
+    // a spelling variant of a place never takes a head noun (كاليه → كلية)
+    let out = run("درس في كلية الطب سنوات.");
+    assert!(out.mentions.iter().all(|m| m.kind != "PLACE"), "كلية is not Calais: {:?}", out.mentions);
     // a nationality adjective after the noun it describes does not stand for a person
     let out = run("وأعلنت الحكومة اليابانية عزمها تقديم مساعدات.");
     assert!(out.mentions.iter().all(|m| m.kind != "PERSON"), "عزمها is not a name: {:?}", out.mentions);

@@ -301,6 +301,14 @@ impl Kb {
                 }
             }
         }
+        // …nor a head noun or role noun (كاليه → كلية "college")
+        for file in ["lexicon/org_heads.tsv", "lexicon/roles.tsv"] {
+            for (_, cols) in rows(src.get(file)) {
+                for (f, _) in forms::with_article(cols[0]) {
+                    listed.insert(f);
+                }
+            }
+        }
         // and never a form another entry's variant already took
         let mut variant_owner: HashMap<String, u32> = HashMap::default();
         let mut variants = |name: &str, ent: u32, full: bool| -> Vec<String> {
@@ -310,7 +318,8 @@ impl Kb {
                 all.extend(forms::alif_drop_variant(name));
             }
             all.into_iter()
-                .filter(|v| *v == own || (!listed.contains(v) && *variant_owner.entry(v.clone()).or_insert(ent) == ent))
+                // …nor an ordinary word (كاليه → كلية "college")
+                .filter(|v| *v == own || (!listed.contains(v) && !common.contains(v) && *variant_owner.entry(v.clone()).or_insert(ent) == ent))
                 .collect()
         };
         let mut b = MatcherBuilder::default();
