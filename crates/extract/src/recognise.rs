@@ -96,7 +96,9 @@ fn ment_from_kb(kb: &Kb, doc: &Doc, text: &str, h: &Hit, date: Option<&str>) -> 
     let role = if ent.kind == EntityKind::Person { date.and_then(|d| ent.role_at(d)).or_else(|| ent.current_role()) } else { None };
     let role_actor = role.map(|r| r.code.clone()).filter(|c| crate::is_actor_code(c));
     let t0 = &doc.tokens[h.first];
-    let start = t0.start + skip_folded(&text[t0.start..t0.end], h.prefix.chars().count());
+    // ل + ال is written لل (للمغرب): the name keeps its lam-article (للمغرب, not لمغرب)
+    let skip = h.prefix.chars().count() - usize::from(h.form.pre == marsad_kb::matcher::Pre::Lam);
+    let start = t0.start + skip_folded(&text[t0.start..t0.end], skip);
     Ment {
         kind: ent.kind,
         first: h.first,
@@ -164,7 +166,42 @@ pub struct Recognition {
 /// Function words that end a name found by pattern (matching form), besides `common_words`.
 const NAME_BREAKERS: &[&str] = &["في", "من", "الي", "علي", "عن", "مع", "ان", "انه", "التي", "الذي", "الذين", "خلال", "بعد", "قبل", "حول", "او", "ثم", "لدي", "عند", "منذ", "حتي", "بين", "اليوم", "امس", "قال", "قالت", "يوم"];
 /// Name-internal connectors: kept inside a name.
-const NAME_LINKS: &[&str] = &["بن", "ابن", "بنت", "عبد", "ابو", "ال", "ولد", "دي", "فون", "فان"];
+const NAME_LINKS: &[&str] = &["بن", "ابن", "بنت", "عبد", "ابو", "ابي", "ابا", "ال", "ولد", "دي", "دو", "فون", "فان"];
+/// Most tokens a name found by pattern spans, connectors included.
+const MAX_NAME_TOKENS: usize = 8;
+
+/// Where a name found by pattern that starts at token `j` ends (exclusive): up to `max_words`
+/// name words and the connectors between them (محمد بن عبد الكريم الخطابي). A word right after a
+/// connector belongs to the name even when it is also a word (علي بن أبي طالب); `definite_first`
+/// allows a first word with the article, `latin` words in Latin script; `inner_breaker` ends a
+/// name at a word that cannot continue one (وحائز، المصنفة). Trailing connectors are left out.
+#[allow(clippy::too_many_arguments)]
+fn name_span(doc: &Doc, text: &str, owner: &[Option<usize>], is_breaker: &dyn Fn(usize) -> bool, inner_breaker: &dyn Fn(usize) -> bool, j: usize, max_words: usize, definite_first: bool, latin: bool) -> usize {
+    let n = doc.tokens.len();
+    let mut k = j;
+    let mut words = 0;
+    while k < n && words < max_words && k - j < MAX_NAME_TOKENS && owner[k].is_none() && doc.tokens[k].sentence == doc.tokens[j].sentence {
+        let t = &doc.tokens[k];
+        let link = NAME_LINKS.contains(&t.norm.as_str());
+        let after_link = k > j && NAME_LINKS.contains(&doc.tokens[k - 1].norm.as_str()) && t.kind == TokenKind::Word && !NAME_BREAKERS.contains(&t.norm.as_str());
+        // ال starts a surname only inside a name (عبد الفتاح السيسي), never the name itself
+        if !link && (has_tanween(text, t) || (!after_link && (is_breaker(k) || k > j && inner_breaker(k) || !definite_first && k == j && t.norm.starts_with("ال")))) {
+            break;
+        }
+        if !(t.kind == TokenKind::Word || latin && t.kind == TokenKind::Latin) || t.kind == TokenKind::Word && t.norm.chars().count() < 2 {
+            break;
+        }
+        k += 1;
+        if !link {
+            words += 1;
+        }
+    }
+    // do not end on a connector
+    while k > j && NAME_LINKS.contains(&doc.tokens[k - 1].norm.as_str()) {
+        k -= 1;
+    }
+    k
+}
 
 /// `date` (ISO) is the article's reference date, used to pick a person's role at the time.
 pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&str>) -> Recognition {
@@ -201,8 +238,20 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
             *b = true;
         }
     }
+    // a known given name behind و/ف starts the next name of a list (حامد الشريف وجلال محمود)
+    let mut next_name = vec![false; n];
+    for g in layers.given.iter().filter(|g| !g.prefix.is_empty()) {
+        next_name[g.first] = true;
+    }
+    // an organisation's head noun is not part of a person's name (… شعارات شركة)
+    for h in &org_heads {
+        next_name[h.first] = true;
+    }
     let is_breaker = |k: usize| {
         let t = &doc.tokens[k];
+        if next_name[k] {
+            return true;
+        }
         if t.kind == TokenKind::Latin {
             return false;
         }
@@ -214,9 +263,26 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
         NAME_BREAKERS.contains(&w)
             || kb.common.contains(w)
             || busy[k]
+            || marsad_text::proclitic_splits(w, PROCLITICS).any(|(_, rest)| kb.role_words.contains(rest))
+            // ل + the article (للتدريبات): a noun, not a name
+            || w.starts_with("لل") && w.chars().count() >= 5
+            // the indefinite accusative of a word (استنادا، برنامجا)
+            || w.strip_suffix('ا').is_some_and(|stem| stem.chars().count() >= 3 && kb.common.contains(stem))
             || marsad_text::proclitic_splits(w, PROCLITICS).any(|(p, rest)| !p.is_empty() && rest.chars().count() >= 3 && (kb.common.contains(rest) || rest.starts_with("ال")))
             // …and so does one carrying a pronoun (مواقفهما، بلاده)
             || marsad_text::ENCLITICS.iter().any(|e| w.strip_suffix(e).is_some_and(|stem| stem.chars().count() >= 3 && (kb.common.contains(stem) || stem.strip_suffix('ت').is_some_and(|s| kb.common.contains(&format!("{s}ه"))))))
+    };
+    // inside a name, a word behind و is the next item of a list (… وحائز، … ومواطنه) unless it is
+    // a given name of its own (وجدي، وليد) or ولد; and a definite word in ة is a description
+    // following the name (المصنفة، الحائزة)
+    let mut plain_given = vec![false; n];
+    for g in layers.given.iter().filter(|g| g.prefix.is_empty()) {
+        plain_given[g.first] = true;
+    }
+    let inner_breaker = |k: usize| {
+        let t = &doc.tokens[k];
+        let w = t.norm.as_str();
+        (w.starts_with('و') && w.chars().count() > 3 && w != "ولد" && !plain_given[k]) || (w.starts_with("ال") && w != "الله" && text[t.start..t.end].ends_with('ة'))
     };
     let same_sentence = |a: usize, b: usize| doc.tokens[a].sentence == doc.tokens[b].sentence;
 
@@ -392,27 +458,9 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
             }
             continue;
         }
-        // an unknown name: words that are not ordinary vocabulary
-        let mut k = j;
-        let mut words = 0;
-        while k < n && words < 4 && owner[k].is_none() && same_sentence(r.first, k) {
-            let t = &doc.tokens[k];
-            let link = NAME_LINKS.contains(&t.norm.as_str());
-            let tanween = has_tanween(text, t);
-            // ال starts a surname only inside a name (عبد الفتاح السيسي), never the name itself
-            if !link && (is_breaker(k) || tanween || t.norm.starts_with("ال") && k == j) {
-                break;
-            }
-            if t.kind == TokenKind::Word && t.norm.chars().count() < 2 {
-                break;
-            }
-            k += 1;
-            words += 1;
-        }
-        // do not end on a connector; a single word ending in ة is a noun, not a name
-        while k > j && NAME_LINKS.contains(&doc.tokens[k - 1].norm.as_str()) {
-            k -= 1;
-        }
+        // an unknown name: words that are not ordinary vocabulary (a single word ending in ة
+        // is a noun, not a name: below)
+        let mut k = name_span(doc, text, &owner, &is_breaker, &inner_breaker, j, 4, false, true);
         // an unknown first name before a known surname is another person with that surname
         // (هاكان جاويش أوغلو is not مولود جاويش أوغلو): the words join the new name
         if k > j && k < n && same_sentence(j, k) {
@@ -460,26 +508,76 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
         ments.push(m);
     }
 
+    // 3a. persons after a nationality adjective standing for a person (المدرب الإيطالي فابيو
+    // كابيلو، والأرجنتيني ميسي): a definite singular adjective, then name words
+    for i in 0..ments.len() {
+        let m = &ments[i];
+        if m.kind != EntityKind::Country || m.how != Some(How::Adjective) || m.dropped || m.part_of.is_some() {
+            continue;
+        }
+        let w = &doc.tokens[m.last].norm;
+        let w = w.strip_prefix(m.prefix.as_str()).unwrap_or(w);
+        if !(text[m.start..].starts_with("ال") && (w.ends_with('ي') || w.ends_with("يه"))) {
+            continue;
+        }
+        // …standing alone: not after the noun it describes (الحكومة اليابانية، برشلونة الإسباني)
+        // (after و it starts a new item: رونالدينيو والأرجنتيني ميسي)
+        if m.first > 0 && same_sentence(m.first - 1, m.first) && !m.prefix.starts_with('و') {
+            let p = &doc.tokens[m.first - 1];
+            let pw = p.norm.as_str();
+            if owner[m.first - 1].is_some() || pw.starts_with("ال") || marsad_text::proclitic_splits(pw, PROCLITICS).any(|(c, rest)| !c.is_empty() && rest.starts_with("ال")) {
+                continue;
+            }
+        }
+        let j = m.last + 1;
+        if j >= n || owner[j].is_some() || !same_sentence(m.last, j) {
+            continue;
+        }
+        let k = name_span(doc, text, &owner, &is_breaker, &inner_breaker, j, 3, false, false);
+        if k == j || (k == j + 1 && doc.tokens[j].norm.ends_with('ه')) {
+            continue;
+        }
+        if k < n && owner[k].is_some_and(|o| ments[o].kind == EntityKind::Person && !ments[o].dropped) {
+            continue;
+        }
+        let country = m.actor.clone();
+        let idx = ments.len();
+        ments.push(Ment {
+            kind: EntityKind::Person,
+            first: j,
+            last: k - 1,
+            start: doc.tokens[j].start,
+            end: doc.tokens[k - 1].end,
+            entity: None,
+            how: Some(How::Name),
+            actor: country.clone(),
+            country,
+            name_en: None,
+            role: None,
+            sub: None,
+            lat: None,
+            lon: None,
+            found: "pattern",
+            prefix: String::new(),
+            part_of: None,
+            dropped: false,
+        });
+        ments[i].part_of = Some(idx);
+        for o in owner.iter_mut().take(k).skip(j) {
+            *o = Some(idx);
+        }
+        if k - j >= 2 {
+            aliases.push((doc.tokens[k - 1].norm.clone(), idx));
+        }
+    }
+
     // 3b. persons from a known given name and the name words after it (محمد بن سلمان، أنتوني بلينكن)
     for g in resolve_overlaps(layers.given) {
         if (g.first..=g.last).any(|k| owner[k].is_some() || busy[k]) {
             continue;
         }
         let ambiguous = kb.given_names[g.form.payload as usize].ambiguous;
-        let mut k = g.last + 1;
-        let mut words = 0;
-        while k < n && words < 3 && owner[k].is_none() && same_sentence(g.first, k) {
-            let t = &doc.tokens[k];
-            let link = NAME_LINKS.contains(&t.norm.as_str());
-            if !link && (is_breaker(k) || has_tanween(text, t) || t.kind != TokenKind::Word || t.norm.chars().count() < 2) {
-                break;
-            }
-            k += 1;
-            words += 1;
-        }
-        while k > g.last + 1 && NAME_LINKS.contains(&doc.tokens[k - 1].norm.as_str()) {
-            k -= 1;
-        }
+        let mut k = if g.last + 1 < n && same_sentence(g.first, g.last + 1) { name_span(doc, text, &owner, &is_breaker, &inner_breaker, g.last + 1, 3, true, false) } else { g.last + 1 };
         // a known surname right after: a new person with that surname (إلهام علييف is not حيدر علييف)
         let merged = if k < n && same_sentence(g.first, k) { known_surname_at(&ments, &owner, k) } else { None };
         let extra = k - (g.last + 1);

@@ -100,6 +100,13 @@ const MENTIONS: &[(&str, &str, &[(&str, &str, &str)])] = &[
     ("ministry closed by a state adjective", "أعلنت وزارة الدفاع البريطانية ذلك.", &[("ORG", "وزارة الدفاع البريطانية", "GBR")]),
     ("IGO acronym and name", "حضر ممثلو حلف الناتو ومنظمة شنغهاي للتعاون.", &[("ORG", "منظمة شنغهاي للتعاون", "IGO:SCO")]),
     ("tanween is not a name", "ولا تزال تركيا سوقًا رئيسية.", &[("COUNTRY", "تركيا", "TUR")]),
+    ("unknown name after a profession and a nisba", "قال المدرب الإيطالي فابيو كابيلو إن الفريق جاهز.", &[("PERSON", "فابيو كابيلو", "ITA")]),
+    ("nationality adjective standing for a person", "وفاز الكيني داويت كيبروتو بالسباق.", &[("PERSON", "داويت كيبروتو", "KEN"), ("COUNTRY", "الكيني", "KEN")]),
+    ("a list of names joined by و", "وشارك في الاجتماع أحمد الخطيب ومصطفى العلي.", &[("PERSON", "أحمد الخطيب", "-"), ("PERSON", "مصطفى العلي", "-")]),
+    ("a word after بن/أبي belongs to the name", "روى الخبر عمر بن أبي ربيعة في كتابه.", &[("PERSON", "عمر بن أبي ربيعة", "-")]),
+    ("a role noun in construct ends a name", "وقال خالد المنصوري رئيس الهيئة إن العمل بدأ.", &[("PERSON", "خالد المنصوري", "-")]),
+    ("ل + ال written لل keeps the article in the surface", "قدمت فرنسا دعما للمغرب.", &[("COUNTRY", "للمغرب", "MAR")]),
+    ("a definite description in ة ends a name", "وتأهلت الروسية ناديا سميرنوفا المصنفة ثالثة.", &[("PERSON", "ناديا سميرنوفا", "RUS")]),
 ];
 
 #[test]
@@ -118,6 +125,12 @@ fn mention_table() {
     // and what must not be a name
     let out = run("ولا تزال تركيا سوقًا رئيسية.");
     assert!(out.mentions.iter().all(|m| m.kind != "PERSON"), "سوقًا is not Yoshihide Suga: {:?}", out.mentions);
+    // a spelling variant of a place never takes a head noun (كاليه → كلية)
+    let out = run("درس في كلية الطب سنوات.");
+    assert!(out.mentions.iter().all(|m| m.kind != "PLACE"), "كلية is not Calais: {:?}", out.mentions);
+    // a nationality adjective after the noun it describes does not stand for a person
+    let out = run("وأعلنت الحكومة اليابانية عزمها تقديم مساعدات.");
+    assert!(out.mentions.iter().all(|m| m.kind != "PERSON"), "عزمها is not a name: {:?}", out.mentions);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

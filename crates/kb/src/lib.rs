@@ -235,6 +235,9 @@ pub struct Kb {
     pub surnames: HashMap<String, Vec<u32>>,
     /// Ordinary words (matching form) that cannot be part of a name found by pattern.
     pub common: HashSet<String>,
+    /// One-word role nouns without the article (رئيس، سفير، لاعب): not a role on their own in
+    /// construct (رئيس الهيئة), but never part of a name either.
+    pub role_words: HashSet<String>,
     /// Present-tense (imperfect) verb forms of the trigger lexicon: a present verb with no date
     /// of its own is about the article's day or later.
     pub present_forms: HashSet<String>,
@@ -298,6 +301,14 @@ impl Kb {
                 }
             }
         }
+        // …nor a head noun or role noun (كاليه → كلية "college")
+        for file in ["lexicon/org_heads.tsv", "lexicon/roles.tsv"] {
+            for (_, cols) in rows(src.get(file)) {
+                for (f, _) in forms::with_article(cols[0]) {
+                    listed.insert(f);
+                }
+            }
+        }
         // and never a form another entry's variant already took
         let mut variant_owner: HashMap<String, u32> = HashMap::default();
         let mut variants = |name: &str, ent: u32, full: bool| -> Vec<String> {
@@ -307,7 +318,8 @@ impl Kb {
                 all.extend(forms::alif_drop_variant(name));
             }
             all.into_iter()
-                .filter(|v| *v == own || (!listed.contains(v) && *variant_owner.entry(v.clone()).or_insert(ent) == ent))
+                // …nor an ordinary word (كاليه → كلية "college")
+                .filter(|v| *v == own || (!listed.contains(v) && !common.contains(v) && *variant_owner.entry(v.clone()).or_insert(ent) == ent))
                 .collect()
         };
         let mut b = MatcherBuilder::default();
@@ -516,10 +528,16 @@ impl Kb {
         let file = "lexicon/roles.tsv";
         let ld = Loader { file };
         let mut roles = Vec::new();
+        let mut role_words = HashSet::default();
         for (line, cols) in rows(src.get(file)) {
             ld.need(line, &cols, 2)?;
             let id = roles.len() as u32;
             roles.push(RoleNoun { form: cols[0].to_string(), role_en: cols[1].to_string(), kind: opt(cols.get(2)).unwrap_or_else(|| "office".into()) });
+            let bare = marsad_text::normalize(cols[0]);
+            let bare = if forms::has_article(cols[0]) { bare.strip_prefix("ال").unwrap_or(&bare).to_string() } else { bare };
+            if !bare.contains(' ') && bare.chars().count() >= 3 {
+                role_words.insert(bare);
+            }
             for (f, lam) in forms::with_article(cols[0]) {
                 b.add(&f, Form { layer: LAYER_ROLE, payload: id, pre: if lam { Pre::Lam } else { Pre::Nominal }, post: Post::Pronoun });
             }
@@ -558,6 +576,8 @@ impl Kb {
             let ambiguous = cols.get(3).is_some_and(|a| *a == "yes") || common.contains(&f);
             let id = given_names.len() as u32;
             given_names.push(GivenName { form: cols[0].to_string(), ambiguous });
+            // a title that is also a given name (أمير، سلطان، سيد) can still be part of a name
+            role_words.remove(&f);
             b.add(&f, Form { layer: LAYER_GIVEN, payload: id, pre: Pre::Nominal, post: Post::None });
         }
 
@@ -568,7 +588,7 @@ impl Kb {
             }
         }
         let matcher = b.build()?;
-        Ok(Kb { entities, entity_forms, triggers, roles, org_heads, cues, given_names, matcher, surnames, common, present_forms, actor_names })
+        Ok(Kb { entities, entity_forms, triggers, roles, org_heads, cues, given_names, matcher, surnames, common, role_words, present_forms, actor_names })
     }
 
     /// English name of an actor code (a state, IGO or group), when the data has it.
