@@ -43,7 +43,7 @@ pub enum KbError {
     #[error("cannot read {path}: {source}")]
     Io { path: String, source: std::io::Error },
     #[error("cannot compile the dictionary automaton: {0}")]
-    Build(#[from] aho_corasick::BuildError),
+    Build(String),
 }
 
 /// The data files, by name relative to `data/`.
@@ -587,7 +587,7 @@ impl Kb {
                 actor_names.entry(a.clone()).or_insert_with(|| e.name_en.clone());
             }
         }
-        let matcher = b.build()?;
+        let matcher = b.build().map_err(|e| KbError::Build(e.to_string()))?;
         Ok(Kb { entities, entity_forms, triggers, roles, org_heads, cues, given_names, matcher, surnames, common, role_words, present_forms, actor_names })
     }
 
