@@ -235,3 +235,64 @@ fn a_bad_postgres_url_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("127.0.0.1:1") && !err.contains("s3cret"), "{err}");
 }
+
+/// A count from the PostgreSQL store.
+fn pg_count(url: &str, sql: &str) -> i64 {
+    let db = marsad_store::PgDb::connect(url).unwrap();
+    let db: &dyn marsad_store::Db = &db;
+    db.one(sql, &[]).unwrap()
+}
+
+fn pg_consistent(url: &str) {
+    for (sql, what) in [
+        ("SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM sightings s WHERE s.article_id = a.id)", "every article has its sighting"),
+        ("SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM lsh_bands b WHERE b.article_id = a.id)", "every article is findable for clustering"),
+        ("SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_search s WHERE s.article_id = a.id)", "every article is searchable"),
+        ("SELECT count(*) FROM events e WHERE num_mentions != (SELECT count(*) FROM event_mentions m WHERE m.event_id = e.id)", "event counts match their mentions"),
+    ] {
+        assert_eq!(pg_count(url, sql), 0, "{what}");
+    }
+    assert_eq!(pg_count(url, "SELECT CAST(coalesce(sum(size), 0) AS BIGINT) FROM clusters"), pg_count(url, "SELECT count(*) FROM articles"), "cluster sizes add up");
+}
+
+#[test]
+fn kill_9_during_an_ingest_into_postgres_loses_nothing_committed() {
+    const N: usize = 300;
+    let Some(url) = pg("kill_9_during_an_ingest_into_postgres") else { return };
+    let t = TempDir::new("pg-kill");
+    let data = data_dir(&t);
+    let corpus = t.0.join("big.jsonl");
+    std::fs::write(&corpus, synthetic(N).join("\n") + "\n").unwrap();
+    let mut child = marsad()
+        .arg("--data")
+        .arg(&data)
+        .args(["ingest", "--batch", "10", "--workers", "1", "--db", &url])
+        .arg(&corpus)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let has_schema = |u: &str| pg_count(u, "SELECT count(*) FROM pg_tables WHERE tablename = 'articles'") > 0;
+    while !(has_schema(&url) && pg_count(&url, "SELECT count(*) FROM articles") >= 30) {
+        if let Some(st) = child.try_wait().unwrap() {
+            panic!("ingest ended ({st}) before it could be killed; make the corpus larger");
+        }
+        assert!(std::time::Instant::now() < deadline, "no articles committed in 120 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: the open transaction dies with the connection
+    child.wait().unwrap();
+    let n = pg_count(&url, "SELECT count(*) FROM articles");
+    assert!(n >= 30 && (n as usize) < N, "killed mid-run with {n} articles");
+    pg_consistent(&url);
+    // a second run stores exactly the rest
+    let out = marsad().arg("--data").arg(&data).args(["ingest", "--json", "--db", &url]).arg(&corpus).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["duplicate"].as_i64(), Some(n), "{s}");
+    assert_eq!(s["new"].as_i64(), Some(N as i64 - n), "{s}");
+    pg_consistent(&url);
+    assert_eq!(pg_count(&url, "SELECT count(DISTINCT ext_id) FROM articles"), N as i64);
+    assert_eq!(pg_count(&url, "SELECT count(*) FROM sightings"), N as i64);
+}
