@@ -369,9 +369,24 @@ fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize
     // a question asserts nothing (لماذا اغتيال …؟)
     let question = doc.tokens[sent_start..sent_end].iter().any(|t| t.is_punct("؟") || t.is_punct("?"));
     let mut m = if question { "hypothetical" } else { "asserted" };
+    let nominal = kb.triggers[h.form.payload as usize].kind != 'v';
     for c in &rec.cues {
-        if c.last < h.first && c.first >= sent_start.max(h.first.saturating_sub(8)) && doc.tokens[c.first].clause == doc.tokens[h.first].clause {
-            let kind = kb.cues[c.form.payload as usize].modality.as_str();
+        let cue = &kb.cues[c.form.payload as usize];
+        let same_clause = doc.tokens[c.first].clause == doc.tokens[h.first].clause;
+        // a predicate after an event noun: المحادثات المباشرة بين روسيا وأوكرانيا تعطلت
+        if cue.after {
+            if nominal && same_clause && c.first > h.last && c.first <= h.last + 6 && c.first < sent_end {
+                m = match cue.modality.as_str() {
+                    "negated" => "negated",
+                    "hypothetical" => "hypothetical",
+                    "planned" => "planned",
+                    _ => m,
+                };
+            }
+            continue;
+        }
+        if c.last < h.first && c.first >= sent_start.max(h.first.saturating_sub(8)) && same_clause {
+            let kind = cue.modality.as_str();
             let near = h.first - c.last <= 3;
             m = match kind {
                 "negated" if near => "negated",

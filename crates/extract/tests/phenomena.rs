@@ -41,6 +41,7 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("three-way meeting, role-prefixed third", "عقد أردوغان وبوتين والرئيس الإيراني إبراهيم رئيسي اجتماعًا ثلاثيًا في العاصمة الإيرانية طهران.", &["CONSULT:TUR:RUS", "CONSULT:TUR:IRN", "CONSULT:RUS:IRN"]),
     ("SVO dual verb", "تركيا وكازاخستان تبحثان تعزيز التعاون الاستراتيجي.", &["CONSULT:TUR:KAZ"]),
     ("between X and Y", "انطلقت محادثات بين مصر وإثيوبيا حول سد النهضة.", &["CONSULT:EGY:ETH"]),
+    ("a ceasefire with an adjective is a ceasefire", "أعلنت إسرائيل وقفا فوريا لإطلاق النار في غزة.", &["RETREAT:ISR:PSE"]),
 ];
 
 #[test]
@@ -69,6 +70,9 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("the same state twice is no interaction", "التقى وزير الخارجية التركي بالسفير التركي في أنقرة.", &["CONSULT:TUR:TUR"]),
     ("a question asserts nothing", "هل هاجمت روسيا أوكرانيا مرة أخرى؟", &["ASSAULT:*"]),
     ("a definite noun of violence refers back", "وتحدث الوزير المصري عن الهجوم الإسرائيلي على غزة.", &["ASSAULT:*"]),
+    ("a ceasefire with an adjective is no shooting", "أعلنت إسرائيل وقفا فوريا لإطلاق النار في غزة.", &["ASSAULT:*"]),
+    ("talks that stalled, said after the noun", "المفاوضات بين مصر وإثيوبيا انهارت الشهر الماضي.", &["CONSULT:*"]),
+    ("an event noun as a goal", "تعمل قطر لضمان وقف شامل لإطلاق النار بين إسرائيل وحماس.", &["ASSAULT:*", "RETREAT:*"]),
 ];
 
 #[test]

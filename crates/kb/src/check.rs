@@ -123,6 +123,19 @@ pub fn check(src: &Sources) -> Vec<Problem> {
                     }
                 }
                 "lexicon/triggers.tsv" if !EVENT_TYPES.contains(&cols[2]) => p(o.clone(), format!("event type {:?} is not a PLOVER type", cols[2])),
+                "lexicon/modality.tsv" => {
+                    if !["planned", "negated", "hypothetical"].contains(&cols[1]) {
+                        p(o.clone(), format!("modality {:?} is not planned, negated or hypothetical", cols[1]));
+                    }
+                    if !["before", "after"].contains(&cols[2]) {
+                        p(o.clone(), format!("scope {:?} is not before or after", cols[2]));
+                    }
+                    // one cue, one meaning: a form listed twice for the same side of the trigger
+                    let k = format!("{}\t{}", marsad_text::normalize(cols[0]), cols[2]);
+                    if let Some(prev) = seen.insert(k, line) {
+                        p(o.clone(), format!("cue «{}» ({}) already listed at line {prev}", cols[0], cols[2]));
+                    }
+                }
                 _ => {}
             }
             // duplicates inside one file, after normalisation
@@ -223,6 +236,9 @@ mod tests {
             ("kb/places.tsv", "Ankara\tTUR\tcapital\t39.9\t32.8\n", "columns"),
             ("kb/places.tsv", "Ankara\tTUR\tcapital\t39.9\t32.8\tأنقرة|انقرة\n", "already listed"),
             ("lexicon/triggers.tsv", "v\tزار/يزور\tVISIT\tvisit\t-\n", "not a PLOVER type"),
+            ("lexicon/modality.tsv", "يسعى إلى\tplanned\tbefore\nيسعى الى\thypothetical\tbefore\n", "already listed"),
+            ("lexicon/modality.tsv", "تعطلت\tnegated\tlater\n", "not before or after"),
+            ("lexicon/modality.tsv", "ربما\tmaybe\tbefore\n", "not planned, negated or hypothetical"),
         ];
         for (file, text, want) in rows {
             let problems = check(&sources(&[("kb/countries.tsv", COUNTRIES), (file, text)]));

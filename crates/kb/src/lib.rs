@@ -218,6 +218,9 @@ pub struct Cue {
     pub form: String,
     /// `planned`, `negated` or `hypothetical`.
     pub modality: String,
+    /// The cue follows the trigger (المحادثات … تعطلت: a predicate about an event noun);
+    /// otherwise it precedes it.
+    pub after: bool,
 }
 
 /// The compiled knowledge base.
@@ -561,7 +564,12 @@ impl Kb {
         for (line, cols) in rows(src.get(file)) {
             ld.need(line, &cols, 2)?;
             let id = cues.len() as u32;
-            cues.push(Cue { form: cols[0].to_string(), modality: cols[1].to_string() });
+            let after = match cols.get(2).copied().unwrap_or("before") {
+                "before" => false,
+                "after" => true,
+                other => return Err(KbError::Parse { file: file.into(), line, msg: format!("scope {other:?}: expected before or after") }),
+            };
+            cues.push(Cue { form: cols[0].to_string(), modality: cols[1].to_string(), after });
             let f = marsad_text::normalize(cols[0]);
             b.add(&f, Form { layer: LAYER_CUE, payload: id, pre: Pre::Verbal, post: Post::None });
             b.add(&f, Form { layer: LAYER_CUE, payload: id, pre: Pre::Nominal, post: Post::None });
