@@ -109,6 +109,7 @@ const MENTIONS: &[(&str, &str, &[(&str, &str, &str)])] = &[
     ("a common verb after a name ends it", "وكان اللاعب ماركوس فيلاني أهدر فرصة التعادل.", &[("PERSON", "ماركوس فيلاني", "-")]),
     ("a ranking adjective after a name ends it", "وتأهل اللاعب كارلوس مويا المصنف الأول.", &[("PERSON", "كارلوس مويا", "-")]),
     ("an ambiguous given name before a second given name", "وشارك في الحفل حسن يوسف أمس.", &[("PERSON", "حسن يوسف", "-")]),
+    ("historical regions by their short names", "وانتشرت القبائل في الحجاز والشام والجزيرة العربية قبل فتح القسطنطينية.", &[("PLACE", "الحجاز", "-"), ("PLACE", "الشام", "-"), ("PLACE", "الجزيرة العربية", "-"), ("PLACE", "القسطنطينية", "-")]),
     ("a definite description in ة ends a name", "وتأهلت الروسية ناديا سميرنوفا المصنفة ثالثة.", &[("PERSON", "ناديا سميرنوفا", "RUS")]),
 ];
 
