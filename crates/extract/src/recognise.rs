@@ -276,8 +276,13 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
     // a given name of its own (وجدي، وليد) or ولد; and a definite word in ة is a description
     // following the name (المصنفة، الحائزة)
     let mut plain_given = vec![false; n];
+    // …and an unambiguous one (يوسف، not وسام) there can be the second word of a name chain
+    let mut firm_given = vec![false; n];
     for g in layers.given.iter().filter(|g| g.prefix.is_empty()) {
         plain_given[g.first] = true;
+        if !kb.given_names[g.form.payload as usize].ambiguous {
+            firm_given[g.first] = true;
+        }
     }
     let inner_breaker = |k: usize| {
         let t = &doc.tokens[k];
@@ -584,7 +589,12 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
         // a given name that is also a word (أمل، وسام، على→علي، أن→آن) starts a name only before
         // بن/عبد/أبو
         let linked = extra >= 1 && NAME_LINKS.contains(&doc.tokens[g.last + 1].norm.as_str());
-        let enough = if ambiguous { linked } else { extra >= 1 || merged.is_some() };
+        // …or before an unambiguous given name, the father's name of the Arabic name chain (حسن
+        // يوسف، جمال حمزة), unless it is an ordinary word itself (على محمد is "on Muhammad"); two
+        // ambiguous words (وسام دولت، an order) are not enough
+        let first_word = doc.tokens[g.first].norm.strip_prefix(g.prefix).unwrap_or(&doc.tokens[g.first].norm);
+        let chained = extra >= 1 && firm_given[g.last + 1] && !kb.common.contains(first_word);
+        let enough = if ambiguous { linked || chained } else { extra >= 1 || merged.is_some() };
         if !enough {
             continue;
         }

@@ -112,6 +112,10 @@ const MENTIONS: &[(&str, &str, &[(&str, &str, &str)])] = &[
     ("a word after بن/أبي belongs to the name", "روى الخبر عمر بن أبي ربيعة في كتابه.", &[("PERSON", "عمر بن أبي ربيعة", "-")]),
     ("a role noun in construct ends a name", "وقال خالد المنصوري رئيس الهيئة إن العمل بدأ.", &[("PERSON", "خالد المنصوري", "-")]),
     ("ل + ال written لل keeps the article in the surface", "قدمت فرنسا دعما للمغرب.", &[("COUNTRY", "للمغرب", "MAR")]),
+    ("a common verb after a name ends it", "وكان اللاعب ماركوس فيلاني أهدر فرصة التعادل.", &[("PERSON", "ماركوس فيلاني", "-")]),
+    ("a ranking adjective after a name ends it", "وتأهل اللاعب كارلوس مويا المصنف الأول.", &[("PERSON", "كارلوس مويا", "-")]),
+    ("an ambiguous given name before a second given name", "وشارك في الحفل حسن يوسف أمس.", &[("PERSON", "حسن يوسف", "-")]),
+    ("historical regions by their short names", "وانتشرت القبائل في الحجاز والشام والجزيرة العربية قبل فتح القسطنطينية.", &[("PLACE", "الحجاز", "-"), ("PLACE", "الشام", "-"), ("PLACE", "الجزيرة العربية", "-"), ("PLACE", "القسطنطينية", "-")]),
     ("a definite description in ة ends a name", "وتأهلت الروسية ناديا سميرنوفا المصنفة ثالثة.", &[("PERSON", "ناديا سميرنوفا", "RUS")]),
 ];
 
