@@ -176,7 +176,9 @@ fn ends_clause(c: char) -> bool {
 
 /// Splits `text` into tokens (without sentence indices: see [`analyze`]).
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
+    // about one token per six bytes of Arabic news; growing the vector and each word's string
+    // from empty was a tenth of extraction (callgrind)
+    let mut tokens = Vec::with_capacity(text.len() / 6 + 4);
     let mut it = text.char_indices().peekable();
     while let Some(&(i, c)) = it.peek() {
         let f = fold_char(c);
@@ -195,7 +197,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             continue;
         }
         if is_arabic_letter(fc) {
-            let mut norm = String::new();
+            let mut norm = String::with_capacity(24);
             let mut end = i;
             while let Some(&(j, d)) = it.peek() {
                 match fold_char(d) {
