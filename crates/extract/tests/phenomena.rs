@@ -72,6 +72,7 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("a definite noun of violence refers back", "وتحدث الوزير المصري عن الهجوم الإسرائيلي على غزة.", &["ASSAULT:*"]),
     ("a ceasefire with an adjective is no shooting", "أعلنت إسرائيل وقفا فوريا لإطلاق النار في غزة.", &["ASSAULT:*"]),
     ("talks that stalled, said after the noun", "المفاوضات بين مصر وإثيوبيا انهارت الشهر الماضي.", &["CONSULT:*"]),
+    ("أبعاد (dimensions) is not إبعاد (deportation) after hamza folding", "أخذت الأزمة بين تونس وليبيا أبعادا خطيرة.", &["COERCE:*"]),
     ("violence warned of is not violence", "حذرت مصر من هجوم إسرائيلي واسع على رفح.", &["ASSAULT:*"]),
     ("violence feared is not violence", "تخشى الأمم المتحدة من قصف جديد على المدنيين في دارفور.", &["ASSAULT:*"]),
     ("an event noun as a goal", "تعمل قطر لضمان وقف شامل لإطلاق النار بين إسرائيل وحماس.", &["ASSAULT:*", "RETREAT:*"]),
