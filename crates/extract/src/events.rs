@@ -104,11 +104,11 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             let stem = word.strip_suffix(h.suffix).unwrap_or(word);
             let non_past = is_verb && (h.prefix.contains('س') || kb.present_forms.contains(stem));
             let modality = modality_of(kb, doc, rec, h, sent.tokens.start, sent.tokens.end);
-            // a definite noun of violence or protest (الهجوم، الاحتجاجات) refers back to an event
-            // told before or speaks in general: the specific report is its first, indefinite or
-            // verbal mention
+            // a definite noun of violence, protest or agreement (الهجوم، الاحتجاجات، الاتفاق) refers
+            // back to an event told before or speaks in general: the specific report is its
+            // first, indefinite or verbal mention (وقعت مصر والسودان اتفاقا، توصل الطرفان إلى اتفاق)
             let definite = tr.kind == 'n' && (doc.tokens[h.first].norm[h.prefix.len()..].starts_with("ال") || h.prefix.ends_with('ل') && h.form.pre == marsad_kb::Pre::Lam);
-            if definite && matches!(tr.event_type.as_str(), "PROTEST" | "ASSAULT") {
+            if definite && matches!(tr.event_type.as_str(), "PROTEST" | "ASSAULT" | "AGREE") {
                 continue;
             }
             // the clause window: this trigger up to the next trigger of the sentence

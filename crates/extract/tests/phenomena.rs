@@ -69,6 +69,7 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("a capital in في is a place", "عقد الاجتماع في أنقرة بمشاركة خبراء.", &["CONSULT:TUR:TUR"]),
     ("the same state twice is no interaction", "التقى وزير الخارجية التركي بالسفير التركي في أنقرة.", &["CONSULT:TUR:TUR"]),
     ("a question asserts nothing", "هل هاجمت روسيا أوكرانيا مرة أخرى؟", &["ASSAULT:*"]),
+    ("a definite noun of agreement refers back", "ودافع الرئيس الأمريكي عن الاتفاق النووي مع إيران في مقابلة.", &["AGREE:*"]),
     ("a definite noun of violence refers back", "وتحدث الوزير المصري عن الهجوم الإسرائيلي على غزة.", &["ASSAULT:*"]),
     ("a ceasefire with an adjective is no shooting", "أعلنت إسرائيل وقفا فوريا لإطلاق النار في غزة.", &["ASSAULT:*"]),
     ("talks that stalled, said after the noun", "المفاوضات بين مصر وإثيوبيا انهارت الشهر الماضي.", &["CONSULT:*"]),
