@@ -117,6 +117,20 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             let is_verb_hit = |x: &&&Hit| kb.triggers[x.form.payload as usize].kind == 'v';
             let next_trigger = trig[ti + 1..].iter().find(is_verb_hit).map_or(sent.tokens.end, |n| n.first);
             let prev_trigger = trig[..ti].iter().rev().find(is_verb_hit).map_or(sent.tokens.start, |p| p.last + 1);
+            // a verb of signing needs the signed document in its clause, after it (ووقعت مصر في
+            // فبراير اتفاقية …) or just before it (الاتفاق الذي أبرم بين …): وقع alone is far more
+            // often "happened" (ووقع الهجوم الاثنين، الحوادث التي وقعت)
+            if is_verb && tr.event_type == "AGREE" && tr.mode.as_deref() == Some("sign") {
+                let is_document = |x: &&Hit| {
+                    let t = &kb.triggers[x.form.payload as usize];
+                    t.kind != 'v' && t.event_type == "AGREE"
+                };
+                let document = trig[ti + 1..].iter().any(|x| x.first < next_trigger && is_document(x))
+                    || trig[..ti].iter().any(|x| x.last + 6 >= h.first && is_document(x));
+                if !document {
+                    continue;
+                }
+            }
             let (src, tgt) = arguments(&parts, h, prev_trigger, next_trigger);
             let mut srcs: Vec<usize> = src.clone();
             let mut tgts: Vec<usize> = tgt.clone();

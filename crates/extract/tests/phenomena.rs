@@ -41,6 +41,8 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("three-way meeting, role-prefixed third", "عقد أردوغان وبوتين والرئيس الإيراني إبراهيم رئيسي اجتماعًا ثلاثيًا في العاصمة الإيرانية طهران.", &["CONSULT:TUR:RUS", "CONSULT:TUR:IRN", "CONSULT:RUS:IRN"]),
     ("SVO dual verb", "تركيا وكازاخستان تبحثان تعزيز التعاون الاستراتيجي.", &["CONSULT:TUR:KAZ"]),
     ("between X and Y", "انطلقت محادثات بين مصر وإثيوبيا حول سد النهضة.", &["CONSULT:EGY:ETH"]),
+    ("a signing verb with its document further on", "ووقعت الأردن في مارس الماضي اتفاقية للتعاون الدفاعي مع فرنسا.", &["AGREE:JOR:FRA"]),
+    ("a document just before a signing verb", "وتحدث عن الاتفاقية التي وقعتها الأردن مع فرنسا في مارس.", &["AGREE:JOR:FRA"]),
     ("a ceasefire with an adjective is a ceasefire", "أعلنت إسرائيل وقفا فوريا لإطلاق النار في غزة.", &["RETREAT:ISR:PSE"]),
 ];
 
@@ -69,6 +71,7 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("a capital in في is a place", "عقد الاجتماع في أنقرة بمشاركة خبراء.", &["CONSULT:TUR:TUR"]),
     ("the same state twice is no interaction", "التقى وزير الخارجية التركي بالسفير التركي في أنقرة.", &["CONSULT:TUR:TUR"]),
     ("a question asserts nothing", "هل هاجمت روسيا أوكرانيا مرة أخرى؟", &["ASSAULT:*"]),
+    ("وقع without a document is 'happened', not 'signed'", "ووقع الانفجار قرب الحدود الكينية مع الصومال.", &["AGREE:*"]),
     ("a definite noun of agreement refers back", "ودافع الرئيس الأمريكي عن الاتفاق النووي مع إيران في مقابلة.", &["AGREE:*"]),
     ("a definite noun of violence refers back", "وتحدث الوزير المصري عن الهجوم الإسرائيلي على غزة.", &["ASSAULT:*"]),
     ("a ceasefire with an adjective is no shooting", "أعلنت إسرائيل وقفا فوريا لإطلاق النار في غزة.", &["ASSAULT:*"]),
