@@ -103,7 +103,15 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             let word = &doc.tokens[h.first].norm[h.prefix.len()..];
             let stem = word.strip_suffix(h.suffix).unwrap_or(word);
             let non_past = is_verb && (h.prefix.contains('س') || kb.present_forms.contains(stem));
-            let modality = modality_of(kb, doc, rec, h, sent.tokens.start, sent.tokens.end);
+            let mut modality = modality_of(kb, doc, rec, h, sent.tokens.start, sent.tokens.end);
+            // قد before a present-tense verb is "may" (قد تدعو دول أوبك …); before a past one it is
+            // "has" and changes nothing
+            let after_qad = h.first > sent.tokens.start && matches!(doc.tokens[h.first - 1].norm.as_str(), "قد" | "وقد" | "فقد");
+            // (the first-person أفعل of form VIII and X verbs folds into their past: أعتقل/اعتقل,
+            // so only a ي ت ن prefix counts here)
+            if modality == "asserted" && non_past && !h.prefix.contains('س') && after_qad && stem.starts_with(['ي', 'ت', 'ن']) {
+                modality = "hypothetical";
+            }
             // a definite noun of violence, protest or agreement (الهجوم، الاحتجاجات، الاتفاق) refers
             // back to an event told before or speaks in general: the specific report is its
             // first, indefinite or verbal mention (وقعت مصر والسودان اتفاقا، توصل الطرفان إلى اتفاق)

@@ -479,6 +479,7 @@ impl Kb {
         let ld = Loader { file };
         let mut triggers = Vec::new();
         let mut present_forms = HashSet::default();
+        let mut past_forms: HashSet<String> = HashSet::default();
         for (line, cols) in rows(src.get(file)) {
             ld.need(line, &cols, 3)?;
             let kind = cols[0].chars().next().unwrap_or('?');
@@ -494,6 +495,7 @@ impl Kb {
                         let (past, pres) = pair.split_once('/').ok_or_else(|| KbError::Parse { file: file.into(), line, msg: format!("verb {pair:?} is not PAST/PRESENT") })?;
                         for f in forms::conjugate_past(past) {
                             add(&mut b, &f, Pre::Verbal, Post::Pronoun);
+                            past_forms.insert(f);
                         }
                         for f in forms::conjugate_present(pres) {
                             add(&mut b, &f, Pre::Verbal, Post::Pronoun);
@@ -528,6 +530,10 @@ impl Kb {
         }
 
         // role nouns
+        // a form that is both is the past (اعتقل): the first-person present أعتقل folds into it
+        // once hamza is normalised, and news speaks of what others did
+        present_forms.retain(|f| !past_forms.contains(f));
+
         let file = "lexicon/roles.tsv";
         let ld = Loader { file };
         let mut roles = Vec::new();
