@@ -80,6 +80,7 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("أبعاد (dimensions) is not إبعاد (deportation) after hamza folding", "أخذت الأزمة بين تونس وليبيا أبعادا خطيرة.", &["COERCE:*"]),
     ("قد before a present verb is 'may'", "قد تهاجم القوات التركية مواقع حزب العمال الكردستاني في العراق.", &["ASSAULT:*"]),
     ("violence warned of is not violence", "حذرت مصر من هجوم إسرائيلي واسع على رفح.", &["ASSAULT:*"]),
+    ("violence as a risk is not violence", "وجهت بريطانيا تحذيرا إلى رعاياها بسبب مخاطر شن هجمات في كينيا.", &["ASSAULT:*"]),
     ("violence feared is not violence", "تخشى الأمم المتحدة من قصف جديد على المدنيين في دارفور.", &["ASSAULT:*"]),
     ("an event noun as a goal", "تعمل قطر لضمان وقف شامل لإطلاق النار بين إسرائيل وحماس.", &["ASSAULT:*", "RETREAT:*"]),
 ];
