@@ -3,6 +3,8 @@
 //! seed's event, bad input reported, and a kill -9 in the middle of a large ingest losing
 //! nothing that was committed.
 
+mod support;
+
 use marsad_store::{SqliteStore, Store};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -144,35 +146,6 @@ fn bad_input_is_reported_with_path_and_reason_and_the_run_goes_on() {
     assert_eq!(after["events"].as_i64() >= before["events"].as_i64(), true);
 }
 
-/// A few thousand distinct synthetic articles (each with a different mix of actors, places
-/// and numbers, so no two share a content hash).
-fn synthetic_corpus(path: &Path, n: usize) {
-    let states = ["روسيا", "تركيا", "كازاخستان", "مصر", "السعودية", "الصين", "إيران", "قطر", "الأردن", "الجزائر", "تونس", "المغرب"];
-    let cities = ["موسكو", "أنقرة", "أستانا", "القاهرة", "الرياض", "بكين", "طهران", "الدوحة", "عمان", "الجزائر", "تونس", "الرباط"];
-    let topics = ["التعاون الاقتصادي", "أمن الحدود", "الطاقة المتجددة", "النقل والخدمات اللوجستية", "التعليم والثقافة", "الاستثمار"];
-    let mut out = String::new();
-    let mut x: u64 = 0x2545F4914F6CDD1D;
-    let mut rnd = |m: usize| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        (x % m as u64) as usize
-    };
-    for i in 0..n {
-        let (a, b) = (rnd(states.len()), rnd(states.len()));
-        let text = format!(
-            "بحث وزير خارجية {} مع نظيره من {} في {} سبل تعزيز {} بين البلدين، وذلك في الاجتماع رقم {} للجنة المشتركة. \
-             وأكد الجانبان أهمية رفع حجم التبادل التجاري إلى {} مليون دولار خلال {} سنوات، واتفقا على عقد الاجتماع المقبل في {}. \
-             وقال المتحدث باسم الوزارة إن المحادثات تناولت أيضا {} والتطورات الإقليمية، مشيرا إلى أن الوثيقة رقم {} ستوقع قريبا.",
-            states[a], states[b], cities[rnd(cities.len())], topics[rnd(topics.len())], i + 1,
-            100 + rnd(9000), 2 + rnd(8), cities[rnd(cities.len())], topics[rnd(topics.len())], i * 7 + 3
-        );
-        out.push_str(&serde_json::json!({"id": format!("syn-{i:05}"), "text": text, "source": format!("outlet-{}", i % 17)}).to_string());
-        out.push('\n');
-    }
-    std::fs::write(path, out).unwrap();
-}
-
 fn count(db: &Path, sql: &str) -> i64 {
     let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     c.busy_timeout(Duration::from_secs(5)).unwrap();
@@ -182,16 +155,7 @@ fn count(db: &Path, sql: &str) -> i64 {
 fn check_consistent(db: &Path) {
     let store = SqliteStore::open(db).unwrap();
     assert_eq!(store.integrity_check().unwrap(), "ok");
-    let c = store.connection();
-    let one = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
-    assert_eq!(one("SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM sightings s WHERE s.article_id = a.id)"), 0, "every article has its sighting");
-    assert_eq!(one("SELECT coalesce(sum(size), 0) FROM clusters"), one("SELECT count(*) FROM articles"), "cluster sizes add up");
-    assert_eq!(
-        one("SELECT count(*) FROM events e WHERE num_mentions != (SELECT count(*) FROM event_mentions m WHERE m.event_id = e.id)"),
-        0,
-        "event counts match their mentions"
-    );
-    assert_eq!(one("SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM lsh_bands b WHERE b.article_id = a.id)"), 0, "every article is findable for clustering");
+    support::assert_consistent(store.connection());
 }
 
 #[test]
@@ -199,7 +163,7 @@ fn kill_9_during_a_large_ingest_loses_nothing_committed() {
     const N: usize = 3000;
     let t = TempDir::new("kill");
     let corpus = t.0.join("big.jsonl");
-    synthetic_corpus(&corpus, N);
+    support::synthetic_corpus(&corpus, N);
     let db = t.0.join("m.db");
     let mut killed_at = Vec::new();
     // kill twice, at different depths, then let a third run finish

@@ -932,7 +932,8 @@ pub struct SearchHit {
     pub published: Option<String>,
     pub source: Option<String>,
     pub url: Option<String>,
-    /// BM25 (lower is better, as SQLite gives it).
+    /// Lower is better: BM25 on SQLite, the negated ts_rank on PostgreSQL (not comparable
+    /// between the two).
     pub score: f64,
     pub snippet: Snippet,
     /// Events reported by the article.

@@ -1,6 +1,7 @@
-//! Shared by the serve tests: a store filled from the seeds with a small trigger lexicon (so the
-//! tests do not depend on the lexicon being tuned elsewhere), and a `marsad serve` on
-//! 127.0.0.1 port 0 that is killed when dropped.
+//! Shared by the serve, ingest and PostgreSQL tests: a store filled from the seeds with a small
+//! trigger lexicon (so the tests do not depend on the lexicon being tuned elsewhere), a
+//! `marsad serve` on 127.0.0.1 port 0 that is killed when dropped, a synthetic corpus, and the
+//! invariants every store keeps.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
@@ -181,4 +182,48 @@ pub fn raw(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body:
     // a chunked body: keep the JSON between the chunk sizes
     let body = if body.trim_start().starts_with('{') { body } else { body.lines().filter(|l| !l.chars().all(|c| c.is_ascii_hexdigit())).collect::<Vec<_>>().join("\n") };
     (status, body)
+}
+
+/// A few thousand distinct synthetic articles (each with a different mix of actors, places
+/// and numbers, so no two share a content hash).
+pub fn synthetic_corpus(path: &Path, n: usize) {
+    let states = ["روسيا", "تركيا", "كازاخستان", "مصر", "السعودية", "الصين", "إيران", "قطر", "الأردن", "الجزائر", "تونس", "المغرب"];
+    let cities = ["موسكو", "أنقرة", "أستانا", "القاهرة", "الرياض", "بكين", "طهران", "الدوحة", "عمان", "الجزائر", "تونس", "الرباط"];
+    let topics = ["التعاون الاقتصادي", "أمن الحدود", "الطاقة المتجددة", "النقل والخدمات اللوجستية", "التعليم والثقافة", "الاستثمار"];
+    let mut out = String::new();
+    let mut x: u64 = 0x2545F4914F6CDD1D;
+    let mut rnd = |m: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % m as u64) as usize
+    };
+    for i in 0..n {
+        let (a, b) = (rnd(states.len()), rnd(states.len()));
+        let text = format!(
+            "بحث وزير خارجية {} مع نظيره من {} في {} سبل تعزيز {} بين البلدين، وذلك في الاجتماع رقم {} للجنة المشتركة. \
+             وأكد الجانبان أهمية رفع حجم التبادل التجاري إلى {} مليون دولار خلال {} سنوات، واتفقا على عقد الاجتماع المقبل في {}. \
+             وقال المتحدث باسم الوزارة إن المحادثات تناولت أيضا {} والتطورات الإقليمية، مشيرا إلى أن الوثيقة رقم {} ستوقع قريبا.",
+            states[a], states[b], cities[rnd(cities.len())], topics[rnd(topics.len())], i + 1,
+            100 + rnd(9000), 2 + rnd(8), cities[rnd(cities.len())], topics[rnd(topics.len())], i * 7 + 3
+        );
+        out.push_str(&serde_json::json!({"id": format!("syn-{i:05}"), "text": text, "source": format!("outlet-{}", i % 17)}).to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// The invariants a store keeps whatever happened to the process that wrote it (SQLite or
+/// PostgreSQL): every article has its sighting and its LSH bands, cluster sizes add up, and
+/// every event's mention count is its number of mentions.
+pub fn assert_consistent(db: &dyn marsad_store::Db) {
+    let one = |sql: &str| -> i64 { db.one(sql, &[]).unwrap() };
+    assert_eq!(one("SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM sightings s WHERE s.article_id = a.id)"), 0, "every article has its sighting");
+    assert_eq!(one("SELECT CAST(coalesce(sum(size), 0) AS BIGINT) FROM clusters"), one("SELECT count(*) FROM articles"), "cluster sizes add up");
+    assert_eq!(
+        one("SELECT count(*) FROM events e WHERE num_mentions != (SELECT count(*) FROM event_mentions m WHERE m.event_id = e.id)"),
+        0,
+        "event counts match their mentions"
+    );
+    assert_eq!(one("SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM lsh_bands b WHERE b.article_id = a.id)"), 0, "every article is findable for clustering");
 }
