@@ -103,15 +103,10 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             let word = &doc.tokens[h.first].norm[h.prefix.len()..];
             let stem = word.strip_suffix(h.suffix).unwrap_or(word);
             let non_past = is_verb && (h.prefix.contains('س') || kb.present_forms.contains(stem));
-            let mut modality = modality_of(kb, doc, rec, h, sent.tokens.start, sent.tokens.end);
-            // قد before a present-tense verb is "may" (قد تدعو دول أوبك …); before a past one it is
-            // "has" and changes nothing
-            let after_qad = h.first > sent.tokens.start && matches!(doc.tokens[h.first - 1].norm.as_str(), "قد" | "وقد" | "فقد");
-            // (the first-person أفعل of form VIII and X verbs folds into their past: أعتقل/اعتقل,
-            // so only a ي ت ن prefix counts here)
-            if modality == "asserted" && non_past && !h.prefix.contains('س') && after_qad && stem.starts_with(['ي', 'ت', 'ن']) {
-                modality = "hypothetical";
-            }
+            // a present verb in the third or first person plural (ي ت ن: the first-person أفعل of
+            // form VIII and X verbs folds into their past, أعتقل/اعتقل)
+            let present = non_past && !h.prefix.contains('س') && stem.starts_with(['ي', 'ت', 'ن']);
+            let modality = modality_of(kb, doc, rec, h, sent.tokens.start, sent.tokens.end, present);
             // a definite noun of violence, protest or agreement (الهجوم، الاحتجاجات، الاتفاق) refers
             // back to an event told before or speaks in general: the specific report is its
             // first, indefinite or verbal mention (وقعت مصر والسودان اتفاقا، توصل الطرفان إلى اتفاق)
@@ -387,7 +382,8 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<
     (srcs.iter().map(|&i| parts[i].ment).collect(), tgt_group.iter().map(|&i| parts[i].ment).collect())
 }
 
-fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize, sent_end: usize) -> &'static str {
+/// `present`: the trigger is a present-tense verb without سـ.
+fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize, sent_end: usize, present: bool) -> &'static str {
     // a question asserts nothing (لماذا اغتيال …؟)
     let question = doc.tokens[sent_start..sent_end].iter().any(|t| t.is_punct("؟") || t.is_punct("?"));
     let mut m = if question { "hypothetical" } else { "asserted" };
@@ -420,6 +416,11 @@ fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize
     }
     if m == "asserted" && h.prefix.contains('س') {
         m = "planned";
+    }
+    // قد before a present verb is "may" (قد تدعو دول أوبك …); before a past one it is "has" and
+    // changes nothing
+    if m == "asserted" && present && h.first > sent_start && matches!(doc.tokens[h.first - 1].norm.as_str(), "قد" | "وقد" | "فقد") {
+        m = "hypothetical";
     }
     m
 }
