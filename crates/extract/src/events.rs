@@ -295,7 +295,11 @@ fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> 
         // coordinated with it; a capital is a side only as a subject or in بين … و … (not في أنقرة)
         let topic = TOPIC_MARKERS.contains(&prev_word) && !p.starts_with('و') || coord && last.is_some_and(|(_, t)| t);
         // (العاصمة الإيرانية طهران: a capital named after its state is a place)
-        let capital_place = m.is_capital() && (matches!(prev_word, "في" | "الي" | "من" | "عاصمه" | "العاصمه") || p.ends_with('ب') || p.ends_with('ل') || first > 0 && rec.owner[first - 1].is_some());
+        // (…في عاصمتها أديس أبابا، #موسكو); right after another mention it is that state's
+        // capital only when it is the same state (واتهمت كييف موسكو: two sides)
+        let after_own_state = first > 0 && rec.owner[first - 1].is_some_and(|q| rec.ments[q].actor.is_some() && rec.ments[q].actor == m.country);
+        let hashtag = prev.is_some_and(|t| t.is_punct("#"));
+        let capital_place = m.is_capital() && (matches!(prev_word, "في" | "الي" | "من" | "عاصمه" | "العاصمه" | "عاصمتها" | "عاصمته" | "وعاصمتها") || hashtag || p.ends_with('ب') || p.ends_with('ل') || after_own_state);
         last = Some((m.last, topic));
         if topic || capital_place {
             continue;

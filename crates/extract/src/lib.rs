@@ -123,6 +123,7 @@ impl Extractor {
         let evs = events::extract_events(&self.kb, &doc, &rec);
         let mut events_out: Vec<Event> = Vec::new();
         let mut unrealised: Vec<Event> = Vec::new();
+        let mut incidents: Vec<Event> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for e in evs {
             let part = |i: Option<usize>, actor: &Option<String>| -> Participant {
@@ -190,8 +191,12 @@ impl Extractor {
                 gloss: String::new(),
             };
             ev.gloss = gloss::gloss(&ev);
+            // an interaction needs both sides: with one unknown it is an incident
+            let incident = ev.source.actor.is_none() || ev.target.actor.is_none();
             if matches!(ev.modality.as_str(), "negated" | "hypothetical") {
                 unrealised.push(ev);
+            } else if incident {
+                incidents.push(ev);
             } else {
                 events_out.push(ev);
             }
@@ -208,6 +213,7 @@ impl Extractor {
             mentions,
             events: events_out,
             unrealised,
+            incidents,
             quantities,
             dates: dates_out,
         }

@@ -211,6 +211,12 @@ pub struct ArticleOut {
     /// Interactions the text mentions but denies or only supposes (modality `negated` or
     /// `hypothetical`): not events, kept for readers who want them.
     pub unrealised: Vec<Event>,
+    /// Things that happened (an attack, an arrest, a protest) where the text does not name who
+    /// did it or to whom: one side is unknown (`null`), or was only assumed (the state where it
+    /// happened). Not interactions between two actors, so not in `events`; kept with their
+    /// place, date and evidence.
+    #[serde(default)]
+    pub incidents: Vec<Event>,
     pub quantities: Vec<QuantityOut>,
     pub dates: Vec<DateOut>,
 }
