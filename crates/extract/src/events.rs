@@ -95,6 +95,9 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
         let trig: Vec<&Hit> = std::mem::take(&mut by_sentence[si]);
         for (ti, h) in trig.iter().enumerate() {
             let tr = &kb.triggers[h.form.payload as usize];
+            if is_homograph(kb, doc, h) {
+                continue;
+            }
             // a trigger noun right after another trigger is its object (أجرى محادثات، توقيع اتفاقية): one event
             if ti > 0 && trig[ti - 1].last + 1 == h.first && kb.triggers[trig[ti - 1].form.payload as usize].event_type == tr.event_type {
                 continue;
@@ -245,6 +248,12 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
         }
     }
     out
+}
+
+/// A one-word hit on a word the lexicon says is never a trigger (وزارة, not و+زار+ه).
+fn is_homograph(kb: &Kb, doc: &Doc, h: &Hit) -> bool {
+    let norm = doc.tokens[h.first].norm.as_str();
+    h.first == h.last && (kb.not_triggers.contains(norm) || norm.strip_prefix(h.prefix).is_some_and(|w| kb.not_triggers.contains(w)))
 }
 
 fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> Vec<Part> {
