@@ -11,7 +11,7 @@
 //! of the article.
 
 use crate::recognise::{Ment, Recognition};
-use marsad_kb::{EntityKind, Hit, Kb};
+use marsad_kb::{EntityKind, Hit, How, Kb};
 use marsad_text::{Doc, TokenKind};
 
 /// Types whose source and target are unordered in the contract.
@@ -80,6 +80,19 @@ struct Part {
     between: bool,
 }
 
+/// Nouns (matching form, without the article) that a state adjective after them makes an actor:
+/// forces, governments, officials, delegations, citizens (القوات الإسرائيلية، الحجاج الإيرانيين).
+/// After any other noun the adjective only describes it (مهاجرين أفارقة، لأب كيني، الاتفاقية
+/// النووية الإيرانية) and is no side.
+const AGENT_HEADS: &[&str] = &[
+    "قوات", "قوه", "جيش", "حكومه", "سلطات", "سلطه", "شرطه", "طائرات", "طائره", "مقاتلات", "بحريه", "قياده", "خارجيه", "دفاع", "وزاره", "مسؤولين", "مسؤول",
+    "مسؤولون", "دبلوماسيه", "دبلوماسي", "دبلوماسيين", "وفد", "وفود", "جانب", "طرف", "رئاسه", "برلمان", "مجلس", "امن", "استخبارات", "مخابرات", "اجهزه", "جنود", "جندي",
+    "جنديين", "جنديان", "دوله", "نظام", "دبابات", "مدفعيه", "بوارج", "سفن", "سفينه", "زوارق", "شركه", "شركات", "حجاج", "مواطنين", "مواطنون", "مواطن", "متظاهرين",
+    "محتجين", "شعب", "طلاب", "عمال", "ناشطين", "معارضه", "مسلحين", "مقاتلين", "صيادين", "سفاره", "سفير", "قنصليه", "رئيس", "زعيم", "قاده", "قائد", "مبعوث", "نواب",
+    "نائب", "وزير", "وزراء", "ملك", "امير", "ميليشيات", "مليشيات", "فصائل", "حرس", "بحاره", "طيران", "سلاح", "وحدات", "عناصر", "ضباط", "ضابط", "حزب", "حركه", "مسؤوله",
+];
+
+
 pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
     let mut out = Vec::new();
     let mut topic: Option<usize> = None; // last source mention, for pro-drop sentences
@@ -90,8 +103,15 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             v.push(h);
         }
     }
+    // tokens covered by a trigger, or an adjective or two after one (غارات جوية إسرائيلية)
+    let mut trig_tokens = vec![false; doc.tokens.len()];
+    for h in &triggers {
+        for k in h.first..=(h.last + 2).min(doc.tokens.len().saturating_sub(1)) {
+            trig_tokens[k] = true;
+        }
+    }
     for (si, sent) in doc.sentences.iter().enumerate() {
-        let parts = participants(doc, rec, sent.tokens.clone());
+        let parts = participants(kb, doc, rec, &trig_tokens, sent.tokens.clone());
         let trig: Vec<&Hit> = std::mem::take(&mut by_sentence[si]);
         for (ti, h) in trig.iter().enumerate() {
             let tr = &kb.triggers[h.form.payload as usize];
@@ -270,7 +290,7 @@ fn is_homograph(kb: &Kb, doc: &Doc, h: &Hit) -> bool {
     h.first == h.last && (kb.not_triggers.contains(norm) || norm.strip_prefix(h.prefix).is_some_and(|w| kb.not_triggers.contains(w)))
 }
 
-fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> Vec<Part> {
+fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[bool], range: std::ops::Range<usize>) -> Vec<Part> {
     let mut parts: Vec<Part> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     // the last mention looked at (kept or not), for coordination: (its last token, was a topic)
@@ -328,13 +348,63 @@ fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> 
             continue;
         }
         let between = prev_word == "بين" || coord && parts.last().is_some_and(|q| q.between);
+        if state_adjective(kb, doc, rec, trig_tokens, m, first) == Adjective::Describes {
+            continue;
+        }
         parts.push(Part { ment: o, first, last: m.last, actor: actor.to_string(), marked, coord, between });
     }
     parts
 }
 
+#[derive(PartialEq)]
+enum Adjective {
+    /// It makes the noun before it an actor (القوات الإسرائيلية), or it is no adjective.
+    Agent,
+    /// It stands alone for people (قتل فلسطينيان، يقول الإسرائيليون).
+    People,
+    /// It describes a noun that is not an actor (مهاجرين أفارقة): no side.
+    Describes,
+}
+
+/// What a state mention starting its phrase at `first` stands for, when it is a state
+/// adjective (nisba) or a people plural.
+fn state_adjective(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[bool], m: &Ment, first: usize) -> Adjective {
+    if m.kind != EntityKind::Country || !matches!(m.how, Some(How::Adjective | How::People)) || first != m.first || m.part_of.is_some() {
+        return Adjective::Agent;
+    }
+    let sentence = doc.tokens[m.first].sentence;
+    let word = |k: usize| Some(&doc.tokens[k]).filter(|t| t.kind == TokenKind::Word && t.sentence == sentence);
+    let Some(prev) = first.checked_sub(1).and_then(word) else { return Adjective::People };
+    // after و it starts a new item of a list (الأمريكيون والفرنسيون)
+    if m.prefix.starts_with('و') || rec.owner[first - 1].is_some() {
+        return Adjective::Agent;
+    }
+    let bare = |w: &str| -> String {
+        let w = w.strip_prefix('و').filter(|r| r.chars().count() >= 3).unwrap_or(w);
+        for p in ["بال", "لل", "وال", "ال", "ب", "ل"] {
+            if let Some(r) = w.strip_prefix(p).filter(|r| r.chars().count() >= 2) {
+                return r.to_string();
+            }
+        }
+        w.to_string()
+    };
+    let agent_head = |k: usize| word(k).is_some_and(|t| {
+        let b = bare(&t.norm);
+        AGENT_HEADS.contains(&b.as_str()) || kb.role_words.contains(&b) || rec.role_ending_at.contains_key(&k)
+    });
+    // the noun it describes, or an adjective between (القوات الجوية السودانية)
+    if agent_head(first - 1) || first >= 2 && agent_head(first - 2) || trig_tokens[first - 1] {
+        return Adjective::Agent;
+    }
+    if kb.not_nouns.contains(&prev.norm) || kb.not_nouns.contains(&bare(&prev.norm)) || prev.norm.chars().all(|c| c.is_ascii_digit() || ('٠'..='٩').contains(&c)) {
+        return Adjective::People;
+    }
+    Adjective::Describes
+}
+
 /// Source and target mention groups for trigger `h` among the sentence's participants.
 fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<usize>) {
+    let marked = |i: usize| parts[i].marked;
     let group = |start: usize| -> Vec<usize> {
         let mut g = vec![start];
         let mut k = start + 1;
@@ -366,16 +436,16 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<
     }
     // source: the first unmarked participant after the verb (VSO), else the nearest unmarked before it
     let mut src_group: Vec<usize> = Vec::new();
-    if let Some(&s) = after.iter().find(|&&i| !parts[i].marked && !parts[i].coord) {
+    if let Some(&s) = after.iter().find(|&&i| !marked(i) && !parts[i].coord) {
         // the subject follows the verb closely (أكد الرئيس الروسي - فلاديمير بوتين), and comes
         // before any marked participant
-        let first_marked = after.iter().find(|&&i| parts[i].marked).copied();
+        let first_marked = after.iter().find(|&&i| marked(i)).copied();
         if first_marked.is_none_or(|m| s < m) && parts[s].first <= h.last + 4 {
             src_group = group(s);
         }
     }
     if src_group.is_empty() {
-        if let Some(&s) = before.iter().rev().find(|&&i| !parts[i].marked) {
+        if let Some(&s) = before.iter().rev().find(|&&i| !marked(i)) {
             // take the whole coordinated group ending here
             let mut start = s;
             while start > 0 && parts[start].coord && parts[start - 1].first >= lo {
@@ -391,7 +461,7 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<
     let src_actors: Vec<&str> = src_group.iter().map(|&i| parts[i].actor.as_str()).collect();
     // target: the first marked participant after the trigger, else the next other one after the source
     let mut tgt_group: Vec<usize> = Vec::new();
-    if let Some(&t) = after.iter().find(|&&i| parts[i].marked && !src_actors.contains(&parts[i].actor.as_str())) {
+    if let Some(&t) = after.iter().find(|&&i| marked(i) && !src_actors.contains(&parts[i].actor.as_str())) {
         tgt_group = group(t);
     } else if let Some(&t) = after.iter().find(|&&i| !src_group.contains(&i) && !parts[i].coord && !src_actors.contains(&parts[i].actor.as_str())) {
         // an unmarked object stands right after the trigger or the subject (التقى أردوغان بوتين)
@@ -400,7 +470,7 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<
             tgt_group = group(t);
         }
     } else if let Some(&t) = before.iter().rev().find(|&&i| !src_group.contains(&i) && !src_actors.contains(&parts[i].actor.as_str())) {
-        if parts[t].marked {
+        if marked(t) {
             tgt_group = vec![t];
         }
     }

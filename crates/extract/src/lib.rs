@@ -192,6 +192,8 @@ impl Extractor {
             };
             ev.gloss = gloss::gloss(&ev);
             // an interaction needs both sides: with one unknown it is an incident
+            // an interaction needs both sides: with one unknown it is an incident (a domestic
+            // event names the same state twice, and stays an event)
             let incident = ev.source.actor.is_none() || ev.target.actor.is_none();
             if matches!(ev.modality.as_str(), "negated" | "hypothetical") {
                 unrealised.push(ev);

@@ -238,6 +238,9 @@ pub struct Kb {
     pub surnames: HashMap<String, Vec<u32>>,
     /// Ordinary words (matching form) that cannot be part of a name found by pattern.
     pub common: HashSet<String>,
+    /// The function words, verbs, numbers and time words among them: a word after which a
+    /// state adjective cannot be describing a noun (قتل فلسطينيان، يقول الإسرائيليون).
+    pub not_nouns: HashSet<String>,
     /// One-word role nouns without the article (رئيس، سفير، لاعب): not a role on their own in
     /// construct (رئيس الهيئة), but never part of a name either.
     pub role_words: HashSet<String>,
@@ -289,8 +292,13 @@ impl Kb {
 
     pub fn load(src: &Sources) -> Result<Kb, KbError> {
         let mut common = HashSet::default();
+        let mut not_nouns = HashSet::default();
         for (_, cols) in rows(src.get("lexicon/common_words.tsv")) {
-            common.insert(marsad_text::normalize(cols[0]));
+            let f = marsad_text::normalize(cols[0]);
+            if matches!(cols.get(1).copied(), Some("func" | "verb" | "num" | "time")) {
+                not_nouns.insert(f.clone());
+            }
+            common.insert(f);
         }
         // every name as listed, so that a generated spelling variant never takes a form that
         // some entry lists for itself (فيبورغ → فيبورج is another town)
@@ -610,7 +618,7 @@ impl Kb {
             }
         }
         let matcher = b.build().map_err(|e| KbError::Build(e.to_string()))?;
-        Ok(Kb { entities, entity_forms, triggers, roles, org_heads, cues, given_names, matcher, surnames, common, role_words, present_forms, not_triggers, actor_names })
+        Ok(Kb { entities, entity_forms, triggers, roles, org_heads, cues, given_names, matcher, surnames, common, not_nouns, role_words, present_forms, not_triggers, actor_names })
     }
 
     /// English name of an actor code (a state, IGO or group), when the data has it.
