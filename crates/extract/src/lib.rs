@@ -192,9 +192,13 @@ impl Extractor {
             };
             ev.gloss = gloss::gloss(&ev);
             // an interaction needs both sides: with one unknown it is an incident
-            // an interaction needs both sides: with one unknown it is an incident (a domestic
-            // event names the same state twice, and stays an event)
-            let incident = ev.source.actor.is_none() || ev.target.actor.is_none();
+            // violence or coercion with one state and no other side (قتل فلسطينيان في غزة، اعتقل
+            // الجنديان اليونانيان) says where it happened and to whom, not by whom: an incident.
+            // Done by a named agent of the state (الشرطة الألمانية، الجيش السوري) it stays a
+            // domestic event.
+            let state_alone = e.source == e.target && e.source.is_some_and(|i| rec.ments[i].kind == EntityKind::Country);
+            let by_nobody = state_alone && matches!(e.event_type.as_str(), "ASSAULT" | "COERCE");
+            let incident = ev.source.actor.is_none() || ev.target.actor.is_none() || by_nobody;
             if matches!(ev.modality.as_str(), "negated" | "hypothetical") {
                 unrealised.push(ev);
             } else if incident {
