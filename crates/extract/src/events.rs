@@ -32,6 +32,13 @@ const TOPIC_MARKERS: &[&str] = &[
     "جانب", "قضيه", "القضيه", "ملف", "الملف", "ازمه", "الازمه", "الصراع", "النزاع", "الحرب", "الاوضاع", "الوضع", "الشان", "بالشان", "الساحه", "حدود", "الحدود",
 ];
 
+/// Nouns (matching form, without ب/ل) whose genitive is the target of a verb that governs them
+/// with ب or ل (رحب بقرار X، أشاد بجهود X، أسفه لقرار X).
+const CONSTRUCT_NOUNS: &[&str] = &["قرار", "جهود", "دور", "موقف", "مواقف", "مبادره", "دعوه", "اعلان", "تصريحات", "خطوه", "سياسه", "سياسات", "تدخل", "بيان", "اعتراف", "التزام", "مساعي", "رد", "حق"];
+
+/// Nouns for a person who speaks or acts for the body named after في (مسؤول في حماس).
+const MEMBER_NOUNS: &[&str] = &["مسؤول", "مسؤولون", "مسؤولين", "قيادي", "قياديون", "قياديين", "عضو", "اعضاء", "مصدر", "متحدث", "ناطق", "دبلوماسي", "ضابط", "ضباط", "مستشار", "نائب", "نواب"];
+
 /// Words before a participant that make it a target (matching form).
 const TARGET_MARKERS: &[&str] = &["مع", "الي", "لدي", "ضد", "علي", "تجاه", "نحو", "عن"];
 
@@ -330,13 +337,23 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[bool], ran
             let w = doc.tokens[q].norm.as_str();
             TARGET_MARKERS.contains(&w.strip_prefix('و').unwrap_or(w))
         });
-        let marked = governed || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
+        // …and so does a ب/ل on the noun it depends on: رحبت إسرائيل بقرار الولايات المتحدة،
+        // أشاد بالجهود التي تقدمها حكومة المملكة، أبدى أسفه لقرار نظيره الأميركي
+        let construct = first > 0 && rec.owner[first - 1].is_none() && doc.tokens[first - 1].kind == TokenKind::Word && doc.tokens[first - 1].sentence == doc.tokens[first].sentence && {
+            let w = doc.tokens[first - 1].norm.as_str();
+            let w = w.strip_prefix('و').filter(|r| r.chars().count() >= 4).unwrap_or(w);
+            ["بال", "لل"].iter().any(|c| w.starts_with(c)) && w.chars().count() >= 5
+                || ["ب", "ل"].iter().any(|c| w.strip_prefix(c).is_some_and(|r| CONSTRUCT_NOUNS.contains(&r)))
+        };
+        let marked = governed || construct || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
         // coordination: و on the phrase, or an enumeration with ، or / right after the last mention
         let enum_sep = prev.is_some_and(|t| t.is_punct("،") || t.is_punct("/") || t.is_punct(","));
         let coord = last.is_some_and(|(l, _)| first <= l + 3) && (p.starts_with('و') || enum_sep && last.is_some_and(|(l, _)| first == l + 2));
         // a topic or location (في أفغانستان وإيران، القضية الفلسطينية) is no side, nor is what is
         // coordinated with it; a capital is a side only as a subject or in بين … و … (not في أنقرة)
-        let topic = TOPIC_MARKERS.contains(&prev_word) && !p.starts_with('و') || coord && last.is_some_and(|(_, t)| t);
+        // (…but an official in Hamas speaks for Hamas: ورفض مسؤول في حماس)
+        let member_of = prev_word == "في" && first >= 2 && MEMBER_NOUNS.contains(&doc.tokens[first - 2].norm.strip_prefix('و').unwrap_or(&doc.tokens[first - 2].norm));
+        let topic = TOPIC_MARKERS.contains(&prev_word) && !p.starts_with('و') && !member_of || coord && last.is_some_and(|(_, t)| t);
         // (العاصمة الإيرانية طهران: a capital named after its state is a place)
         // (…في عاصمتها أديس أبابا، #موسكو); right after another mention it is that state's
         // capital only when it is the same state (واتهمت كييف موسكو: two sides)
