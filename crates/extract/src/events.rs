@@ -39,6 +39,10 @@ const CONSTRUCT_NOUNS: &[&str] = &["قرار", "جهود", "دور", "موقف",
 /// Nouns for a person who speaks or acts for the body named after في (مسؤول في حماس).
 const MEMBER_NOUNS: &[&str] = &["مسؤول", "مسؤولون", "مسؤولين", "قيادي", "قياديون", "قياديين", "عضو", "اعضاء", "مصدر", "متحدث", "ناطق", "دبلوماسي", "ضابط", "ضباط", "مستشار", "نائب", "نواب"];
 
+/// Words before a participant that make it the agent of what happened (matching form):
+/// لقي مصرعه على أيدي X، أصيب برصاص X، هجوم من قبل X.
+const AGENT_MARKERS: &[&str] = &["ايدي", "بايدي", "برصاص", "رصاص", "بنيران", "نيران", "بقصف", "بغارات"];
+
 /// Words before a participant that make it a target (matching form).
 const TARGET_MARKERS: &[&str] = &["مع", "الي", "لدي", "ضد", "علي", "تجاه", "نحو", "عن"];
 
@@ -85,6 +89,8 @@ struct Part {
     coord: bool,
     /// after بين
     between: bool,
+    /// the agent of a passive or of a result (على أيدي X، من قبل X، برصاص X، بنيران X)
+    agent: bool,
 }
 
 /// Nouns (matching form, without the article) that a state adjective after them makes an actor:
@@ -368,7 +374,12 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[bool], ran
         if state_adjective(kb, doc, rec, trig_tokens, m, first) == Adjective::Describes {
             continue;
         }
-        parts.push(Part { ment: o, first, last: m.last, actor: actor.to_string(), marked, coord, between });
+        // (the marker may stand before the noun a state adjective describes: برصاص القوات الإسرائيلية)
+        let norm_at = |k: usize| doc.tokens[k].norm.as_str();
+        let head_before = first >= 2 && AGENT_HEADS.contains(&norm_at(first - 1).strip_prefix("ال").unwrap_or(norm_at(first - 1)));
+        let at = if head_before { first - 1 } else { first };
+        let agent = at >= 1 && (AGENT_MARKERS.contains(&norm_at(at - 1)) || norm_at(at - 1) == "قبل" && at >= 2 && norm_at(at - 2) == "من");
+        parts.push(Part { ment: o, first, last: m.last, actor: actor.to_string(), marked: marked && !agent, coord, between, agent });
     }
     parts
 }
@@ -450,6 +461,15 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<
             let g = dedup(g);
             return (vec![parts[g[0]].ment], g[1..].iter().map(|&i| parts[i].ment).collect());
         }
+    }
+    // a named agent after the trigger (قتل فلسطينيا برصاص القوات الإسرائيلية) is the source, and
+    // the nearest other participant its target
+    if let Some(&a) = after.iter().find(|&&i| parts[i].agent && !parts[i].coord) {
+        let src = dedup(group(a));
+        let src_actors: Vec<&str> = src.iter().map(|&i| parts[i].actor.as_str()).collect();
+        let other = |i: &&usize| !src.contains(*i) && !src_actors.contains(&parts[**i].actor.as_str());
+        let tgt = after.iter().filter(|&&i| i < a).rev().find(other).or_else(|| before.iter().rev().find(other)).or_else(|| after.iter().find(other));
+        return (src.iter().map(|&i| parts[i].ment).collect(), tgt.map(|&i| vec![parts[i].ment]).unwrap_or_default());
     }
     // source: the first unmarked participant after the verb (VSO), else the nearest unmarked before it
     let mut src_group: Vec<usize> = Vec::new();
