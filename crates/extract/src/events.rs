@@ -91,6 +91,10 @@ struct Part {
     between: bool,
     /// the agent of a passive or of a result (على أيدي X، من قبل X، برصاص X، بنيران X)
     agent: bool,
+    /// a state adjective or plural standing for people (قتل فلسطينيان): victims of violence
+    people: bool,
+    /// a state adjective on an event noun (غارات إسرائيلية): the agent of that event
+    of_event: bool,
 }
 
 /// Nouns (matching form, without the article) that a state adjective after them makes an actor:
@@ -117,10 +121,21 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
         }
     }
     // tokens covered by a trigger, or an adjective or two after one (غارات جوية إسرائيلية)
-    let mut trig_tokens = vec![false; doc.tokens.len()];
+    // (VERB on a verb trigger's tokens: a state adjective after a verb is its subject, قتل فلسطينيان)
+    let mut trig_tokens = vec![0u8; doc.tokens.len()];
     for h in &triggers {
+        if kb.triggers[h.form.payload as usize].kind == 'v' {
+            trig_tokens[h.first..=h.last].fill(VERB);
+            // (an adjective on the verb's object names a side: انتقد بولتون التحركات الفلسطينية)
+            for k in h.last + 1..=(h.last + 2).min(doc.tokens.len().saturating_sub(1)) {
+                trig_tokens[k] = VERB_OBJECT;
+            }
+            continue;
+        }
         for k in h.first..=(h.last + 2).min(doc.tokens.len().saturating_sub(1)) {
-            trig_tokens[k] = true;
+            if trig_tokens[k] == 0 {
+                trig_tokens[k] = EVENT_NOUN;
+            }
         }
     }
     for (si, sent) in doc.sentences.iter().enumerate() {
@@ -171,11 +186,19 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                 }
             }
             let (lo, hi) = clause_bounds(kb, doc, h, prev_trigger, next_trigger);
-            let (src, tgt) = arguments(&parts, h, lo, hi);
+            let violent = matches!(tr.event_type.as_str(), "ASSAULT" | "COERCE");
+            let (src, tgt) = arguments(&parts, h, lo, hi, violent);
             let mut srcs: Vec<usize> = src.clone();
             let mut tgts: Vec<usize> = tgt.clone();
             if srcs.is_empty() && !tgts.is_empty() {
-                if let Some(t) = topic {
+                if violent && tgts.iter().any(|&t| parts.iter().any(|p| p.ment == t && p.people)) {
+                    // victims with no agent named near the verb: the agent of the sentence's
+                    // event noun (قتل فلسطينيان … إثر غارات إسرائيلية), never the last subject
+                    let victims: Vec<&str> = tgts.iter().filter_map(|&t| actor_of(&rec.ments[t])).collect();
+                    if let Some(p) = parts.iter().find(|p| p.of_event && !victims.contains(&p.actor.as_str())) {
+                        srcs.push(p.ment);
+                    }
+                } else if let Some(t) = topic {
                     srcs.push(t);
                 }
             }
@@ -303,7 +326,7 @@ fn is_homograph(kb: &Kb, doc: &Doc, h: &Hit) -> bool {
     h.first == h.last && (kb.not_triggers.contains(norm) || norm.strip_prefix(h.prefix).is_some_and(|w| kb.not_triggers.contains(w)))
 }
 
-fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[bool], range: std::ops::Range<usize>) -> Vec<Part> {
+fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range: std::ops::Range<usize>) -> Vec<Part> {
     let mut parts: Vec<Part> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     // the last mention looked at (kept or not), for coordination: (its last token, was a topic)
@@ -371,18 +394,26 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[bool], ran
             continue;
         }
         let between = prev_word == "بين" || coord && parts.last().is_some_and(|q| q.between);
-        if state_adjective(kb, doc, rec, trig_tokens, m, first) == Adjective::Describes {
+        let adjective = state_adjective(kb, doc, rec, trig_tokens, m, first);
+        if adjective == Adjective::Describes {
             continue;
         }
+        let people = adjective == Adjective::People;
+        let of_event = adjective == Adjective::OfEvent;
         // (the marker may stand before the noun a state adjective describes: برصاص القوات الإسرائيلية)
         let norm_at = |k: usize| doc.tokens[k].norm.as_str();
         let head_before = first >= 2 && AGENT_HEADS.contains(&norm_at(first - 1).strip_prefix("ال").unwrap_or(norm_at(first - 1)));
         let at = if head_before { first - 1 } else { first };
         let agent = at >= 1 && (AGENT_MARKERS.contains(&norm_at(at - 1)) || norm_at(at - 1) == "قبل" && at >= 2 && norm_at(at - 2) == "من");
-        parts.push(Part { ment: o, first, last: m.last, actor: actor.to_string(), marked: marked && !agent, coord, between, agent });
+        parts.push(Part { ment: o, first, last: m.last, actor: actor.to_string(), marked: marked && !agent, coord, between, agent, people, of_event });
     }
     parts
 }
+
+/// Token marks in `trig_tokens`.
+const VERB: u8 = 1;
+const EVENT_NOUN: u8 = 2;
+const VERB_OBJECT: u8 = 3;
 
 #[derive(PartialEq)]
 enum Adjective {
@@ -392,11 +423,13 @@ enum Adjective {
     People,
     /// It describes a noun that is not an actor (مهاجرين أفارقة): no side.
     Describes,
+    /// It describes an event noun (غارات إسرائيلية): the event's agent.
+    OfEvent,
 }
 
 /// What a state mention starting its phrase at `first` stands for, when it is a state
 /// adjective (nisba) or a people plural.
-fn state_adjective(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[bool], m: &Ment, first: usize) -> Adjective {
+fn state_adjective(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], m: &Ment, first: usize) -> Adjective {
     if m.kind != EntityKind::Country || !matches!(m.how, Some(How::Adjective | How::People)) || first != m.first || m.part_of.is_some() {
         return Adjective::Agent;
     }
@@ -421,8 +454,14 @@ fn state_adjective(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[bool], 
         AGENT_HEADS.contains(&b.as_str()) || kb.role_words.contains(&b) || rec.role_ending_at.contains_key(&k)
     });
     // the noun it describes, or an adjective between (القوات الجوية السودانية)
-    if agent_head(first - 1) || first >= 2 && agent_head(first - 2) || trig_tokens[first - 1] {
+    if agent_head(first - 1) || first >= 2 && agent_head(first - 2) {
         return Adjective::Agent;
+    }
+    match trig_tokens[first - 1] {
+        EVENT_NOUN => return Adjective::OfEvent,
+        VERB => return Adjective::People,
+        VERB_OBJECT => return Adjective::Agent,
+        _ => {}
     }
     if kb.not_nouns.contains(&prev.norm) || kb.not_nouns.contains(&bare(&prev.norm)) || prev.norm.chars().all(|c| c.is_ascii_digit() || ('٠'..='٩').contains(&c)) {
         return Adjective::People;
@@ -431,8 +470,10 @@ fn state_adjective(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[bool], 
 }
 
 /// Source and target mention groups for trigger `h` among the sentence's participants.
-fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<usize>) {
-    let marked = |i: usize| parts[i].marked;
+fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool) -> (Vec<usize>, Vec<usize>) {
+    // people named by their nationality are the victims of violence, not its agents (قتل
+    // فلسطينيان، مقتل 10 آلاف يمني): they stand where a target stands
+    let marked = |i: usize| parts[i].marked || violent && parts[i].people;
     let group = |start: usize| -> Vec<usize> {
         let mut g = vec![start];
         let mut k = start + 1;
