@@ -14,6 +14,10 @@ use crate::recognise::{Ment, Recognition};
 use marsad_kb::{EntityKind, Hit, How, Kb};
 use marsad_text::{Doc, TokenKind};
 
+/// The most tokens between a trigger and its arguments: a clause is never longer in news,
+/// and it keeps argument finding linear in a sentence without full stops.
+pub const WINDOW: usize = 60;
+
 /// Types whose source and target are unordered in the contract.
 pub const SYMMETRIC: &[&str] = &["CONSULT", "AGREE", "COOPERATE"];
 /// Types that may be domestic: one state on both sides when no other actor is named.
@@ -141,6 +145,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
     for (si, sent) in doc.sentences.iter().enumerate() {
         let parts = participants(kb, doc, rec, &trig_tokens, sent.tokens.clone());
         let trig: Vec<&Hit> = std::mem::take(&mut by_sentence[si]);
+        let question = doc.tokens[sent.tokens.clone()].iter().any(|t| t.is_punct("؟") || t.is_punct("?"));
         for (ti, h) in trig.iter().enumerate() {
             let tr = &kb.triggers[h.form.payload as usize];
             if is_homograph(kb, doc, h) {
@@ -157,7 +162,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             // a present verb in the third or first person plural (ي ت ن: the first-person أفعل of
             // form VIII and X verbs folds into their past, أعتقل/اعتقل)
             let present = non_past && !h.prefix.contains('س') && stem.starts_with(['ي', 'ت', 'ن']);
-            let modality = modality_of(kb, doc, rec, h, sent.tokens.start, sent.tokens.end, present);
+            let modality = modality_of(kb, doc, rec, h, sent.tokens.start, sent.tokens.end, present, question);
             // a definite noun of violence, protest or agreement (الهجوم، الاحتجاجات، الاتفاق) refers
             // back to an event told before or speaks in general: the specific report is its
             // first, indefinite or verbal mention (وقعت مصر والسودان اتفاقا، توصل الطرفان إلى اتفاق)
@@ -169,8 +174,11 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             // the clause of this trigger ends at the next verb trigger (a noun trigger after a
             // verb is usually its object: أشاد … بجهود الوساطة التركية) and starts after the last one
             let is_verb_hit = |x: &&&Hit| kb.triggers[x.form.payload as usize].kind == 'v';
-            let next_trigger = trig[ti + 1..].iter().find(is_verb_hit).map_or(sent.tokens.end, |n| n.first);
-            let prev_trigger = trig[..ti].iter().rev().find(is_verb_hit).map_or(sent.tokens.start, |p| p.last + 1);
+            // (never further than WINDOW tokens: a sentence without stops stays linear)
+            let far_end = (h.last + WINDOW).min(sent.tokens.end);
+            let far_start = h.first.saturating_sub(WINDOW).max(sent.tokens.start);
+            let next_trigger = trig[ti + 1..].iter().take_while(|n| n.first < far_end).find(is_verb_hit).map_or(far_end, |n| n.first);
+            let prev_trigger = trig[..ti].iter().rev().take_while(|p| p.last >= far_start).find(is_verb_hit).map_or(far_start, |p| p.last + 1);
             // a verb of signing needs the signed document in its clause, after it (ووقعت مصر في
             // فبراير اتفاقية …) or just before it (الاتفاق الذي أبرم بين …): وقع alone is far more
             // often "happened" (ووقع الهجوم الاثنين، الحوادث التي وقعت)
@@ -179,8 +187,8 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     let t = &kb.triggers[x.form.payload as usize];
                     t.kind != 'v' && t.event_type == "AGREE"
                 };
-                let document = trig[ti + 1..].iter().any(|x| x.first < next_trigger && is_document(x))
-                    || trig[..ti].iter().any(|x| x.last + 6 >= h.first && is_document(x));
+                let document = trig[ti + 1..].iter().take_while(|x| x.first < next_trigger).any(is_document)
+                    || trig[..ti].iter().rev().take_while(|x| x.last + 6 >= h.first).any(is_document);
                 if !document {
                     continue;
                 }
@@ -195,7 +203,8 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     // victims with no agent named near the verb: the agent of the sentence's
                     // event noun (قتل فلسطينيان … إثر غارات إسرائيلية), never the last subject
                     let victims: Vec<&str> = tgts.iter().filter_map(|&t| actor_of(&rec.ments[t])).collect();
-                    if let Some(p) = parts.iter().find(|p| p.of_event && !victims.contains(&p.actor.as_str())) {
+                    let near = parts.partition_point(|p| p.first < lo)..parts.partition_point(|p| p.first < hi);
+                    if let Some(p) = parts[near].iter().find(|p| p.of_event && !victims.contains(&p.actor.as_str())) {
                         srcs.push(p.ment);
                     }
                 } else if let Some(t) = topic {
@@ -240,8 +249,10 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                 // where it happened names the other side of violence, coercion or a withdrawal
                 // (قصفت طائرات إسرائيلية مواقع في جنوب لبنان → ISR/LBN; سحب قواتها من خيرسون → UKR)
                 let src_actor = actor_of(&rec.ments[srcs[0]]).map(str::to_string);
-                let place_country = rec.places_by_sentence[si]
+                let places = &rec.places_by_sentence[si];
+                let place_country = places[places.partition_point(|&i| rec.ments[i].first <= h.last)..]
                     .iter()
+                    .take_while(|&&i| rec.ments[i].first <= h.last + WINDOW)
                     .map(|&i| &rec.ments[i])
                     .filter(|m| m.first > h.last)
                     .find_map(|m| m.country.clone().filter(|c| Some(c) != src_actor.as_ref()));
@@ -483,8 +494,10 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool) -> (V
         }
         g
     };
-    let after: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].first > h.last && parts[i].first < hi).collect();
-    let before: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].last < h.first && parts[i].first >= lo).collect();
+    // parts are in text order: only those inside [lo, hi) are looked at
+    let near = parts.partition_point(|p| p.first < lo)..parts.partition_point(|p| p.first < hi);
+    let after: Vec<usize> = near.clone().filter(|&i| parts[i].first > h.last).collect();
+    let before: Vec<usize> = near.filter(|&i| parts[i].last < h.first).collect();
     let dedup = |v: Vec<usize>| -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
         for i in v {
@@ -558,12 +571,13 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool) -> (V
 }
 
 /// `present`: the trigger is a present-tense verb without سـ.
-fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize, sent_end: usize, present: bool) -> &'static str {
-    // a question asserts nothing (لماذا اغتيال …؟)
-    let question = doc.tokens[sent_start..sent_end].iter().any(|t| t.is_punct("؟") || t.is_punct("?"));
+/// `question`: the sentence asks (لماذا اغتيال …؟), so it asserts nothing.
+fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize, sent_end: usize, present: bool, question: bool) -> &'static str {
     let mut m = if question { "hypothetical" } else { "asserted" };
     let nominal = kb.triggers[h.form.payload as usize].kind != 'v';
-    for c in &rec.cues {
+    // cues are in text order; only those from 8 tokens before to 6 after the trigger count
+    let from = rec.cues.partition_point(|c| c.first + 8 < h.first);
+    for c in rec.cues[from..].iter().take_while(|c| c.first <= h.last + 6) {
         let cue = &kb.cues[c.form.payload as usize];
         let same_clause = doc.tokens[c.first].clause == doc.tokens[h.first].clause;
         // a predicate after an event noun: المحادثات المباشرة بين روسيا وأوكرانيا تعطلت

@@ -25,6 +25,9 @@ use marsad_kb::{EntityKind, Haystack, Kb};
 use marsad_text::CharIndex;
 pub use schema::*;
 
+/// How far (bytes) from its trigger a date may stand to date an event.
+const DATE_WINDOW: usize = 2000;
+
 /// A reusable extractor: the knowledge base and the date/number tables, compiled once.
 pub struct Extractor {
     kb: Kb,
@@ -152,10 +155,11 @@ impl Extractor {
             // events told in the present or future
             let trig_start = doc.tokens[e.first].start;
             // dates are in text order: the sentence's are one contiguous run
-            let lo = found_dates.partition_point(|d| d.start < sent.start);
+            // (only the dates within a window of the trigger: linear in a sentence without stops)
+            let lo = found_dates.partition_point(|d| d.start < sent.start.max(trig_start.saturating_sub(DATE_WINDOW)));
             let in_sentence = found_dates[lo..]
                 .iter()
-                .take_while(|d| d.start < sent.end)
+                .take_while(|d| d.start < sent.end.min(trig_start + DATE_WINDOW))
                 .filter(|d| d.end <= sent.end)
                 .filter_map(|d| d.resolve(reference).map(|r| (d, r)))
                 .min_by_key(|(d, _)| (d.start as i64 - trig_start as i64).abs());
@@ -168,7 +172,9 @@ impl Extractor {
                 None => (None, None, None),
             };
             // place: the first place named in the sentence that is not one of the sides
-            let place = rec.places_by_sentence[e.sentence]
+            let places = &rec.places_by_sentence[e.sentence];
+            let near = places.partition_point(|&i| rec.ments[i].first + events::WINDOW < e.first)..places.partition_point(|&i| rec.ments[i].first <= e.first + events::WINDOW);
+            let place = places[near]
                 .iter()
                 .filter(|&&i| Some(i) != e.source && Some(i) != e.target)
                 .map(|&i| &rec.ments[i])
