@@ -66,6 +66,8 @@ pub struct Ev {
     pub sentence: usize,
     /// true when the verb carries the future سـ or is a present/imperfect form.
     pub non_past: bool,
+    /// an event noun (زيارة، هجوم), not a verb: its tense is not written
+    pub nominal: bool,
 }
 
 /// The actor a mention acts for, if it can act.
@@ -232,6 +234,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     last: h.last,
                     sentence: si,
                     non_past: non_past || !is_verb,
+                    nominal: !is_verb,
                 });
                 continue;
             }
@@ -303,6 +306,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     last: h.last,
                     sentence: si,
                     non_past: non_past || !is_verb,
+                    nominal: !is_verb,
                 });
             }
             if let Some(&s) = src.first().filter(|&&s| is_verb && matches!(rec.ments[s].kind, EntityKind::Person | EntityKind::Country)) {

@@ -162,14 +162,28 @@ impl Extractor {
                 .take_while(|d| d.start < sent.end.min(trig_start + DATE_WINDOW))
                 .filter(|d| d.end <= sent.end)
                 .filter_map(|d| d.resolve(reference).map(|r| (d, r)))
-                .min_by_key(|(d, _)| (d.start as i64 - trig_start as i64).abs());
+                // an asserted past event is not dated after the article's day
+                .filter(|(_, (v, _))| e.non_past || !after_reference(v, reference))
+                // the start of a range, not its end (من الأربعاء حتى 13 آذار)
+                .min_by_key(|(d, _)| (range_end(text, d.start), (d.start as i64 - trig_start as i64).abs()));
             let (date, date_precision, date_text) = match in_sentence {
                 Some((d, (v, p))) => (Some(v), Some(format!("{p:?}").to_lowercase()), Some(text[d.start..d.end].to_string())),
+                // an event noun told without a date: the day the story named a sentence or two
+                // before, else the article's day
+                None if e.nominal && e.modality != "negated" && last_day_before(&found_dates, sent.start, reference, &doc, e.sentence).is_some() => {
+                    let (d, v) = last_day_before(&found_dates, sent.start, reference, &doc, e.sentence).expect("checked");
+                    (Some(v), Some("day".to_string()), Some(text[d.start..d.end].to_string()))
+                }
                 None if e.non_past && e.modality != "negated" => match reference {
                     Some(r) => (Some(r.to_string()), Some("day".to_string()), Some(if published.is_some() { "publication date".to_string() } else { "article date".to_string() })),
                     None => (None, None, None),
                 },
-                None => (None, None, None),
+                // a past event told without a date of its own happened on the day the story
+                // named last, a sentence or two before (السبت in the lead, then وجددت النقابة …)
+                None => match last_day_before(&found_dates, sent.start, reference, &doc, e.sentence) {
+                    Some((d, v)) => (Some(v), Some("day".to_string()), Some(text[d.start..d.end].to_string())),
+                    None => (None, None, None),
+                },
             };
             // place: the first place named in the sentence that is not one of the sides
             let places = &rec.places_by_sentence[e.sentence];
@@ -230,6 +244,33 @@ impl Extractor {
             dates: dates_out,
         }
     }
+}
+
+/// True when the date starting at byte `start` ends a range (حتى 13 آذار، إلى الأحد).
+fn range_end(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end();
+    let word = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+    matches!(marsad_text::normalize(word).as_str(), "حتي" | "الي" | "لغايه" | "وحتي")
+}
+
+/// True when the date `v` (YYYY[-MM[-DD]]) lies after the reference day.
+fn after_reference(v: &str, reference: Option<jiff::civil::Date>) -> bool {
+    let Some(r) = reference else { return false };
+    let r = r.to_string();
+    // compare at the date's own precision (2018-07 is not after 2018-07-09)
+    v > &r[..v.len().min(r.len())]
+}
+
+/// The last day-precise date, not after the reference, in the two sentences before
+/// `sentence` (a dateline or the lead's day), for a past event its own sentence does not date.
+fn last_day_before<'a>(dates: &'a [dates::DateMention], before: usize, reference: Option<jiff::civil::Date>, doc: &marsad_text::Doc, sentence: usize) -> Option<(&'a dates::DateMention, String)> {
+    let from = doc.sentences.get(sentence.saturating_sub(2))?.start;
+    let hi = dates.partition_point(|d| d.start < before);
+    let lo = dates.partition_point(|d| d.start < from);
+    dates[lo..hi].iter().rev().find_map(|d| match d.resolve(reference) {
+        Some((v, dates::Precision::Day)) if !d.future && !after_reference(&v, reference) => Some((d, v)),
+        _ => None,
+    })
 }
 
 /// An actor code: ISO alpha-3 or `IGO:`/`NSA:` + name.
