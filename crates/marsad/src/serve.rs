@@ -84,18 +84,60 @@ fn open(db: &str) -> Result<Box<dyn Db + Send>> {
     Ok(target.reader()?)
 }
 
-pub fn run_serve(db: &str, addr: &str, token: Option<String>, poll_ms: u64) -> Result<i32> {
+/// The options of `marsad serve` beyond the store and the address.
+pub struct ServeOptions {
+    pub token_file: Option<PathBuf>,
+    pub token: Option<String>,
+    pub poll_ms: u64,
+    pub allow_private_webhooks: bool,
+    pub max_subscriptions: usize,
+    pub max_connections: usize,
+    pub idle_timeout_ms: u64,
+    pub webhook_attempts: u32,
+    pub webhook_backoff_ms: u64,
+}
+
+/// The write token: from `--token-file`, else `--token` (with a warning), else `MARSAD_TOKEN`.
+fn token_of(o: &ServeOptions) -> Result<Option<String>> {
+    if let Some(f) = &o.token_file {
+        if o.token.is_some() {
+            bail!("give --token-file or --token, not both");
+        }
+        let t = std::fs::read_to_string(f).with_context(|| format!("--token-file {}: cannot read", f.display()))?;
+        let t = t.trim_end_matches(['\n', '\r']).to_string();
+        if t.is_empty() || t.contains(['\n', '\r']) {
+            bail!("--token-file {}: expected one line with the token", f.display());
+        }
+        return Ok(Some(t));
+    }
+    if let Some(t) = &o.token {
+        eprintln!("marsad: warning: --token is visible to every user of this machine (ps, /proc); use --token-file FILE or MARSAD_TOKEN");
+        return Ok(Some(t.clone()).filter(|t| !t.is_empty()));
+    }
+    Ok(std::env::var("MARSAD_TOKEN").ok().filter(|t| !t.is_empty()))
+}
+
+pub fn run_serve(db: &str, addr: &str, o: &ServeOptions) -> Result<i32> {
     let addr: std::net::SocketAddr = addr.parse().with_context(|| format!("--addr {addr}: expected IP:PORT such as 127.0.0.1:8080"))?;
     let target = Target::parse(db);
     if !target.may_exist() {
         bail!("no store at {} (fill one with marsad ingest)", target.display());
     }
+    if o.max_connections == 0 {
+        bail!("--max-connections: expected at least 1");
+    }
     let shown = target.display();
-    let token = token.or_else(|| std::env::var("MARSAD_TOKEN").ok()).filter(|t| !t.is_empty());
+    let token = token_of(o)?;
     let mut cfg = marsad_serve::Config::new(target, addr);
     let writable = token.is_some();
     cfg.token = token;
-    cfg.poll = std::time::Duration::from_millis(poll_ms.max(50));
+    cfg.poll = std::time::Duration::from_millis(o.poll_ms.max(50));
+    cfg.allow_private_webhooks = o.allow_private_webhooks;
+    cfg.max_subscriptions = o.max_subscriptions;
+    cfg.max_connections = o.max_connections;
+    cfg.idle_timeout = std::time::Duration::from_millis(o.idle_timeout_ms.max(100));
+    cfg.webhook_attempts = o.webhook_attempts.clamp(1, 20);
+    cfg.webhook_backoff = std::time::Duration::from_millis(o.webhook_backoff_ms);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(marsad_serve::run(
         cfg,

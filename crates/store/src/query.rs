@@ -100,11 +100,21 @@ fn date(name: &str, v: &str) -> std::result::Result<String, BadParam> {
                 && b[7] == b'-'
                 && digits(8..10)
                 && (1..=12).contains(&v[5..7].parse::<u8>().unwrap_or(0))
-                && (1..=31).contains(&v[8..10].parse::<u8>().unwrap_or(0))
+                && (1..=days_in_month(v[0..4].parse().unwrap_or(0), v[5..7].parse().unwrap_or(0))).contains(&v[8..10].parse::<u8>().unwrap_or(0))
         }
         _ => false,
     };
-    if ok { Ok(v.to_string()) } else { Err(bad(name, "expected a date YYYY, YYYY-MM or YYYY-MM-DD")) }
+    if ok { Ok(v.to_string()) } else { Err(bad(name, "expected a date YYYY, YYYY-MM or YYYY-MM-DD (a day that exists)")) }
+}
+
+/// Days of a month of the proleptic Gregorian calendar (2025-02-31 is no date).
+fn days_in_month(year: u32, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
 }
 
 fn check_len(name: &str, v: &str) -> std::result::Result<(), BadParam> {
@@ -1066,10 +1076,12 @@ pub fn advance_cursor(c: &dyn Db, id: i64, cursor: i64) -> Result<()> {
     Ok(())
 }
 
-/// Logs one webhook delivery (or the giving up on one).
+/// Logs one webhook delivery (or the giving up on one); nothing when the subscription was
+/// deleted meanwhile.
 pub fn record_delivery(c: &dyn Db, sub: i64, event: i64, mention: i64, ok: bool, attempts: u32, status: &str) -> Result<()> {
     c.exec(
-        "INSERT INTO deliveries (subscription_id, event_id, mention_id, ok, attempts, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO deliveries (subscription_id, event_id, mention_id, ok, attempts, status)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1)",
         vals![sub, event, mention, ok, attempts, status],
     )?;
     Ok(())
@@ -1112,6 +1124,10 @@ mod tests {
             ("dyad", "RUS", "two actor codes"),
             ("type", "BOMB", "unknown event type"),
             ("from", "2025-13-01", "YYYY-MM-DD"),
+            ("from", "2025-02-31", "a day that exists"),
+            ("to", "2025-02-29", "a day that exists"),
+            ("to", "1900-02-29", "a day that exists"),
+            ("from", "2025-04-31", "a day that exists"),
             ("from", "'; DROP TABLE events; --", "YYYY-MM-DD"),
             ("actor", "RUS' OR 1=1", "actor code"),
             ("nonsense", "1", "unknown parameter"),
@@ -1126,6 +1142,8 @@ mod tests {
         assert!(EventFilter::from_pairs([("source", long.as_str())], &[]).unwrap_err().message.contains("longer"));
         assert!(pairs(&[("actor", "RUS"), ("actor", "KAZ")]).unwrap_err().message.contains("more than once"));
         assert!(pairs(&[("from", "2025-11"), ("to", "2025-10")]).is_err());
+        assert!(pairs(&[("from", "2024-02-29"), ("to", "2000-02-29")]).is_err(), "leap days parse (and from > to is refused)");
+        assert!(pairs(&[("from", "2000-02-29"), ("to", "2024-02-29")]).is_ok());
         assert!(Page::from_pairs([("limit", "100000")]).is_err());
         assert!(Page::from_pairs([("offset", "-1")]).is_err());
         assert!(Page::from_pairs([("sort", "name; DROP")]).is_err());
