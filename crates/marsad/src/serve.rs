@@ -207,6 +207,25 @@ pub fn run_search(db: &str, words: &[String], filters: &FilterArgs, limit: usize
     Ok(0)
 }
 
+/// `--out` may name a new path, a regular file (replaced) or, for a dataset, a folder; never a
+/// symbolic link, a FIFO, a device or a socket (which a rename would replace, or a write would
+/// block on or lose into).
+fn refuse_odd_target(p: &std::path::Path, dataset: bool) -> Result<()> {
+    let Ok(m) = std::fs::symlink_metadata(p) else { return Ok(()) };
+    let t = m.file_type();
+    if t.is_file() || (dataset && t.is_dir()) {
+        return Ok(());
+    }
+    let what = if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_dir() {
+        "a folder (--partition-by writes folders)"
+    } else {
+        "not a regular file (a FIFO, device or socket)"
+    };
+    bail!("--out {}: is {what}; give a regular file or a new path", p.display())
+}
+
 pub fn run_export(db: &str, format: &str, filters: &FilterArgs, q: Option<&str>, out: Option<&PathBuf>, partition_by: Option<&str>) -> Result<i32> {
     let fmt = Format::parse(format).with_context(|| format!("--format {format}: expected csv, jsonl or parquet"))?;
     let partition = match partition_by {
@@ -222,6 +241,9 @@ pub fn run_export(db: &str, format: &str, filters: &FilterArgs, q: Option<&str>,
             Some(p)
         }
     };
+    if let Some(p) = out {
+        refuse_odd_target(p, partition.is_some())?;
+    }
     let f = filters.filter(q)?;
     let c = open(db)?;
     let rows = query::event_rows(&*c, &f, Sort::DateAsc, i64::MAX, 0)?;
@@ -234,8 +256,15 @@ pub fn run_export(db: &str, format: &str, filters: &FilterArgs, q: Option<&str>,
         Some(p) => {
             // write beside, then rename: a failed export leaves no half file
             let tmp = p.with_extension(format!("{}.part", fmt.extension()));
-            let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-            marsad_serve::export::write(&rows, fmt, file)?;
+            // a leftover of a failed run is replaced; anything else there (a link) is not followed
+            if std::fs::symlink_metadata(&tmp).is_ok_and(|m| m.is_file()) {
+                std::fs::remove_file(&tmp).with_context(|| format!("removing {}", tmp.display()))?;
+            }
+            let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            marsad_serve::export::write(&rows, fmt, &mut w)?;
+            let file = w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", tmp.display()))?;
+            file.sync_all().with_context(|| format!("writing {}", tmp.display()))?;
             std::fs::rename(&tmp, p).with_context(|| format!("writing {}", p.display()))?;
             eprintln!("marsad: {} events written to {}", rows.len(), p.display());
         }

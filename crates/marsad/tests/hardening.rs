@@ -313,3 +313,190 @@ fn every_error_status_is_the_documented_json() {
         assert!(!v["error"]["message"].as_str().unwrap().is_empty());
     }
 }
+
+// ---- inputs and outputs of the command line ----
+
+fn run(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    marsad().args(args).output().unwrap()
+}
+
+fn os(s: &str) -> &std::ffi::OsStr {
+    std::ffi::OsStr::new(s)
+}
+
+fn sample_text() -> String {
+    std::fs::read_to_string(root().join("samples/004_4fe84c6801f8dc08.txt")).unwrap()
+}
+
+/// Finding 5. A folder with links to itself is read once: extract prints the article once (the
+/// audit got 58,495 copies in 30 s) and ingest stores one sighting; the loop is reported.
+#[cfg(unix)]
+#[test]
+fn symbolic_link_loops_are_read_once() {
+    let t = TempDir::new("loops");
+    let d = t.0.join("in");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("a.txt"), sample_text()).unwrap();
+    std::os::unix::fs::symlink(&d, d.join("self1")).unwrap();
+    std::os::unix::fs::symlink("..", d.join("self2")).unwrap();
+    let t0 = Instant::now();
+    let out = run(&[os("extract"), d.as_os_str()]);
+    assert!(t0.elapsed() < Duration::from_secs(60));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already read"), "{}", String::from_utf8_lossy(&out.stderr));
+    let db = t.0.join("m.db");
+    let out = run(&[os("ingest"), os("--json"), os("--db"), db.as_os_str(), d.as_os_str()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!((v["read"].as_i64(), v["new"].as_i64()), (Some(1), Some(1)), "{v}");
+    let st: serde_json::Value = serde_json::from_slice(&run(&[os("stats"), os("--json"), os("--db"), db.as_os_str()]).stdout).unwrap();
+    assert_eq!(st["sightings"], 1, "{st}");
+}
+
+fn mkfifo(p: &std::path::Path) -> bool {
+    Command::new("mkfifo").arg(p).status().is_ok_and(|s| s.success())
+}
+
+use std::process::Command;
+
+/// Finding 10. A FIFO named like an article does not hang extract or ingest: given by name it is
+/// refused, inside a folder it is skipped.
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_txt_does_not_hang() {
+    let t = TempDir::new("fifo");
+    let d = t.0.join("in");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("a.txt"), sample_text()).unwrap();
+    let fifo = d.join("b.txt");
+    if !mkfifo(&fifo) {
+        eprintln!("skipped: no mkfifo");
+        return;
+    }
+    let db = t.0.join("m.db");
+    for args in [vec![os("extract"), fifo.as_os_str()], vec![os("ingest"), os("--db"), db.as_os_str(), fifo.as_os_str()]] {
+        let mut child = marsad().args(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        let t0 = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if t0.elapsed() > Duration::from_secs(30) {
+                let _ = child.kill();
+                panic!("{args:?} hangs on a FIFO");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("b.txt: a named pipe (FIFO), not a regular file"), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    // in a folder: skipped, the article beside it read
+    let out = run(&[os("extract"), d.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}
+
+/// Finding 9. `export --out` refuses a FIFO, a symbolic link and a device instead of replacing
+/// them (or reporting events written into /dev/full).
+#[cfg(unix)]
+#[test]
+fn export_refuses_targets_that_are_not_regular_files() {
+    let t = TempDir::new("export-out");
+    let (_, db) = seeded(&t);
+    let fifo = t.0.join("out.csv");
+    let have_fifo = mkfifo(&fifo);
+    let target = t.0.join("precious.txt");
+    std::fs::write(&target, "keep me").unwrap();
+    let link = t.0.join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let mut cases = vec![(link.clone(), "symbolic link"), (std::path::PathBuf::from("/dev/full"), "not a regular file"), (std::path::PathBuf::from("/dev/null"), "not a regular file")];
+    if have_fifo {
+        cases.push((fifo.clone(), "not a regular file"));
+    }
+    for (out_path, why) in cases {
+        let out = run(&[os("export"), os("--db"), db.as_os_str(), os("--out"), out_path.as_os_str()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {err}", out_path.display());
+        assert!(err.contains("--out") && err.contains(why), "{}: {err}", out_path.display());
+        assert!(!err.contains("events written"), "{err}");
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is still a link");
+    if have_fifo {
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO is still a FIFO");
+    }
+    // a regular file is still replaced
+    let ok = t.0.join("events.csv");
+    std::fs::write(&ok, "old").unwrap();
+    let out = run(&[os("export"), os("--db"), db.as_os_str(), os("--out"), ok.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_to_string(&ok).unwrap().starts_with("event_id") || std::fs::read_to_string(&ok).unwrap().contains(','));
+}
+
+/// Finding 8. UTF-8 with a few bad bytes is ingested as UTF-8 with a warning naming the
+/// offset (before: as windows-1252 or GBK mojibake, silently, with 0 events).
+#[test]
+fn utf8_with_bad_bytes_is_not_mojibake() {
+    let t = TempDir::new("mojibake");
+    let data = data_dir(&t);
+    let text = "التقى وزير الخارجية الروسي سيرغي لافروف نظيره الكازاخستاني إرزان كازيخانوف في موسكو يوم 3 ديسمبر 2025.";
+    let mut b = text.as_bytes().to_vec();
+    let at = text.find("في موسكو").unwrap();
+    b.splice(at..at, [0xFF, 0xC3, 0x28, 0x80]);
+    let f = t.0.join("bad.txt");
+    std::fs::write(&f, &b).unwrap();
+    let db = t.0.join("m.db");
+    let out = marsad().arg("--data").arg(&data).args(["ingest", "--json", "--db"]).arg(&db).arg(&f).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("warning") && err.contains(&format!("offset {at}")), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["events_added"].as_i64().unwrap() >= 1, "the meeting is found: {v}");
+    let srv = Server::start(&db, None);
+    let art = get_json(&format!("{}/api/articles/1", srv.base));
+    assert!(art["text"].as_str().unwrap().contains("لافروف"), "{art}");
+}
+
+/// Finding 12. An empty .txt file fails the same way in extract and ingest; UTF-16 without a
+/// byte-order mark is read as text, not called binary data.
+#[test]
+fn empty_files_and_utf16_without_bom() {
+    let t = TempDir::new("empty-utf16");
+    let empty = t.0.join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let db = t.0.join("m.db");
+    let ex = run(&[os("extract"), empty.as_os_str()]);
+    let ing = run(&[os("ingest"), os("--db"), db.as_os_str(), empty.as_os_str()]);
+    assert_eq!(ex.status.code(), Some(1), "extract: {}", String::from_utf8_lossy(&ex.stderr));
+    assert_eq!(ing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&ex.stderr).contains("empty.txt: empty file"), "{}", String::from_utf8_lossy(&ex.stderr));
+    let u16 = t.0.join("u16.txt");
+    let text = sample_text();
+    std::fs::write(&u16, text.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>()).unwrap();
+    let out = run(&[os("ingest"), os("--json"), os("--db"), db.as_os_str(), u16.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["new"], 1, "{v}");
+}
+
+/// One input limit: an article over 8 MiB of text is refused by extract and by ingest, as a
+/// .txt file and as a JSON Lines record, with an error naming it; the other inputs go on.
+#[test]
+fn one_article_size_limit_for_every_command() {
+    let t = TempDir::new("limit");
+    let big_text = "ب".repeat((8 << 20) / 2 + 10); // 2 bytes each: just over 8 MiB
+    let txt = t.0.join("big.txt");
+    std::fs::write(&txt, &big_text).unwrap();
+    let jsonl = t.0.join("records.jsonl");
+    let rec = serde_json::json!({"id": "huge", "text": big_text}).to_string();
+    let small = serde_json::json!({"id": "small", "text": sample_text()}).to_string();
+    std::fs::write(&jsonl, format!("{rec}\n{small}\n")).unwrap();
+    let db = t.0.join("m.db");
+    for args in [vec![os("extract"), txt.as_os_str(), jsonl.as_os_str()], vec![os("ingest"), os("--json"), os("--db"), db.as_os_str(), txt.as_os_str(), jsonl.as_os_str()]] {
+        let out = run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("big.txt: text of 8388628 bytes is larger than the 8 MiB limit for one article"), "{args:?}: {err}");
+        assert!(err.contains("records.jsonl:1: record huge: text of 8388628 bytes is larger than the 8 MiB limit"), "{args:?}: {err}");
+    }
+    let out = run(&[os("extract"), jsonl.as_os_str()]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1, "the small record is extracted");
+}
