@@ -142,3 +142,74 @@ impl AsyncWrite for WriteStall {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+    use std::io::{Read, Write};
+
+    async fn start(app: Router, limits: Limits) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(serve(l, app, limits, async move {
+            let _ = rx.await;
+        }));
+        (addr, tx)
+    }
+
+    /// A client that never reads a large answer loses its connection after the write limit
+    /// (before: the connection and its buffers were held forever).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_client_that_does_not_read_its_answer_is_dropped() {
+        let big = Arc::new("x".repeat(64 << 20));
+        let app = Router::new().route("/big", get(move || { let b = big.clone(); async move { (*b).clone() } }));
+        let (addr, stop) = start(app, Limits { idle: Duration::from_secs(5), write: Duration::from_millis(300), max_connections: 8 }).await;
+        let closed = tokio::task::spawn_blocking(move || {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            // do not read for a while: the server's writes stall
+            std::thread::sleep(Duration::from_millis(1500));
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let mut buf = vec![0u8; 1 << 20];
+            let mut got = 0usize;
+            loop {
+                match s.read(&mut buf) {
+                    Ok(0) => return Some(got),
+                    Ok(n) => got += n,
+                    Err(_) => return None, // reset: closed too
+                }
+            }
+        })
+        .await
+        .unwrap();
+        if let Some(got) = closed {
+            assert!(got < 64 << 20, "the whole answer was sent to a client that stalled ({got} bytes)");
+        }
+        let _ = stop.send(());
+    }
+
+    /// A request that takes longer than the request limit is answered 503 in JSON.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_slow_request_is_answered_503() {
+        let app = Router::new()
+            .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await; "late" }))
+            .layer(axum::middleware::from_fn_with_state(Duration::from_millis(200), crate::guard));
+        let (addr, stop) = start(app, Limits { idle: Duration::from_secs(5), write: Duration::from_secs(5), max_connections: 8 }).await;
+        let t0 = std::time::Instant::now();
+        let text = tokio::task::spawn_blocking(move || {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            let mut out = String::new();
+            let _ = s.read_to_string(&mut out);
+            out
+        })
+        .await
+        .unwrap();
+        assert!(t0.elapsed() < Duration::from_secs(3), "{:?}", t0.elapsed());
+        assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+        assert!(text.contains(r#""status":503"#), "{text}");
+        let _ = stop.send(());
+    }
+}
