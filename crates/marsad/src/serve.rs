@@ -117,6 +117,17 @@ fn token_of(o: &ServeOptions) -> Result<Option<String>> {
     Ok(std::env::var("MARSAD_TOKEN").ok().filter(|t| !t.is_empty()))
 }
 
+/// File descriptors kept for everything but client connections (store files, webhook
+/// sockets, the listener).
+const RESERVED_FDS: usize = 256;
+
+/// The soft limit on open files (Linux: /proc/self/limits), if known.
+fn open_file_limit() -> Option<usize> {
+    let s = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = s.lines().find(|l| l.starts_with("Max open files"))?;
+    line["Max open files".len()..].split_whitespace().next()?.parse().ok()
+}
+
 pub fn run_serve(db: &str, addr: &str, o: &ServeOptions) -> Result<i32> {
     let addr: std::net::SocketAddr = addr.parse().with_context(|| format!("--addr {addr}: expected IP:PORT such as 127.0.0.1:8080"))?;
     let target = Target::parse(db);
@@ -135,6 +146,15 @@ pub fn run_serve(db: &str, addr: &str, o: &ServeOptions) -> Result<i32> {
     cfg.allow_private_webhooks = o.allow_private_webhooks;
     cfg.max_subscriptions = o.max_subscriptions;
     cfg.max_connections = o.max_connections;
+    // each connection is a file descriptor: past the process's limit nothing can be opened,
+    // the store's files included, so keep room for them
+    if let Some(limit) = open_file_limit() {
+        let room = limit.saturating_sub(RESERVED_FDS).max(1);
+        if cfg.max_connections > room {
+            eprintln!("marsad: --max-connections lowered to {room}: the open-file limit is {limit} (ulimit -n) and {RESERVED_FDS} are kept for the store and webhooks");
+            cfg.max_connections = room;
+        }
+    }
     cfg.idle_timeout = std::time::Duration::from_millis(o.idle_timeout_ms.max(100));
     cfg.webhook_attempts = o.webhook_attempts.clamp(1, 20);
     cfg.webhook_backoff = std::time::Duration::from_millis(o.webhook_backoff_ms);

@@ -151,6 +151,38 @@ fn connections_are_capped() {
     assert!(t0.elapsed() < Duration::from_secs(10), "served after {:?}", t0.elapsed());
 }
 
+/// Finding 2. With a low open-file limit the connection cap is lowered to fit under it, so
+/// client sockets can never use the descriptors the store needs (the audit's "unable to open
+/// database file" at 19,980 idle connections).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_connection_cap_fits_under_the_open_file_limit() {
+    let t = TempDir::new("nofile");
+    let (_, db) = seeded(&t);
+    let bin = env!("CARGO_BIN_EXE_marsad");
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -n 400 && exec '{bin}' serve --addr 127.0.0.1:0 --idle-timeout-ms 1000 --db '{}'", db.display()))
+        .env_remove("MARSAD_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+    let addr = line.split("http://").nth(1).and_then(|s| s.split('/').next()).unwrap().to_string();
+    // more clients than the limit allows descriptors
+    let _held: Vec<TcpStream> = (0..300).filter_map(|_| TcpStream::connect(&addr).ok()).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let (s, _) = get(&format!("http://{addr}/api/stats"));
+    assert_eq!(s, 200, "the store is still readable");
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--max-connections lowered to 144"), "{err}");
+    assert!(!err.contains("unable to open"), "{err}");
+}
+
 /// Finding 6. Webhook hosts that are (or resolve to) loopback, private, link-local or
 /// unspecified addresses are refused, in every spelling the audit tried.
 #[test]
