@@ -1077,7 +1077,8 @@ pub fn advance_cursor(c: &dyn Db, id: i64, cursor: i64) -> Result<()> {
 pub fn record_delivery(c: &dyn Db, sub: i64, event: i64, mention: i64, ok: bool, attempts: u32, status: &str) -> Result<()> {
     c.exec(
         "INSERT INTO deliveries (subscription_id, event_id, mention_id, ok, attempts, status)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1)",
+         SELECT CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), CAST(?3 AS BIGINT), CAST(?4 AS BIGINT), CAST(?5 AS BIGINT), CAST(?6 AS TEXT)
+         WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = CAST(?1 AS BIGINT))",
         vals![sub, event, mention, ok, attempts, status],
     )?;
     Ok(())

@@ -230,7 +230,13 @@ fn a_bad_postgres_url_is_a_clear_error_without_the_password() {
 #[test]
 fn subscription_ids_are_never_reused_and_a_deleted_one_logs_nothing() {
     let s = SqliteStore::in_memory().unwrap();
-    let c: &dyn Db = s.connection();
+    subscriptions_of_deleted(s.connection());
+    if let Some(p) = crate::testing::pg_store("subscription_ids_are_never_reused_and_a_deleted_one_logs_nothing") {
+        subscriptions_of_deleted(p.connection());
+    }
+}
+
+fn subscriptions_of_deleted(c: &dyn Db) {
     let f = crate::query::EventFilter::default();
     let a = crate::query::create_subscription(c, "a", &f, None).unwrap();
     let b = crate::query::create_subscription(c, "b", &f, None).unwrap();
