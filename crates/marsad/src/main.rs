@@ -81,7 +81,7 @@ enum Cmd {
         top: usize,
     },
     /// Serve the store over HTTP: JSON API (/api/…, described at /openapi.json), web page (/),
-    /// Atom feeds and webhooks of subscriptions. Writes need --token (or MARSAD_TOKEN).
+    /// Atom feeds and webhooks of subscriptions. Writes need a token: --token-file FILE or MARSAD_TOKEN.
     Serve {
         /// The store: an SQLite file or a PostgreSQL URL (postgres://user@host:port/db).
         #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]

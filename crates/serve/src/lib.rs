@@ -14,6 +14,10 @@
 //! writes are subscriptions and their delivery log, and they need the token given at start
 //! (`Authorization: Bearer TOKEN`; without a token the server is read-only). Bad input of any
 //! kind is answered with a 4xx and a JSON `{"error": {"status", "message"}}`, never a panic.
+//! Nor let a client hold it: connections are capped and closed when idle or stalled (`conn`),
+//! requests are bounded in size and time, and webhooks never run on the pool that answers
+//! reads nor reach loopback, private or link-local addresses unless allowed (`webhook`); the
+//! limits are in docs/serve.md, "Security and limits".
 
 mod conn;
 pub mod export;
@@ -527,7 +531,7 @@ async fn subscription_feed(State(s): St, headers: HeaderMap, Path(id): Path<Stri
 
 fn authorize(s: &AppState, h: &HeaderMap) -> Result<(), ApiError> {
     let Some(token) = &s.token else {
-        return Err(ApiError { status: StatusCode::FORBIDDEN, message: "this server is read-only (start it with --token or MARSAD_TOKEN to allow writes)".into() });
+        return Err(ApiError { status: StatusCode::FORBIDDEN, message: "this server is read-only (start it with --token-file FILE or MARSAD_TOKEN to allow writes)".into() });
     };
     let given = h.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
     // compare in time independent of where they differ
