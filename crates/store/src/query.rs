@@ -1183,4 +1183,56 @@ mod tests {
             common_word(store.connection());
         }
     }
+
+    /// A small mutation fuzzer over the API's query parsing (stable toolchain, every CI run):
+    /// every filter, paging and search parameter with values built from the characters that
+    /// break parsers — quotes, SQL and FTS syntax, control characters, Arabic with diacritics
+    /// and tatweel, astral characters, very long runs. Nothing panics; what parses round-trips.
+    #[test]
+    fn mutated_query_parameters_never_panic_and_round_trip() {
+        let pieces = [
+            "RUS", "kaz", "IGO:UN", "NSA:HAMAS", "-", "–", ",", "/", "'", "\"", ";", "--", "*", "(", ")", "NEAR", "OR", ":", "^", "%", "_", " ", "\t", "\u{0}",
+            "\u{7f}", "\u{85}", "2025", "-02", "-29", "-31", "-13", "0", "-1", "99999999999999999999", "1e9", "لافروف", "الكازاخستانية", "ـ", "ً", "ء", "إ", "😀",
+            "\u{10FFFF}", "\u{FEFF}", "consult", "CONSULT", "visit", "asserted", "month", "-date", "-mentions",
+        ];
+        let keys = ["q", "actor", "dyad", "type", "mode", "modality", "country", "from", "to", "source", "article", "limit", "offset", "sort", "interval", "bogus"];
+        let mut x: u64 = 0x15_0013;
+        let mut rnd = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let mut parsed = 0;
+        for _ in 0..5000 {
+            let mut pairs_v: Vec<(String, String)> = Vec::new();
+            for _ in 0..1 + rnd(4) {
+                let mut v = String::new();
+                for _ in 0..rnd(6) {
+                    v.push_str(pieces[rnd(pieces.len())]);
+                }
+                if rnd(20) == 0 {
+                    v = v.repeat(1 + rnd(100));
+                }
+                pairs_v.push((keys[rnd(keys.len())].to_string(), v));
+            }
+            let p: Vec<(&str, &str)> = pairs_v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            if let Ok(f) = EventFilter::from_pairs(p.iter().copied(), PAGE_PARAMS) {
+                parsed += 1;
+                let back = f.to_pairs();
+                let again = EventFilter::from_pairs(back.iter().map(|(k, v)| (*k, v.as_str())), &[]).unwrap_or_else(|e| panic!("{p:?} -> {back:?}: {e}"));
+                assert_eq!(again, f, "{p:?}");
+                let mut params = Vec::new();
+                let _ = f.sql(Dialect::Sqlite, &mut params);
+                let _ = f.sql(Dialect::Postgres, &mut params);
+            }
+            let _ = Page::from_pairs(p.iter().copied());
+            for (_, v) in &p {
+                let _ = SearchQuery::parse(v);
+                let _ = Interval::parse(v);
+            }
+        }
+        assert!(parsed > 100, "some filters parse: {parsed}");
+    }
+
 }
