@@ -182,6 +182,11 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_subscription ON deliveries(subscription_id);
 "#,
+    // 3: (SQLite: subscription ids never reused.) An identity column never reuses a value;
+    // nothing to change here but the version.
+    r#"
+SELECT 1;
+"#,
 ];
 
 /// The schema version this code writes (the same number as SQLite's).
