@@ -207,7 +207,7 @@ impl Extractor {
                 place,
                 trigger,
                 span: span(doc.tokens[e.first].start, doc.tokens[e.last].end, e.sentence),
-                evidence: text[sent.start..sent.end].to_string(),
+                evidence: evidence(text, sent.start, sent.end, doc.tokens[e.first].start),
                 gloss: String::new(),
             };
             ev.gloss = gloss::gloss(&ev);
@@ -245,6 +245,26 @@ impl Extractor {
         }
     }
 }
+
+/// The sentence an event was read from, or, for a sentence longer than [`MAX_EVIDENCE`] bytes
+/// (a page without full stops), the part of it around the trigger: never megabytes per event.
+fn evidence(text: &str, start: usize, end: usize, trigger: usize) -> String {
+    if end - start <= MAX_EVIDENCE {
+        return text[start..end].to_string();
+    }
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let lo = floor(trigger.saturating_sub(MAX_EVIDENCE / 2).max(start));
+    let hi = floor((lo + MAX_EVIDENCE).min(end));
+    text[lo..hi].to_string()
+}
+
+/// Longest evidence kept per event, in bytes.
+const MAX_EVIDENCE: usize = 2000;
 
 /// True when the date starting at byte `start` ends a range (حتى 13 آذار، إلى الأحد).
 fn range_end(text: &str, start: usize) -> bool {
