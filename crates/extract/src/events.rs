@@ -113,6 +113,8 @@ const AGENT_HEADS: &[&str] = &[
     "جنديين", "جنديان", "دوله", "نظام", "دبابات", "مدفعيه", "بوارج", "سفن", "سفينه", "زوارق", "شركه", "شركات", "حجاج", "مواطنين", "مواطنون", "مواطن", "متظاهرين",
     "محتجين", "شعب", "طلاب", "عمال", "ناشطين", "معارضه", "مسلحين", "مقاتلين", "صيادين", "سفاره", "سفير", "قنصليه", "رئيس", "زعيم", "قاده", "قائد", "مبعوث", "نواب",
     "نائب", "وزير", "وزراء", "ملك", "امير", "ميليشيات", "مليشيات", "فصائل", "حرس", "بحاره", "طيران", "سلاح", "وحدات", "عناصر", "ضباط", "ضابط", "حزب", "حركه", "مسؤوله",
+    // what a state owns and others strike, seize or release (ناقلة نفط بريطانية، مصالح أمريكية)
+    "ناقله", "ناقلات", "سفارات", "مواقع", "اهداف", "قاعده", "قواعد", "منشات", "مصالح", "طائرات", "مسيره", "غواصه", "بارجه", "مدمره",
 ];
 
 
@@ -197,7 +199,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             }
             let (lo, hi) = clause_bounds(kb, doc, h, prev_trigger, next_trigger);
             let violent = matches!(tr.event_type.as_str(), "ASSAULT" | "COERCE");
-            let (src, tgt) = arguments(&parts, h, lo, hi, violent);
+            let (src, tgt) = arguments(&parts, h, lo, hi, violent, tr.frame == marsad_kb::Frame::SubjectBefore);
             let mut srcs: Vec<usize> = src.clone();
             let mut tgts: Vec<usize> = tgt.clone();
             if srcs.is_empty() && !tgts.is_empty() {
@@ -290,7 +292,9 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                 }
                 // an event is an interaction: both sides must be known (a domestic event names
                 // the same state twice)
-                if sa.is_none() || ta.is_none() && !one_sided {
+                // …and victims with nobody named as the agent (قتل فلسطينيان) are an incident
+                let victims_only = sa.is_none() && ta.is_some() && violent && modality == "asserted";
+                if sa.is_none() && !victims_only || ta.is_none() && !one_sided {
                     continue;
                 }
                 out.push(Ev {
@@ -387,7 +391,7 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
             let w = doc.tokens[first - 1].norm.as_str();
             let w = w.strip_prefix('و').filter(|r| r.chars().count() >= 4).unwrap_or(w);
             ["بال", "لل"].iter().any(|c| w.starts_with(c)) && w.chars().count() >= 5
-                || ["ب", "ل"].iter().any(|c| w.strip_prefix(c).is_some_and(|r| CONSTRUCT_NOUNS.contains(&r)))
+                || ["ب", "ل"].iter().any(|c| w.strip_prefix(c).is_some_and(|r| is_construct_noun(r)))
         };
         let marked = governed || construct || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
         // coordination: و on the phrase, or an enumeration with ، or / right after the last mention
@@ -396,7 +400,7 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
         // a topic or location (في أفغانستان وإيران، القضية الفلسطينية) is no side, nor is what is
         // coordinated with it; a capital is a side only as a subject or in بين … و … (not في أنقرة)
         // (…but an official in Hamas speaks for Hamas: ورفض مسؤول في حماس)
-        let member_of = prev_word == "في" && first >= 2 && MEMBER_NOUNS.contains(&doc.tokens[first - 2].norm.strip_prefix('و').unwrap_or(&doc.tokens[first - 2].norm));
+        let member_of = prev_word == "في" && first >= 2 && is_member_noun(doc.tokens[first - 2].norm.strip_prefix('و').unwrap_or(&doc.tokens[first - 2].norm));
         let topic = TOPIC_MARKERS.contains(&prev_word) && !p.starts_with('و') && !member_of || coord && last.is_some_and(|(_, t)| t);
         // (العاصمة الإيرانية طهران: a capital named after its state is a place)
         // (…في عاصمتها أديس أبابا، #موسكو); right after another mention it is that state's
@@ -417,12 +421,32 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
         let of_event = adjective == Adjective::OfEvent;
         // (the marker may stand before the noun a state adjective describes: برصاص القوات الإسرائيلية)
         let norm_at = |k: usize| doc.tokens[k].norm.as_str();
-        let head_before = first >= 2 && AGENT_HEADS.contains(&norm_at(first - 1).strip_prefix("ال").unwrap_or(norm_at(first - 1)));
+        let head_before = first >= 2 && is_agent_head(norm_at(first - 1).strip_prefix("ال").unwrap_or(norm_at(first - 1)));
         let at = if head_before { first - 1 } else { first };
         let agent = at >= 1 && (AGENT_MARKERS.contains(&norm_at(at - 1)) || norm_at(at - 1) == "قبل" && at >= 2 && norm_at(at - 2) == "من");
         parts.push(Part { ment: o, first, last: m.last, actor: actor.to_string(), marked: marked && !agent, coord, between, agent, people, of_event });
     }
     parts
+}
+
+/// The matching forms of a word list written in ordinary spelling (مسؤول → مسوول …), made once.
+fn matching_forms(list: &'static [&'static str], cell: &'static std::sync::OnceLock<marsad_kb::HashSet<String>>) -> &'static marsad_kb::HashSet<String> {
+    cell.get_or_init(|| list.iter().map(|w| marsad_text::normalize(w)).collect())
+}
+
+fn is_agent_head(w: &str) -> bool {
+    static CELL: std::sync::OnceLock<marsad_kb::HashSet<String>> = std::sync::OnceLock::new();
+    matching_forms(AGENT_HEADS, &CELL).contains(w)
+}
+
+fn is_member_noun(w: &str) -> bool {
+    static CELL: std::sync::OnceLock<marsad_kb::HashSet<String>> = std::sync::OnceLock::new();
+    matching_forms(MEMBER_NOUNS, &CELL).contains(w)
+}
+
+fn is_construct_noun(w: &str) -> bool {
+    static CELL: std::sync::OnceLock<marsad_kb::HashSet<String>> = std::sync::OnceLock::new();
+    matching_forms(CONSTRUCT_NOUNS, &CELL).contains(w)
 }
 
 /// Token marks in `trig_tokens`.
@@ -466,7 +490,7 @@ fn state_adjective(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], m:
     };
     let agent_head = |k: usize| word(k).is_some_and(|t| {
         let b = bare(&t.norm);
-        AGENT_HEADS.contains(&b.as_str()) || kb.role_words.contains(&b) || rec.role_ending_at.contains_key(&k)
+        is_agent_head(&b) || kb.role_words.contains(&b) || rec.role_ending_at.contains_key(&k)
     });
     // the noun it describes, or an adjective between (القوات الجوية السودانية)
     if agent_head(first - 1) || first >= 2 && agent_head(first - 2) {
@@ -485,7 +509,7 @@ fn state_adjective(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], m:
 }
 
 /// Source and target mention groups for trigger `h` among the sentence's participants.
-fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool) -> (Vec<usize>, Vec<usize>) {
+fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, subject_before: bool) -> (Vec<usize>, Vec<usize>) {
     // people named by their nationality are the victims of violence, not its agents (قتل
     // فلسطينيان، مقتل 10 آلاف يمني): they stand where a target stands
     let marked = |i: usize| parts[i].marked || violent && parts[i].people;
@@ -531,7 +555,7 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool) -> (V
     }
     // source: the first unmarked participant after the verb (VSO), else the nearest unmarked before it
     let mut src_group: Vec<usize> = Vec::new();
-    if let Some(&s) = after.iter().find(|&&i| !marked(i) && !parts[i].coord) {
+    if let Some(&s) = after.iter().find(|&&i| !marked(i) && !parts[i].coord).filter(|_| !subject_before) {
         // the subject follows the verb closely (أكد الرئيس الروسي - فلاديمير بوتين), and comes
         // before any marked participant
         let first_marked = after.iter().find(|&&i| marked(i)).copied();

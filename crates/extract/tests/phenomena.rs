@@ -36,7 +36,6 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("threat with ضد", "هددت كوريا الشمالية باستخدام الأسلحة النووية ضد كوريا الجنوبية.", &["THREATEN:PRK:KOR"]),
     ("aid with إلى", "قدمت الإمارات مساعدات إنسانية إلى السودان.", &["AID:ARE:SDN"]),
     ("present tense visit", "يزور الرئيس الفرنسي إيمانويل ماكرون الجزائر الأسبوع المقبل.", &["CONSULT:FRA:DZA"]),
-    ("armed group, unnamed target", "شنت جماعة الحوثي هجوما بطائرة مسيرة على سفينة تجارية في البحر الأحمر.", &["ASSAULT:NSA:HOUTHIS:-"]),
     ("arrest of group members", "اعتقلت الشرطة التركية عشرات المشتبه بانتمائهم إلى تنظيم داعش.", &["COERCE:TUR:NSA:ISIL"]),
     ("three-way meeting, role-prefixed third", "عقد أردوغان وبوتين والرئيس الإيراني إبراهيم رئيسي اجتماعًا ثلاثيًا في العاصمة الإيرانية طهران.", &["CONSULT:TUR:RUS", "CONSULT:TUR:IRN", "CONSULT:RUS:IRN"]),
     ("SVO dual verb", "تركيا وكازاخستان تبحثان تعزيز التعاون الاستراتيجي.", &["CONSULT:TUR:KAZ"]),
@@ -45,6 +44,14 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("a signing verb with its document further on", "ووقعت الأردن في مارس الماضي اتفاقية للتعاون الدفاعي مع فرنسا.", &["AGREE:JOR:FRA"]),
     ("a document just before a signing verb", "وتحدث عن الاتفاقية التي وقعتها الأردن مع فرنسا في مارس.", &["AGREE:JOR:FRA"]),
     ("a ceasefire with an adjective is a ceasefire", "أعلنت إسرائيل وقفا فوريا لإطلاق النار في غزة.", &["RETREAT:ISR:PSE"]),
+    ("a capital after another state is a side", "واتهمت كييف موسكو بتدبير هجمات إلكترونية.", &["ACCUSE:UKR:RUS"]),
+    ("an active participle as a circumstantial", "وصل الوزير الإيطالي إلى القاهرة أمس، منتقدا تركيا بشدة.", &["ACCUSE:ITA:TUR"]),
+    ("a deontic demand names its target after على", "وقال الاتحاد الأوروبي إنه يجب على إسرائيل وقف الاستيطان.", &["REQUEST:IGO:EU:ISR"]),
+    ("the genitive of a ب-governed noun is the target", "رحبت إسرائيل، السبت، بقرار الولايات المتحدة الأخير.", &["SUPPORT:ISR:USA"]),
+    ("an official in a group speaks for it", "ورفض مسؤول في حماس مزاعم إسرائيل.", &["REJECT:NSA:HAMAS:ISR"]),
+    ("the agent after برصاص, victims by nationality", "وقُتل 20 فلسطينيا برصاص القوات الإسرائيلية يوم الجمعة.", &["ASSAULT:ISR:PSE"]),
+    ("victims of a verb, agent of the event noun", "قتل فلسطينيان اثنان في قطاع غزة، إثر غارات إسرائيلية ليل السبت.", &["ASSAULT:ISR:PSE"]),
+    ("a warning is a threat with its target", "حذرت السعودية من التحرك عسكريا ضد قطر.", &["THREATEN:SAU:QAT"]),
 ];
 
 #[test]
@@ -83,7 +90,49 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("violence as a risk is not violence", "وجهت بريطانيا تحذيرا إلى رعاياها بسبب مخاطر شن هجمات في كينيا.", &["ASSAULT:*"]),
     ("violence feared is not violence", "تخشى الأمم المتحدة من قصف جديد على المدنيين في دارفور.", &["ASSAULT:*"]),
     ("an event noun as a goal", "تعمل قطر لضمان وقف شامل لإطلاق النار بين إسرائيل وحماس.", &["ASSAULT:*", "RETREAT:*"]),
+    ("وزارة is not و + زار + ه", "وأعلنت وزارة الخارجية المصرية أن السفير التركي غادر.", &["CONSULT:*"]),
+    ("الاجتماعي (social) is not a meeting", "نشرت روسيا مقاطع على مواقع التواصل الاجتماعي في أمريكا.", &["CONSULT:*"]),
+    ("a state adjective on a non-actor noun is no side", "كان الرئيس باراك أوباما المولود لأب كيني قد قام بزيارة إلى غانا.", &["CONSULT:KEN:GHA", "CONSULT:GHA:KEN"]),
+    ("an event noun after إن takes no agent from the speaker", "وغرد ترامب قائلا إن هجوما على إدلب سيكون خطأ.", &["ASSAULT:USA:SYR", "ASSAULT:USA:USA"]),
+    ("violence with one state alone is an incident, not an event", "قتل فلسطينيان اثنان في قطاع غزة.", &["ASSAULT:*"]),
+    ("an arrest with no agent named is an incident", "واعتقل الجنديان اليونانيان بعد دخولهما الأراضي التركية.", &["COERCE:GRC:GRC"]),
 ];
+
+/// (phenomenon, sentence, incidents that must be found as TYPE:SRC:TGT, "-" for unknown)
+const INCIDENTS: &[(&str, &str, &[&str])] = &[
+    ("nobody named: both sides unknown", "انفجرت سيارة مفخخة في سوق شعبي.", &["ASSAULT:-:-"]),
+    ("victims named, nobody else", "قتل فلسطينيان اثنان في قطاع غزة.", &["ASSAULT:-:PSE"]),
+    ("an armed group, an unnamed target", "شنت جماعة الحوثي هجوما بطائرة مسيرة على سفينة تجارية في البحر الأحمر.", &["ASSAULT:NSA:HOUTHIS:-"]),
+];
+
+#[test]
+fn incident_table() {
+    let mut failures = Vec::new();
+    for (what, text, want) in INCIDENTS {
+        let out = run(text);
+        let a = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
+        let got: Vec<String> = out.incidents.iter().map(|e| format!("{}:{}:{}", e.event_type, a(&e.source.actor), a(&e.target.actor))).collect();
+        for w in *want {
+            if !got.iter().any(|g| g == w) {
+                failures.push(format!("{what}: «{text}» wants incident {w}, got {got:?}"));
+            }
+        }
+        if out.events.iter().any(|e| e.source.actor.is_none() || e.target.actor.is_none()) {
+            failures.push(format!("{what}: «{text}» has an event with an unknown side"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A sentence without full stops stays linear: arguments are looked for within a window of
+/// the trigger, so a side 200 tokens away is not attached.
+#[test]
+fn arguments_stay_within_a_window() {
+    let filler = "و".to_string() + &" كلمة".repeat(200);
+    let text = format!("التقى الرئيس التركي{filler} الرئيس الروسي فلاديمير بوتين في أنقرة.");
+    let got = events(&run(&text));
+    assert!(!got.iter().any(|(t, _, _)| t == "CONSULT"), "{got:?}");
+}
 
 #[test]
 fn non_event_table() {

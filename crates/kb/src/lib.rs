@@ -188,7 +188,20 @@ pub struct Trigger {
     pub lemma: String,
     pub event_type: String,
     pub mode: Option<String>,
+    /// Where the sides stand (column 6 of triggers.tsv, `-` for the default: the subject
+    /// after a verb or before it, the target after a preposition or as the object):
+    /// `subject-before`: the trigger follows its subject and takes only a target after it (a
+    /// circumstantial participle: قال … منتقدا تركيا).
+    pub frame: Frame,
     pub origin: String,
+}
+
+/// How a trigger's sides stand around it; see [`Trigger::frame`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Frame {
+    #[default]
+    Default,
+    SubjectBefore,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -503,7 +516,12 @@ impl Kb {
             let mode = opt(cols.get(3));
             let lemma_col = cols[1];
             let id = triggers.len() as u32;
-            triggers.push(Trigger { kind, lemma: lemma_col.to_string(), event_type: etype, mode, origin: format!("{file}:{line}") });
+            let frame = match cols.get(5).copied().unwrap_or("-") {
+                "-" => Frame::Default,
+                "subject-before" => Frame::SubjectBefore,
+                other => return Err(KbError::Parse { file: file.into(), line, msg: format!("trigger frame {other:?} is not - or subject-before") }),
+            };
+            triggers.push(Trigger { kind, lemma: lemma_col.to_string(), event_type: etype, mode, frame, origin: format!("{file}:{line}") });
             let add = |b: &mut MatcherBuilder, f: &str, pre: Pre, post: Post| b.add(f, Form { layer: LAYER_TRIGGER, payload: id, pre, post });
             match kind {
                 'v' => {
