@@ -536,7 +536,9 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, subje
         out
     };
     // بين X و Y
-    if let Some(&b) = after.iter().find(|&&i| parts[i].between && !parts[i].coord) {
+    // (only right after the trigger: a بين-pair inside the object is the object's, نددت
+    // الدول بالتقارب بين قطر وإيران)
+    if let Some(&b) = after.iter().find(|&&i| parts[i].between && !parts[i].coord).filter(|&&b| parts[b].first <= h.last + 3) {
         let g = group(b);
         if g.len() >= 2 {
             // the بين group names both sides, whoever else the sentence names

@@ -94,6 +94,8 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("الاجتماعي (social) is not a meeting", "نشرت روسيا مقاطع على مواقع التواصل الاجتماعي في أمريكا.", &["CONSULT:*"]),
     ("a state adjective on a non-actor noun is no side", "كان الرئيس باراك أوباما المولود لأب كيني قد قام بزيارة إلى غانا.", &["CONSULT:KEN:GHA", "CONSULT:GHA:KEN"]),
     ("an event noun after إن takes no agent from the speaker", "وغرد ترامب قائلا إن هجوما على إدلب سيكون خطأ.", &["ASSAULT:USA:SYR", "ASSAULT:USA:USA"]),
+    ("a بين-pair inside the object is the object's", "كما نددت الدول المقاطعة بالتقارب الكبير بين قطر وإيران.", &["ACCUSE:QAT:IRN"]),
+    ("حذرا (cautious) is not a warning", "اتبع الرئيس نهجا دبلوماسيا حذرا بين طهران وواشنطن.", &["THREATEN:*"]),
     ("violence with one state alone is an incident, not an event", "قتل فلسطينيان اثنان في قطاع غزة.", &["ASSAULT:*"]),
     ("an arrest with no agent named is an incident", "واعتقل الجنديان اليونانيان بعد دخولهما الأراضي التركية.", &["COERCE:GRC:GRC"]),
 ];
