@@ -393,7 +393,15 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
             ["بال", "لل"].iter().any(|c| w.starts_with(c)) && w.chars().count() >= 5
                 || ["ب", "ل"].iter().any(|c| w.strip_prefix(c).is_some_and(|r| is_construct_noun(r)))
         };
-        let marked = governed || construct || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
+        // …and the agent of a relative clause on such a noun: أشاد بالجهود التي تقدمها حكومة X،
+        // رحب بالقرار الذي اتخذته X (X did what the trigger's ب/ل-object names)
+        // (over a head noun of its own: التي تقدمها حكومة المملكة)
+        let at = if first >= 1 && rec.owner[first - 1].is_none() && is_agent_head(doc.tokens[first - 1].norm.strip_prefix("ال").unwrap_or(&doc.tokens[first - 1].norm)) { first - 1 } else { first };
+        let relative_agent = at >= 4 && rec.owner[at - 1].is_none() && rec.owner[at - 2].is_none()
+            && matches!(doc.tokens[at - 2].norm.as_str(), "التي" | "الذي" | "اللذين" | "الذين")
+            && doc.tokens[at - 1].kind == TokenKind::Word && doc.tokens[at - 1].sentence == doc.tokens[first].sentence
+            && (at - 4..at - 2).any(|k| ["بال", "وبال", "لل"].iter().any(|c| doc.tokens[k].norm.starts_with(c)));
+        let marked = governed || construct || relative_agent || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
         // coordination: و on the phrase, or an enumeration with ، or / right after the last mention
         let enum_sep = prev.is_some_and(|t| t.is_punct("،") || t.is_punct("/") || t.is_punct(","));
         let coord = last.is_some_and(|(l, _)| first <= l + 3) && (p.starts_with('و') || enum_sep && last.is_some_and(|(l, _)| first == l + 2));
