@@ -313,13 +313,13 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     nominal: !is_verb,
                 });
             }
-            if let Some(&s) = src.first().filter(|&&s| is_verb && matches!(rec.ments[s].kind, EntityKind::Person | EntityKind::Country)) {
+            if let Some(&s) = src.first().filter(|&&s| is_verb && matches!(rec.ments[s].kind, EntityKind::Person | EntityKind::Country | EntityKind::Org)) {
                 topic = Some(s);
             }
         }
         // the subject the next pro-drop sentence continues with: a person or state opening this
         // sentence (أكّد الرئيس التركي أنه …), else the last verb's subject above
-        if let Some(p) = parts.iter().find(|p| !p.marked && p.first <= sent.tokens.start + 6 && matches!(rec.ments[p.ment].kind, EntityKind::Person | EntityKind::Country)) {
+        if let Some(p) = parts.iter().find(|p| !p.marked && p.first <= sent.tokens.start + 6 && matches!(rec.ments[p.ment].kind, EntityKind::Person | EntityKind::Country | EntityKind::Org)) {
             topic = Some(p.ment);
         }
     }
