@@ -182,6 +182,16 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_subscription ON deliveries(subscription_id);
 "#,
+    // 3: trustworthy aggregates (issue 13), as SQLite's version 3
+    r#"
+ALTER TABLE events ADD COLUMN date_start TEXT, ADD COLUMN date_end TEXT, ADD COLUMN date_source TEXT;
+ALTER TABLE event_mentions ADD COLUMN date_precision TEXT, ADD COLUMN date_source TEXT,
+    ADD COLUMN date_start TEXT, ADD COLUMN date_end TEXT;
+ALTER TABLE sightings ADD COLUMN source_raw TEXT, ADD COLUMN author TEXT;
+UPDATE sightings SET source_raw = source;
+ALTER TABLE articles ADD COLUMN author TEXT;
+CREATE INDEX events_date_start ON events(date_start);
+"#,
 ];
 
 /// The schema version this code writes (the same number as SQLite's).
