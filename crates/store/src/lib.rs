@@ -24,6 +24,7 @@
 //! batch is either wholly committed or not at all, so a killed process leaves the database as
 //! of its last commit.
 
+pub mod cameo;
 pub mod db;
 pub mod merge;
 pub mod pg;
@@ -355,4 +356,7 @@ pub struct RunSummary {
     pub events_added: usize,
     pub mentions_merged: usize,
     pub clusters_joined: usize,
+    /// New articles without a `published` date (their events' dates and persons' roles then
+    /// rest on a dateline or the text alone).
+    pub without_published: usize,
 }
