@@ -314,8 +314,10 @@ pub enum Sort {
 impl Sort {
     fn sql(self) -> &'static str {
         match self {
-            Sort::DateDesc => "e.date IS NULL, e.date DESC, e.id DESC",
-            Sort::DateAsc => "e.date IS NULL, e.date ASC, e.id ASC",
+            // by the first day the event may have taken place (every event with a text date,
+            // dateline or publication date has one), else the text date of a store not rebuilt
+            Sort::DateDesc => "coalesce(e.date_start, e.date) IS NULL, coalesce(e.date_start, e.date) DESC, e.id DESC",
+            Sort::DateAsc => "coalesce(e.date_start, e.date) IS NULL, coalesce(e.date_start, e.date) ASC, e.id ASC",
             Sort::Mentions => "e.num_mentions DESC, e.id DESC",
             Sort::Newest => "e.id DESC",
         }
@@ -379,8 +381,17 @@ pub struct EventRow {
     pub event_id: i64,
     pub event_date: Option<String>,
     pub date_precision: Option<String>,
+    /// First and last day the event may have taken place (`YYYY-MM-DD`; DATE in Parquet).
+    pub date_start: Option<String>,
+    pub date_end: Option<String>,
+    /// `text`, `dateline`, `published` or `none`.
+    pub date_source: Option<String>,
     pub event_type: String,
     pub event_mode: Option<String>,
+    /// CAMEO root code, QuadClass and Goldstein intensity of the type and mode (cameo.rs).
+    pub cameo_root: Option<String>,
+    pub quad_class: Option<i64>,
+    pub intensity: Option<f64>,
     pub modality: String,
     pub actor1_code: Option<String>,
     pub actor1_name: Option<String>,
@@ -416,15 +427,24 @@ pub struct EventRow {
 const ROW_COLS: &str = "e.id, e.date, e.date_precision, e.type, coalesce(e.mode, em.mode), em.modality,
     e.source_actor, e.source_name, em.source_agent, e.target_actor, e.target_name, em.target_agent,
     em.place, em.place_country, em.place_lat, em.place_lon, e.num_mentions, e.num_sources, e.num_articles,
-    a.url, a.source, a.id, a.title, a.published, em.trigger, em.start, em.\"end\", em.evidence, e.gloss, a.ingested_at, em.id";
+    a.url, a.source, a.id, a.title, a.published, em.trigger, em.start, em.\"end\", em.evidence, e.gloss, a.ingested_at, em.id,
+    e.date_start, e.date_end, e.date_source";
 
 fn event_row(r: &Row) -> Result<EventRow> {
+    let (event_type, event_mode): (String, Option<String>) = (r.get(3)?, r.get(4)?);
+    let cameo = crate::cameo::of(&event_type, event_mode.as_deref());
     Ok(EventRow {
         event_id: r.get(0)?,
         event_date: r.get(1)?,
         date_precision: r.get(2)?,
-        event_type: r.get(3)?,
-        event_mode: r.get(4)?,
+        date_start: r.get(31)?,
+        date_end: r.get(32)?,
+        date_source: r.get(33)?,
+        cameo_root: cameo.map(|c| c.root.clone()),
+        quad_class: cameo.map(|c| c.quad_class),
+        intensity: cameo.and_then(|c| c.intensity),
+        event_type,
+        event_mode,
         modality: r.get(5)?,
         actor1_code: r.get(6)?,
         actor1_name: r.get(7)?,
