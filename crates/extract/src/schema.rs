@@ -151,8 +151,8 @@ pub struct Event {
     #[serde(default = "none_source")]
     pub date_source: String,
     /// First and last day the event may have taken place (ISO `YYYY-MM-DD`): the text date's
-    /// range at its precision (2015-08 → 2015-08-01 … 2015-08-31), else the dateline or the
-    /// publication day; absent when `date_source` is `none`.
+    /// range at its precision (2015-08 → 2015-08-01 … 2015-08-31), else the publication day,
+    /// else the dateline's; absent when `date_source` is `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_start: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,7 +4,8 @@
 //! present or future, the article's date), and the article's [`ArticleTime`].
 //! **Out:** the same event with `date_source` (`text` | `dateline` | `published` | `none`) and
 //! `date_start`/`date_end`, the days the event may have taken place: the text date's range at
-//! its precision, else the dateline's day, else the publication day.
+//! its precision, else the publication day, else the dateline's day (the record's `published` is
+//! the metadata; a "dateline" found in the text may be the first date of the story).
 //!
 //! A text date is not the event's date when it cannot be (issue 13): before 1900, or more than a
 //! year after the article's date for an event the article does not announce as planned (an
@@ -89,9 +90,9 @@ pub fn settle(ev: &mut Event, t: &ArticleTime) {
     }
     let (source, range) = match (&ev.date, from_article) {
         (Some(v), src) => (src.unwrap_or("text"), range_of(v)),
-        (None, _) => match (t.dateline, t.published) {
-            (Some(d), _) => ("dateline", Some((d, d))),
-            (None, Some(p)) => ("published", Some((p, p))),
+        (None, _) => match (t.published, t.dateline) {
+            (Some(p), _) => ("published", Some((p, p))),
+            (None, Some(d)) => ("dateline", Some((d, d))),
             (None, None) => ("none", None),
         },
     };
@@ -143,8 +144,9 @@ mod tests {
             // the article's date given by extraction to a present/future event
             (Some("2026-12-01"), Some("publication date"), "asserted", Some("2026-12-01"), None, Some("2026-12-01"), "published", Some("2026-12-01"), Some("2026-12-01")),
             (Some("2015-08-11"), Some("article date"), "asserted", None, Some("2015-08-11"), Some("2015-08-11"), "dateline", Some("2015-08-11"), Some("2015-08-11")),
-            // undated: the dateline first, then the publication date, else none
-            (None, None, "asserted", Some("2015-08-12"), Some("2015-08-11"), None, "dateline", Some("2015-08-11"), Some("2015-08-11")),
+            // undated: the publication date first, then the dateline, else none
+            (None, None, "asserted", Some("2015-08-12"), Some("2015-08-11"), None, "published", Some("2015-08-12"), Some("2015-08-12")),
+            (None, None, "asserted", None, Some("2015-08-11"), None, "dateline", Some("2015-08-11"), Some("2015-08-11")),
             (None, None, "asserted", Some("2015-08-12"), None, None, "published", Some("2015-08-12"), Some("2015-08-12")),
             (None, None, "asserted", None, None, None, "none", None, None),
             // before 1900: a Hijri year read as Gregorian, or history: not the event's date

@@ -1,0 +1,105 @@
+//! Issue 13, end to end: `marsad ingest` of real Arabic fixture articles from 2015 (a Sisi–Bashir
+//! meeting on the Renaissance Dam reported by two spellings of one outlet, Houthi attacks, an SPA
+//! report with a Hijri dateline) and four published 2026-12-01 (a Sisi–Burhan meeting, Houthi
+//! headlines). The 2026 reports make new events; the 2015 aggregates keep their dates and
+//! counts; any order of the same articles gives the same aggregates; `marsad store
+//! rebuild-events` re-derives exactly them; no dyad with an unknown side tops the stats.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use support::{marsad, root, TempDir};
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("crates/marsad/tests/fixtures/cross-time").join(name)
+}
+
+fn ingest(db: &Path, inputs: &[PathBuf]) -> String {
+    let o = marsad().arg("ingest").arg("--db").arg(db).args(inputs).output().unwrap();
+    assert!(o.status.success(), "ingest: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn rows(db: &Path) -> Vec<serde_json::Value> {
+    let o = marsad().args(["export", "--format", "jsonl", "--db"]).arg(db).output().unwrap();
+    assert!(o.status.success(), "export: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// What an analyst counts on, per event (without the store's ids).
+fn aggregate(r: &serde_json::Value) -> String {
+    let k = ["event_type", "actor1_code", "actor2_code", "event_date", "date_precision", "date_source", "date_start", "date_end", "num_mentions", "num_articles", "num_sources"];
+    k.iter().map(|f| r[*f].to_string()).collect::<Vec<_>>().join(" ")
+}
+
+fn aggregates(db: &Path) -> Vec<String> {
+    let mut v: Vec<String> = rows(db).iter().map(aggregate).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn reports_from_another_time_make_new_events_and_old_aggregates_stay() {
+    let t = TempDir::new("cross-time");
+    let db = t.0.join("a.db");
+    ingest(&db, &[fixture("2015.jsonl")]);
+    let before = rows(&db);
+    let consult: Vec<&serde_json::Value> = before.iter().filter(|r| r["event_type"] == "CONSULT" && r["actor1_code"] == "EGY" && r["actor2_code"] == "SDN").collect();
+    assert_eq!(consult.len(), 1, "one 2015 meeting: {before:#?}");
+    let c = consult[0];
+    assert_eq!((c["event_date"].as_str(), c["date_source"].as_str()), (Some("2015-03-23"), Some("text")), "{c}");
+    assert!(c["num_articles"].as_i64().unwrap() >= 2, "{c}");
+    assert_eq!(c["num_sources"], 1, "AHDATH.INFO and Ahdath.info are one source: {c}");
+    // the Hijri dateline dates the SPA report (26 شوال 1436 = 2015-08-11)
+    assert!(before.iter().any(|r| r["date_start"] == "2015-08-11" && r["date_source"] == "dateline"), "{before:#?}");
+
+    let out = ingest(&db, &[fixture("2026.jsonl")]);
+    assert!(out.contains("new 4"), "{out}");
+    let after = rows(&db);
+    for r in &before {
+        assert!(after.contains(r), "a 2015 event changed when 2026 reports arrived: {r}\nnow: {after:#?}");
+    }
+    let old_ids: BTreeSet<i64> = before.iter().map(|r| r["event_id"].as_i64().unwrap()).collect();
+    let new: Vec<&serde_json::Value> = after.iter().filter(|r| !old_ids.contains(&r["event_id"].as_i64().unwrap())).collect();
+    assert!(new.iter().any(|r| r["event_type"] == "CONSULT" && r["actor1_code"] == "EGY" && r["actor2_code"] == "SDN"), "the 2026 meeting is an event of its own: {new:#?}");
+    for r in &new {
+        assert!(r["date_start"].as_str().is_some_and(|d| d >= "2026-11-28"), "a new event is of 2026: {r}");
+        assert!(r["date_start"].as_str() >= Some("1900") && r["event_date"].as_str().is_none_or(|d| !d.starts_with("14")), "{r}");
+    }
+    // the two reports of the 2026 meeting are one event, from one normalised source or two
+    let c26: Vec<&&serde_json::Value> = new.iter().filter(|r| r["event_type"] == "CONSULT" && r["actor1_code"] == "EGY" && r["actor2_code"] == "SDN").collect();
+    assert_eq!(c26.len(), 1, "{new:#?}");
+    assert_eq!((c26[0]["num_articles"].as_i64(), c26[0]["num_sources"].as_i64()), (Some(2), Some(2)), "ahdath.info and example.com: {}", c26[0]);
+
+    // the same articles in other orders give the same aggregates
+    let want = aggregates(&db);
+    let db2 = t.0.join("b.db");
+    ingest(&db2, &[fixture("2026.jsonl")]);
+    ingest(&db2, &[fixture("2015.jsonl")]);
+    assert_eq!(aggregates(&db2), want, "2026 first");
+    let mixed = t.0.join("mixed.jsonl");
+    let mut lines: Vec<String> = [fixture("2026.jsonl"), fixture("2015.jsonl")].iter().flat_map(|p| std::fs::read_to_string(p).unwrap().lines().map(String::from).collect::<Vec<_>>()).collect();
+    lines.reverse();
+    std::fs::write(&mixed, lines.join("\n") + "\n").unwrap();
+    let db3 = t.0.join("c.db");
+    ingest(&db3, &[mixed]);
+    assert_eq!(aggregates(&db3), want, "one run, reversed");
+
+    // rebuilding re-derives the same events, ids and all
+    let o = marsad().args(["store", "rebuild-events", "--json", "--db"]).arg(&db).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["mentions_moved"], 0, "{r}");
+    assert_eq!(rows(&db), after);
+
+    // no unknown side tops the dyads
+    let o = marsad().args(["stats", "--json", "--db"]).arg(&db).output().unwrap();
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for d in s["top_dyads"].as_array().unwrap() {
+        assert!(d["source"] != "?" && d["target"] != "?", "{s}");
+    }
+    // a bad store path is a clear error, not a panic
+    let o = marsad().args(["store", "rebuild-events", "--db"]).arg(t.0.join("missing.db")).output().unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("missing.db"), "{}", String::from_utf8_lossy(&o.stderr));
+}
