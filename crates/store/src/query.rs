@@ -278,11 +278,13 @@ impl EventFilter {
                 vec![t(x), t(x), t(x)],
             );
         }
+        // the event's days [date_start, date_end] overlap [from, to] (a store not yet rebuilt
+        // for version 3: its text date, at its precision)
         if let Some(x) = &self.from {
-            add(p, "e.date >= substr(?, 1, length(e.date))", vec![t(x)]);
+            add(p, "coalesce(e.date_end, e.date) >= substr(?, 1, length(coalesce(e.date_end, e.date)))", vec![t(x)]);
         }
         if let Some(x) = &self.to {
-            add(p, "substr(e.date, 1, length(?)) <= ?", vec![t(x), t(x)]);
+            add(p, "substr(coalesce(e.date_start, e.date), 1, length(?)) <= ?", vec![t(x), t(x)]);
         }
         if let Some(x) = &self.source {
             add(
@@ -598,22 +600,26 @@ impl Interval {
 
     fn sql(self, d: Dialect) -> (&'static str, usize) {
         match self {
-            Interval::Day => ("substr(e.date, 1, 10)", 10),
+            Interval::Day => ("substr(DATE_EXPR, 1, 10)", 10),
             // SQLite's %W (weeks starting on Monday; days before the first Monday are week 00),
             // computed the same way on PostgreSQL
             Interval::Week => match d {
-                Dialect::Sqlite => ("strftime('%Y-W%W', e.date)", 10),
+                Dialect::Sqlite => ("strftime('%Y-W%W', DATE_EXPR)", 10),
                 Dialect::Postgres => (
-                    "(substr(e.date, 1, 4) || '-W' || lpad(CAST((CAST(extract(doy FROM CAST(substr(e.date, 1, 10) AS date)) AS INTEGER) + 6
-                      - (CAST(extract(dow FROM CAST(substr(e.date, 1, 10) AS date)) AS INTEGER) + 6) % 7) / 7 AS TEXT), 2, '0'))",
+                    "(substr(DATE_EXPR, 1, 4) || '-W' || lpad(CAST((CAST(extract(doy FROM CAST(substr(DATE_EXPR, 1, 10) AS date)) AS INTEGER) + 6
+                      - (CAST(extract(dow FROM CAST(substr(DATE_EXPR, 1, 10) AS date)) AS INTEGER) + 6) % 7) / 7 AS TEXT), 2, '0'))",
                     10,
                 ),
             },
-            Interval::Month => ("substr(e.date, 1, 7)", 7),
-            Interval::Year => ("substr(e.date, 1, 4)", 4),
+            Interval::Month => ("substr(DATE_EXPR, 1, 7)", 7),
+            Interval::Year => ("substr(DATE_EXPR, 1, 4)", 4),
         }
     }
 }
+
+/// The date an event is counted at in a timeline: its text date at its precision, else the day
+/// of its articles (publication or dateline) when it has no text date.
+const DATE_EXPR: &str = "coalesce(e.date, CASE WHEN e.date_source IN ('published', 'dateline') THEN e.date_start END)";
 
 /// Events of one type in one period.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -631,9 +637,10 @@ pub fn timeline(c: &dyn Db, f: &EventFilter, interval: Interval) -> Result<Vec<T
     let mut p = Vec::new();
     let w = f.sql(c.dialect(), &mut p);
     let (bucket, len) = interval.sql(c.dialect());
+    let bucket = bucket.replace("DATE_EXPR", DATE_EXPR);
     let sql = format!(
         "SELECT {bucket} AS period, e.type, count(*), CAST(sum(e.num_mentions) AS BIGINT) FROM events e
-         WHERE {w} AND e.date IS NOT NULL AND length(e.date) >= {len}
+         WHERE {w} AND {DATE_EXPR} IS NOT NULL AND length({DATE_EXPR}) >= {len}
          GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 10000"
     );
     c.rows(&sql, &p)?

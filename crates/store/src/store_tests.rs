@@ -249,6 +249,24 @@ fn a_store_merged_by_the_old_rule_heals_on_rebuild(s: &mut dyn Store) {
     assert_eq!(aggregates(s), want);
 }
 
+fn dated_by_publication_events_are_found_by_date_and_counted_in_timelines(s: &mut dyn Store) {
+    use crate::query::{self, EventFilter, Interval, Page};
+    let (old, new) = cross_time_articles();
+    ingest_all(s, &old.into_iter().chain(new).collect::<Vec<_>>());
+    let db = s.as_db();
+    // (from, to) → events whose days overlap; the 2026 events have no text date but for one
+    let rows: &[(&str, &str, i64)] = &[("2026-11-01", "2026-12-31", 3), ("2026-12", "2026-12", 3), ("2015-03-24", "2015-03-24", 1), ("2015-03-23", "2015-03-25", 3), ("2015-08", "2015-08", 2), ("2016", "2025", 0)];
+    for (from, to, want) in rows {
+        let f = EventFilter::from_pairs([("from", *from), ("to", *to)], &[]).unwrap();
+        let page = query::events(db, &f, &Page::default()).unwrap();
+        assert_eq!(page.total, *want, "{from}..{to}: {:?}", page.events.iter().map(|e| (&e.event_type, &e.date_start, &e.date_end)).collect::<Vec<_>>());
+    }
+    let tl = query::timeline(db, &EventFilter::default(), Interval::Month).unwrap();
+    let dec: i64 = tl.iter().filter(|p| p.period == "2026-12").map(|p| p.events).sum();
+    assert_eq!(dec, 3, "{tl:?}");
+    assert!(tl.iter().all(|p| p.period.as_str() >= "1900"), "{tl:?}");
+}
+
 /// The connection under a store of either kind (tests only).
 fn match_db(s: &mut dyn Store) -> &dyn Db {
     s.as_db()
@@ -312,7 +330,7 @@ macro_rules! on_both {
     };
 }
 
-on_both!(hundreds_of_mentions_are_stored_in_several_multi_row_inserts, writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, later_reports_of_another_time_make_new_events, any_order_of_the_same_articles_gives_the_same_aggregates, a_store_merged_by_the_old_rule_heals_on_rebuild, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
+on_both!(hundreds_of_mentions_are_stored_in_several_multi_row_inserts, writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, later_reports_of_another_time_make_new_events, any_order_of_the_same_articles_gives_the_same_aggregates, a_store_merged_by_the_old_rule_heals_on_rebuild, dated_by_publication_events_are_found_by_date_and_counted_in_timelines, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
 
 #[test]
 fn a_fresh_postgres_database_gets_the_current_schema_and_reopens() {
