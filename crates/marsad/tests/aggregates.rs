@@ -103,3 +103,25 @@ fn reports_from_another_time_make_new_events_and_old_aggregates_stay() {
     let o = marsad().args(["store", "rebuild-events", "--db"]).arg(t.0.join("missing.db")).output().unwrap();
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("missing.db"), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// The analyst's columns beyond GDELT's basics: each side's sector (from the person's role or the
+/// organisation's kind; an armed group's code), the count of the dead a killing's sentence gives
+/// (not the wounded), and the gazetteer's kind of the place.
+#[test]
+fn exports_carry_sectors_fatalities_and_the_places_kind() {
+    let t = TempDir::new("sectors");
+    let db = t.0.join("k.db");
+    ingest(&db, &[fixture("killings-2015.jsonl"), fixture("2015.jsonl")]);
+    let rows = rows(&db);
+    let find = |f: &dyn Fn(&serde_json::Value) -> bool| rows.iter().find(|r| f(r)).unwrap_or_else(|| panic!("{rows:#?}"));
+    let k = find(&|r| r["event_type"] == "ASSAULT" && r["sentence"].as_str().unwrap().contains("12 جنديا"));
+    assert_eq!((k["fatalities"].as_i64(), k["actor1_sector"].as_str()), (Some(12), Some("REB")), "30 wounded are not dead: {k}");
+    let k = find(&|r| r["event_type"] == "ASSAULT" && r["sentence"].as_str().unwrap().contains("مقتل 5"));
+    assert_eq!(k["fatalities"].as_i64(), Some(5), "{k}");
+    let c = find(&|r| r["event_type"] == "CONSULT" && r["actor2_code"] == "USA");
+    assert_eq!((c["actor1_sector"].as_str(), c["actor2_sector"].as_str()), (Some("GOV"), Some("GOV")), "two foreign ministers: {c}");
+    let c = find(&|r| r["event_type"] == "CONSULT" && r["actor2_code"] == "SDN");
+    assert_eq!(c["fatalities"], serde_json::Value::Null, "no count for a meeting: {c}");
+    assert!(rows.iter().any(|r| r["action_geo_feature_class"] == "capital"), "{rows:#?}");
+    assert!(rows.iter().filter(|r| r["event_type"] != "ASSAULT").all(|r| r["fatalities"].is_null()));
+}

@@ -603,7 +603,7 @@ print(json.dumps({"rows": t.num_rows, "dyad": dyad.num_rows, "oct25": oct25.num_
     assert_eq!(v["oct_dates"], serde_json::json!(["2025-10"]));
     assert!(v["undated"].as_u64().unwrap() > 0, "undated events read as a null year: {v}");
     assert!(v["year_type"].as_str().unwrap().starts_with("int"), "{v}");
-    assert_eq!(v["columns"].as_array().unwrap().len(), 38, "36 columns and the two partition keys");
+    assert_eq!(v["columns"].as_array().unwrap().len(), 42, "40 columns and the two partition keys");
 }
 
 /// Issue 13: the exports an analyst loads — DATE-typed `date_start`/`date_end` in pandas and

@@ -77,13 +77,17 @@ fn columns() -> Vec<(&'static str, Col)> {
         ("actor1_code", S(|r| r.actor1_code.as_deref())),
         ("actor1_name", S(|r| r.actor1_name.as_deref())),
         ("actor1_agent", S(|r| r.actor1_agent.as_deref())),
+        ("actor1_sector", S(|r| r.actor1_sector.as_deref())),
         ("actor2_code", S(|r| r.actor2_code.as_deref())),
         ("actor2_name", S(|r| r.actor2_name.as_deref())),
         ("actor2_agent", S(|r| r.actor2_agent.as_deref())),
+        ("actor2_sector", S(|r| r.actor2_sector.as_deref())),
+        ("fatalities", N(|r| r.fatalities)),
         ("action_geo_fullname", S(|r| r.action_geo_fullname.as_deref())),
         ("action_geo_country_code", S(|r| r.action_geo_country_code.as_deref())),
         ("action_geo_lat", F(|r| r.action_geo_lat)),
         ("action_geo_long", F(|r| r.action_geo_long)),
+        ("action_geo_feature_class", S(|r| r.action_geo_feature_class.as_deref())),
         ("num_mentions", I(|r| r.num_mentions)),
         ("num_sources", I(|r| r.num_sources)),
         ("num_articles", I(|r| r.num_articles)),
@@ -319,7 +323,7 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(csv_field("-3.5"), "-3.5");
-        assert_eq!(column_names().len(), 36);
+        assert_eq!(column_names().len(), 40);
     }
 
     #[test]

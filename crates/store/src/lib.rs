@@ -26,10 +26,12 @@
 
 pub mod cameo;
 pub mod db;
+pub mod fatalities;
 pub mod merge;
 pub mod pg;
 pub mod query;
 pub mod search;
+pub mod sector;
 pub mod sources;
 pub mod sql;
 mod sqlite;

@@ -405,6 +405,13 @@ pub struct EventRow {
     pub action_geo_country_code: Option<String>,
     pub action_geo_lat: Option<f64>,
     pub action_geo_long: Option<f64>,
+    /// The place's kind in the gazetteer (`capital`, `city`, `region`, `sea`…).
+    pub action_geo_feature_class: Option<String>,
+    /// The sector of each side (sector.rs): GOV, MIL, REB, MED, BUS…
+    pub actor1_sector: Option<String>,
+    pub actor2_sector: Option<String>,
+    /// For ASSAULT: the count of the dead its sentence carries (fatalities.rs).
+    pub fatalities: Option<i64>,
     pub num_mentions: i64,
     pub num_sources: i64,
     pub num_articles: i64,
@@ -430,12 +437,25 @@ const ROW_COLS: &str = "e.id, e.date, e.date_precision, e.type, coalesce(e.mode,
     e.source_actor, e.source_name, em.source_agent, e.target_actor, e.target_name, em.target_agent,
     em.place, em.place_country, em.place_lat, em.place_lon, e.num_mentions, e.num_sources, e.num_articles,
     a.url, a.source, a.id, a.title, a.published, em.trigger, em.start, em.\"end\", em.evidence, e.gloss, a.ingested_at, em.id,
-    e.date_start, e.date_end, e.date_source";
+    e.date_start, e.date_end, e.date_source,
+    (SELECT m.kind || '|' || coalesce(m.role, '') FROM mentions m WHERE m.article_id = em.article_id AND m.text = em.source_agent ORDER BY m.id LIMIT 1),
+    (SELECT m.kind || '|' || coalesce(m.role, '') FROM mentions m WHERE m.article_id = em.article_id AND m.text = em.target_agent ORDER BY m.id LIMIT 1),
+    (SELECT m.role FROM mentions m WHERE m.article_id = em.article_id AND m.kind = 'PLACE' AND (m.name = em.place OR m.text = em.place) ORDER BY m.id LIMIT 1),
+    em.sentence";
 
-fn event_row(r: &Row) -> Result<EventRow> {
+/// What a row needs besides its columns to be completed ([`complete`]): the acting mentions'
+/// `kind|role` and the sentence index.
+struct Extra {
+    agent1: Option<String>,
+    agent2: Option<String>,
+    sentence: i64,
+}
+
+fn event_row(r: &Row) -> Result<(EventRow, Extra)> {
     let (event_type, event_mode): (String, Option<String>) = (r.get(3)?, r.get(4)?);
     let cameo = crate::cameo::of(&event_type, event_mode.as_deref());
-    Ok(EventRow {
+    let extra = Extra { agent1: r.get(34)?, agent2: r.get(35)?, sentence: r.get(37)? };
+    let row = EventRow {
         event_id: r.get(0)?,
         event_date: r.get(1)?,
         date_precision: r.get(2)?,
@@ -458,6 +478,10 @@ fn event_row(r: &Row) -> Result<EventRow> {
         action_geo_country_code: r.get(13)?,
         action_geo_lat: r.get(14)?,
         action_geo_long: r.get(15)?,
+        action_geo_feature_class: r.get(36)?,
+        actor1_sector: None,
+        actor2_sector: None,
+        fatalities: None,
         num_mentions: r.get(16)?,
         num_sources: r.get(17)?,
         num_articles: r.get(18)?,
@@ -473,14 +497,35 @@ fn event_row(r: &Row) -> Result<EventRow> {
         gloss: r.get(28)?,
         added_at: r.get(29)?,
         mention_id: r.get(30)?,
-    })
+    };
+    Ok((row, extra))
+}
+
+/// Agents beside their actors, each side's sector, and for a killing its count of the dead.
+fn complete(c: &dyn Db, (mut row, x): (EventRow, Extra)) -> Result<EventRow> {
+    let swapped = orient_agents(c, &mut row)?;
+    let (a1, a2) = if swapped { (x.agent2, x.agent1) } else { (x.agent1, x.agent2) };
+    row.actor1_sector = crate::sector::of(a1.as_deref(), row.actor1_code.as_deref()).map(str::to_string);
+    row.actor2_sector = crate::sector::of(a2.as_deref(), row.actor2_code.as_deref()).map(str::to_string);
+    if row.event_type == "ASSAULT" {
+        let counts: Vec<(f64, String)> = c
+            .rows(
+                "SELECT value, text FROM quantities WHERE article_id = ?1 AND sentence = ?2 AND kind = 'COUNT' ORDER BY start, id",
+                vals![row.article_id, x.sentence],
+            )?
+            .iter()
+            .map(|q| Ok((q.get(0)?, q.get(1)?)))
+            .collect::<Result<_>>()?;
+        row.fatalities = crate::fatalities::in_sentence(&row.sentence, &counts);
+    }
+    Ok(row)
 }
 
 /// The stored order of a symmetric event's actors need not be the report's: put each agent
 /// beside the actor it acts for (known from the article's mentions).
-fn orient_agents(c: &dyn Db, row: &mut EventRow) -> Result<()> {
+fn orient_agents(c: &dyn Db, row: &mut EventRow) -> Result<bool> {
     if row.actor1_agent.is_none() && row.actor2_agent.is_none() {
-        return Ok(());
+        return Ok(false);
     }
     let actor_of = |agent: &Option<String>| -> Result<Option<String>> {
         match agent {
@@ -494,7 +539,7 @@ fn orient_agents(c: &dyn Db, row: &mut EventRow) -> Result<()> {
     if swapped {
         std::mem::swap(&mut row.actor1_agent, &mut row.actor2_agent);
     }
-    Ok(())
+    Ok(swapped)
 }
 
 /// A page of events and how many match in all.
@@ -531,11 +576,7 @@ pub fn event_rows(c: &dyn Db, f: &EventFilter, sort: Sort, limit: i64, offset: i
         n + 1,
         n + 2
     );
-    let mut rows: Vec<EventRow> = c.rows(&sql, &p)?.iter().map(event_row).collect::<Result<_>>()?;
-    for r in &mut rows {
-        orient_agents(c, r)?;
-    }
-    Ok(rows)
+    c.rows(&sql, &p)?.iter().map(|r| event_row(r).and_then(|x| complete(c, x))).collect()
 }
 
 /// One event by id.
@@ -545,11 +586,7 @@ pub fn event(c: &dyn Db, id: i64) -> Result<Option<EventRow>> {
          JOIN event_mentions em ON em.id = (SELECT min(id) FROM event_mentions WHERE event_id = e.id)
          JOIN articles a ON a.id = em.article_id WHERE e.id = ?1"
     );
-    let mut row = c.row(&sql, vals![id])?.map(|r| event_row(&r)).transpose()?;
-    if let Some(r) = &mut row {
-        orient_agents(c, r)?;
-    }
-    Ok(row)
+    c.row(&sql, vals![id])?.map(|r| event_row(&r).and_then(|x| complete(c, x))).transpose()
 }
 
 /// Reports of events matching `f` stored after event mention `after` (a subscription's
@@ -566,11 +603,7 @@ pub fn new_mentions(c: &dyn Db, f: &EventFilter, after: i64, limit: usize) -> Re
         n + 1,
         n + 2
     );
-    let mut rows: Vec<EventRow> = c.rows(&sql, &p)?.iter().map(event_row).collect::<Result<_>>()?;
-    for r in &mut rows {
-        orient_agents(c, r)?;
-    }
-    Ok(rows)
+    c.rows(&sql, &p)?.iter().map(|r| event_row(r).and_then(|x| complete(c, x))).collect()
 }
 
 /// The newest event mention id (0 when none).
