@@ -126,7 +126,10 @@ pub fn run_stats(db: &str, json: bool, top: usize) -> Result<i32> {
     println!("articles    {} ({} sightings)", s.articles, s.sightings);
     println!("sources     {}", s.sources);
     println!("clusters    {} ({} with more than one article)", s.clusters, s.multi_article_clusters);
-    println!("events      {} ({} reported by more than one article)", s.events, s.events_multi_article);
+    println!(
+        "events      {} ({} reported by more than one article, {} with an unknown side)",
+        s.events, s.events_multi_article, s.events_unknown_side
+    );
     println!("mentions    {} event mentions, {} entity mentions, {} quantities", s.mentions, s.entity_mentions, s.quantities);
     if !s.events_by_type.is_empty() {
         println!("\nevents by type");

@@ -125,3 +125,18 @@ fn exports_carry_sectors_fatalities_and_the_places_kind() {
     assert!(rows.iter().any(|r| r["action_geo_feature_class"] == "capital"), "{rows:#?}");
     assert!(rows.iter().filter(|r| r["event_type"] != "ASSAULT").all(|r| r["fatalities"].is_null()));
 }
+
+/// A Hijri date is stored converted, with its Hijri value shown beside it in the article view.
+#[test]
+fn a_hijri_dateline_is_shown_with_both_calendars() {
+    let t = TempDir::new("hijri");
+    let db = t.0.join("h.db");
+    ingest(&db, &[fixture("2015.jsonl")]);
+    let srv = support::Server::start(&db, None);
+    let arts = support::get_json(&format!("{}/api/search?q={}", srv.base, support::enc("جازان")));
+    let id = arts["hits"][0]["article_id"].as_i64().unwrap_or_else(|| panic!("{arts}"));
+    let a = support::get_json(&format!("{}/api/articles/{id}", srv.base));
+    let d = &a["dates"][0];
+    assert_eq!((d["code"].as_str(), d["name"].as_str(), d["role"].as_str()), (Some("2015-08-11"), Some("1436-10-26 AH"), Some("day")), "{a}");
+    assert_eq!(a["reference_date"], "2015-08-11");
+}

@@ -190,6 +190,7 @@ ALTER TABLE event_mentions ADD COLUMN date_precision TEXT, ADD COLUMN date_sourc
 ALTER TABLE sightings ADD COLUMN source_raw TEXT, ADD COLUMN author TEXT;
 UPDATE sightings SET source_raw = source;
 ALTER TABLE articles ADD COLUMN author TEXT;
+ALTER TABLE dates ADD COLUMN hijri TEXT;
 CREATE INDEX events_date_start ON events(date_start);
 "#,
 ];

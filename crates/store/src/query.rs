@@ -933,7 +933,7 @@ pub fn article(c: &dyn Db, id: i64) -> Result<Option<ArticleDetail>> {
         })
         .collect::<Result<_>>()?;
     a.dates = c
-        .rows("SELECT text, start, \"end\", sentence, value, precision FROM dates WHERE article_id = ?1 ORDER BY start, id", vals![id])?
+        .rows("SELECT text, start, \"end\", sentence, value, precision, hijri FROM dates WHERE article_id = ?1 ORDER BY start, id", vals![id])?
         .iter()
         .map(|r| {
             Ok(SpanOut {
@@ -943,7 +943,8 @@ pub fn article(c: &dyn Db, id: i64) -> Result<Option<ArticleDetail>> {
                 end: r.get(2)?,
                 sentence: r.get(3)?,
                 code: r.get(4)?,
-                name: None,
+                // a Hijri date: its Hijri value beside the Gregorian one
+                name: r.get::<Option<String>>(6)?.map(|h| format!("{h} AH")),
                 role: r.get(5)?,
                 lat: None,
                 lon: None,

@@ -432,8 +432,8 @@ impl<D: Db> Store for SqlStore<D> {
         )?;
         insert_rows(
             c,
-            "dates (article_id, value, precision, text, relative, start, \"end\", sentence)",
-            x.dates.iter().map(|d| vals![aid, &d.value, &d.precision, &d.text, d.relative, d.span.start, d.span.end, d.span.sentence].to_vec()),
+            "dates (article_id, value, precision, text, relative, start, \"end\", sentence, hijri)",
+            x.dates.iter().map(|d| vals![aid, &d.value, &d.precision, &d.text, d.relative, d.span.start, d.span.end, d.span.sentence, &d.hijri].to_vec()),
         )?;
         index_article(c, aid, art.title.as_deref().unwrap_or(""), &art.text)?;
         let mut res = Inserted { article: aid, cluster: cluster_id, new_cluster, ..Default::default() };

@@ -185,6 +185,7 @@ ALTER TABLE sightings ADD COLUMN source_raw TEXT;
 ALTER TABLE sightings ADD COLUMN author TEXT;
 UPDATE sightings SET source_raw = source;
 ALTER TABLE articles ADD COLUMN author TEXT;
+ALTER TABLE dates ADD COLUMN hijri TEXT;
 CREATE INDEX events_date_start ON events(date_start);
 "#,
 ];
