@@ -4,15 +4,19 @@
 //! ([`crate::EventKey`]) **and** their times are compatible ([`compatible`]):
 //!
 //! * a report dated by its text joins an event dated by text when one date lies inside the
-//!   other's precision (2015-08-10 and 2015-08; never 2015 and 2026); a day or month in the
-//!   text joins an event known only from its articles' dates when it overlaps them widened by
-//!   [`WINDOW_DAYS`];
+//!   other's precision (2015-08-10 and 2015-08; never 2015 and 2026, even in one story); a day
+//!   or month in the text joins an event known only from its articles' dates when it overlaps
+//!   them widened by [`WINDOW_DAYS`], or when they share an article or story;
 //! * a report without a text date (its time is its article's dateline or publication day) joins
 //!   an event of the same article or story cluster, an event dated by text to a day or month
 //!   that overlaps the article's date ± [`WINDOW_DAYS`], or an undated event whose articles'
 //!   dates are within that window; with no date at all, only the same article or story. A year
 //!   is too coarse to join by dates alone;
 //! * an event with an unknown side (`?`) never merges across articles.
+//!
+//! The relation is symmetric ([`compatible`] of a report and an event gives the same answer with
+//! their roles swapped), so `rebuild-events`, which reads the reports in a canonical order, finds
+//! what ingest found.
 //!
 //! An event's time is computed from its reports ([`aggregate`]): the most precise text date
 //! (ties: the earliest), else the span of its reports' article dates; it is recomputed
@@ -149,30 +153,65 @@ pub struct Relation {
     pub unknown_side: bool,
 }
 
-/// Whether a report with time `r` may join an event with time `e` (module documentation).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Anchored,
+    None,
+}
+
+fn kind(t: &Time) -> Kind {
+    match (t.is_text(), t.start.is_some() && t.end.is_some()) {
+        (true, true) => Kind::Text,
+        (false, true) => Kind::Anchored,
+        _ => Kind::None,
+    }
+}
+
+/// The order reports are placed in (ingest within an article, rebuild-events over the store):
+/// text-dated first, then dated by their article, then undated.
+pub fn rank(t: &Time) -> u8 {
+    match kind(t) {
+        Kind::Text => 0,
+        Kind::Anchored => 1,
+        Kind::None => 2,
+    }
+}
+
+/// A text date (day or month; a year is too coarse) overlapping an article-date span widened by
+/// [`WINDOW_DAYS`].
+fn text_near(text: &Time, span: &Time) -> bool {
+    if text.precision.as_deref() == Some("year") {
+        return false;
+    }
+    let (Some(ts), Some(te), Some(ss), Some(se)) = (text.start.as_deref(), text.end.as_deref(), span.start.as_deref(), span.end.as_deref()) else { return false };
+    let (Some(lo), Some(hi)) = (shift(ss, -WINDOW_DAYS), shift(se, WINDOW_DAYS)) else { return false };
+    ts <= hi.as_str() && te >= lo.as_str()
+}
+
+/// Whether a report with time `r` may join an event with time `e` (module documentation). The
+/// relation is symmetric: what `r` may join, an event of `r`'s time would let `e` join.
 pub fn compatible(r: &Time, e: &Time, rel: Relation) -> bool {
     if rel.unknown_side && !rel.same_article {
         return false;
     }
-    let (rs, re) = (r.start.as_deref(), r.end.as_deref());
-    let (es, ee) = (e.start.as_deref(), e.end.as_deref());
-    if r.is_text() {
-        let (Some(rs), Some(re), Some(es), Some(ee)) = (rs, re, es, ee) else { return false };
-        if e.is_text() {
-            return inside(rs, re, es, ee) || inside(es, ee, rs, re);
+    let near = rel.same_article || rel.same_story;
+    match (kind(r), kind(e)) {
+        // two text dates: one inside the other's precision, whatever the story
+        (Kind::Text, Kind::Text) => {
+            let (rs, re, es, ee) = (r.start.as_deref().unwrap_or(""), r.end.as_deref().unwrap_or(""), e.start.as_deref().unwrap_or(""), e.end.as_deref().unwrap_or(""));
+            inside(rs, re, es, ee) || inside(es, ee, rs, re)
         }
-        let (Some(lo), Some(hi)) = (shift(es, -WINDOW_DAYS), shift(ee, WINDOW_DAYS)) else { return false };
-        return r.precision.as_deref() != Some("year") && rs <= hi.as_str() && re >= lo.as_str();
+        (Kind::None, _) | (_, Kind::None) => near,
+        (Kind::Text, Kind::Anchored) => near || text_near(r, e),
+        (Kind::Anchored, Kind::Text) => near || text_near(e, r),
+        (Kind::Anchored, Kind::Anchored) => {
+            near || {
+                let (Some(lo), Some(hi)) = (shift(r.start.as_deref().unwrap_or(""), -WINDOW_DAYS), shift(r.end.as_deref().unwrap_or(""), WINDOW_DAYS)) else { return false };
+                e.start.as_deref().is_some_and(|s| s <= hi.as_str()) && e.end.as_deref().is_some_and(|x| x >= lo.as_str())
+            }
+        }
     }
-    if rel.same_article || rel.same_story {
-        return true;
-    }
-    let (Some(a), Some(es), Some(ee)) = (rs, es, ee) else { return false };
-    let (Some(lo), Some(hi)) = (shift(a, -WINDOW_DAYS), shift(re.unwrap_or(a), WINDOW_DAYS)) else { return false };
-    if e.is_text() && e.precision.as_deref() == Some("year") {
-        return false;
-    }
-    es <= hi.as_str() && ee >= lo.as_str()
 }
 
 #[cfg(test)]
@@ -228,6 +267,9 @@ mod tests {
             (none(), none(), NO, false),
             (none(), none(), STORY, true),
             (none(), text("2015"), ARTICLE, true),
+            (text("2015"), none(), ARTICLE, true),
+            (text("2015-08-10"), anchored("published", "2015-12-01"), STORY, true),
+            (text("2015-08-10"), none(), NO, false),
             // unknown side: never across articles
             (none(), none(), UNKNOWN, false),
             (anchored("published", "2015-08-11"), anchored("published", "2015-08-11"), UNKNOWN, false),
@@ -236,6 +278,7 @@ mod tests {
         ];
         for (i, (r, e, rel, want)) in rows.iter().enumerate() {
             assert_eq!(compatible(r, e, *rel), *want, "row {i}: {r:?} ~ {e:?} {rel:?}");
+            assert_eq!(compatible(e, r, *rel), *want, "row {i} reversed: the relation is symmetric");
         }
     }
 

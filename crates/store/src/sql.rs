@@ -203,7 +203,7 @@ impl<D: Db> SqlStore<D> {
         out.events_before = c.one::<i64>("SELECT count(*) FROM events", &[])? as usize;
         // a canonical order (key, time, article content, place in it): the result does not
         // depend on the order the articles were stored in
-        reports.sort_by(|a, b| (&a.key, &a.time.start.is_none(), &a.time.start, &a.order).cmp(&(&b.key, &b.time.start.is_none(), &b.time.start, &b.order)));
+        reports.sort_by(|a, b| (&a.key, crate::merge::rank(&a.time), &a.time.start, &a.order).cmp(&(&b.key, crate::merge::rank(&b.time), &b.time.start, &b.order)));
         struct Group {
             members: Vec<usize>,
             articles: BTreeSet<i64>,
@@ -285,10 +285,18 @@ fn mention_times(db: &dyn Db, event: i64) -> Result<Vec<Time>> {
         .collect()
 }
 
-/// The candidate a report joins: compatible, of exactly the same time if any, else the oldest.
+/// The candidate a report joins among the compatible ones: of exactly the same time, else of
+/// the same article, else of the same story, else the earliest, else the oldest — what the
+/// events are, not the order they were stored in, decides.
 pub(crate) fn choose(r: &Time, cands: &[(i64, Time, Relation)]) -> Option<i64> {
-    let ok: Vec<&(i64, Time, Relation)> = cands.iter().filter(|(_, t, rel)| compatible(r, t, *rel)).collect();
-    ok.iter().find(|(_, t, _)| t.start == r.start && t.end == r.end && t.source == r.source).or(ok.first()).map(|c| c.0)
+    cands
+        .iter()
+        .filter(|(_, t, rel)| compatible(r, t, *rel))
+        .min_by_key(|(id, t, rel)| {
+            let same_time = t.start == r.start && t.end == r.end && t.source == r.source;
+            (!same_time, !rel.same_article, !rel.same_story, t.start.is_none(), t.start.clone(), *id)
+        })
+        .map(|c| c.0)
 }
 
 impl<D: Db> Store for SqlStore<D> {
@@ -437,10 +445,19 @@ impl<D: Db> Store for SqlStore<D> {
         )?;
         index_article(c, aid, art.title.as_deref().unwrap_or(""), &art.text)?;
         let mut res = Inserted { article: aid, cluster: cluster_id, new_cluster, ..Default::default() };
-        for e in &x.events {
+        // the article's text-dated reports first, then those dated by the article, then the rest
+        // (merge.rs: the order rebuild-events uses, so both find the same events)
+        let mut reports: Vec<(&marsad_extract::Event, Time)> = x
+            .events
+            .iter()
+            .map(|e| {
+                let given = e.date_start.as_deref().zip(e.date_end.as_deref()).map(|(s, t)| (e.date_source.as_str(), s, t));
+                (e, report_time(e.date.as_deref(), e.date_text.as_deref(), &e.modality, given, art.published.as_deref(), x.reference_date.as_deref()))
+            })
+            .collect();
+        reports.sort_by_key(|(_, t)| crate::merge::rank(t));
+        for (e, time) in reports {
             let key = EventKey::of(e);
-            let given = e.date_start.as_deref().zip(e.date_end.as_deref()).map(|(s, t)| (e.date_source.as_str(), s, t));
-            let time = report_time(e.date.as_deref(), e.date_text.as_deref(), &e.modality, given, art.published.as_deref(), x.reference_date.as_deref());
             let joined = self.find_event(&key, &time, aid, cluster_id)?;
             let eid = match joined {
                 Some(id) => {

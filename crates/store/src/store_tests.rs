@@ -267,6 +267,23 @@ fn dated_by_publication_events_are_found_by_date_and_counted_in_timelines(s: &mu
     assert!(tl.iter().all(|p| p.period.as_str() >= "1900"), "{tl:?}");
 }
 
+/// One article with an undated report and two reports of other years (SaudiNewsNet: Cuba and
+/// the USA, 1959 and 1961), and a story copy whose undated report comes first: ingest and
+/// rebuild-events put every report in the same event.
+fn ingest_and_rebuild_agree_on_articles_with_several_dates(s: &mut dyn Store) {
+    let a = art("cuba", None, 31, vec![event("CONSULT", "CUB", "USA", None), event("CONSULT", "CUB", "USA", Some("1961")), event("CONSULT", "CUB", "USA", Some("1959"))]);
+    let b = art("cuba-copy", None, 32, vec![event("CONSULT", "USA", "CUB", None), event("CONSULT", "CUB", "USA", Some("1961"))]);
+    s.begin().unwrap();
+    let first = s.insert(&a, ClusterChoice::New).unwrap();
+    s.insert(&b, ClusterChoice::Join(first.cluster)).unwrap();
+    s.commit().unwrap();
+    let before = aggregates(s);
+    assert_eq!(before.len(), 2, "1959 and 1961 are two events: {before:#?}");
+    let r = s.rebuild_events().unwrap();
+    assert_eq!((r.events_after, r.mentions_moved), (2, 0), "{r:?}");
+    assert_eq!(aggregates(s), before);
+}
+
 /// The connection under a store of either kind (tests only).
 fn match_db(s: &mut dyn Store) -> &dyn Db {
     s.as_db()
@@ -330,7 +347,7 @@ macro_rules! on_both {
     };
 }
 
-on_both!(hundreds_of_mentions_are_stored_in_several_multi_row_inserts, writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, later_reports_of_another_time_make_new_events, any_order_of_the_same_articles_gives_the_same_aggregates, a_store_merged_by_the_old_rule_heals_on_rebuild, dated_by_publication_events_are_found_by_date_and_counted_in_timelines, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
+on_both!(hundreds_of_mentions_are_stored_in_several_multi_row_inserts, writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, later_reports_of_another_time_make_new_events, any_order_of_the_same_articles_gives_the_same_aggregates, a_store_merged_by_the_old_rule_heals_on_rebuild, dated_by_publication_events_are_found_by_date_and_counted_in_timelines, ingest_and_rebuild_agree_on_articles_with_several_dates, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
 
 #[test]
 fn a_fresh_postgres_database_gets_the_current_schema_and_reopens() {
