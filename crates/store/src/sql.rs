@@ -177,6 +177,8 @@ impl<D: Db> SqlStore<D> {
             cluster: i64,
             key: (String, Option<String>, Option<String>),
             time: Time,
+            /// The stored time differs from `time` (a report stored before version 3).
+            retime: bool,
             order: (Vec<u8>, i64, i64),
         }
         let mut reports = Vec::with_capacity(rows.len());
@@ -189,7 +191,9 @@ impl<D: Db> SqlStore<D> {
             };
             let (published, reference): (Option<String>, Option<String>) = (r.get(12)?, r.get(13)?);
             let time = report_time(date.as_deref(), date_text.as_deref(), &modality, given, published.as_deref(), reference.as_deref());
+            let retime = (Some(&time.source), &time.start, &time.end) != (ds.as_ref(), &dst, &den);
             reports.push(Report {
+                retime,
                 id: r.get(0)?,
                 old_event: r.get(1)?,
                 article: r.get(2)?,
@@ -260,6 +264,8 @@ impl<D: Db> SqlStore<D> {
                 let r = &reports[m];
                 if r.old_event != id {
                     out.mentions_moved += 1;
+                } else if !r.retime {
+                    continue;
                 }
                 c.exec(
                     "UPDATE event_mentions SET event_id = ?1, date_source = ?2, date_start = ?3, date_end = ?4 WHERE id = ?5",
