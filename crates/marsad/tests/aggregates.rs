@@ -140,3 +140,25 @@ fn a_hijri_dateline_is_shown_with_both_calendars() {
     assert_eq!((d["code"].as_str(), d["name"].as_str(), d["role"].as_str()), (Some("2015-08-11"), Some("1436-10-26 AH"), Some("day")), "{a}");
     assert_eq!(a["reference_date"], "2015-08-11");
 }
+
+/// A store written before schema version 3 (events without their time) is healed by the next
+/// ingest, which says so, and then holds what a fresh store holds.
+#[test]
+fn ingest_heals_a_store_written_before_version_3() {
+    let t = TempDir::new("heal");
+    let db = t.0.join("old.db");
+    ingest(&db, &[fixture("2015.jsonl")]);
+    let want = aggregates(&db);
+    {
+        // what version 2 left: no report or event times
+        let s = marsad_store::SqliteStore::open(&db).unwrap();
+        s.connection()
+            .execute_batch("UPDATE events SET date_source = NULL, date_start = NULL, date_end = NULL; UPDATE event_mentions SET date_source = NULL, date_start = NULL, date_end = NULL;")
+            .unwrap();
+    }
+    let o = marsad().arg("ingest").arg("--db").arg(&db).arg(fixture("2015.jsonl")).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("events re-derived from their reports for schema version 3"), "{err}");
+    assert_eq!(aggregates(&db), want);
+}
