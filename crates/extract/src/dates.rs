@@ -242,10 +242,13 @@ impl DateMention {
     }
 }
 
-/// The latest full day the text fixes by itself (for persons' roles when the article has no
-/// date of its own).
+/// The latest date the text fixes by itself, as the first day of its precision (عام 2025 →
+/// 2025-01-01; a range by its last year: 2017 – 2020 → 2020-01-01), for persons' roles when the
+/// article has no date of its own.
 pub fn latest_full_day(dates: &[DateMention]) -> Option<Date> {
-    dates.iter().filter_map(DateMention::full_day).max()
+    let start = dates.iter().filter_map(|d| d.resolve(None)).filter_map(|(v, _)| crate::when::range_of(&v)).map(|r| r.0);
+    let range_ends = dates.iter().filter(|d| !d.hijri && !d.in_name).filter_map(|d| d.end_year).filter(|y| (1900..=2100).contains(y)).filter_map(|y| Date::new(y as i16, 1, 1).ok());
+    start.chain(range_ends).max()
 }
 
 /// A Hijri (Umm al-Qura) date in the Gregorian calendar; `None` when the day does not exist.
@@ -352,6 +355,28 @@ fn num(toks: &[Token], k: usize) -> Option<u32> {
     t.norm.parse().ok()
 }
 
+/// A day written as an ordinal word at token `k` (matching form, with or without a leading
+/// و/ف/ب/ل/في-less article): the day and the number of tokens it takes (الرابع → 4; الحادي عشر →
+/// 11; الحادي والعشرين → 21).
+fn ordinal_day(toks: &[Token], k: usize) -> Option<(u32, usize)> {
+    const UNITS: &[(&str, u32)] = &[
+        ("الاول", 1), ("الحادي", 1), ("الثاني", 2), ("الثالث", 3), ("الرابع", 4), ("الخامس", 5), ("السادس", 6), ("السابع", 7), ("الثامن", 8), ("التاسع", 9), ("العاشر", 10),
+    ];
+    let word = |k: usize| toks.get(k).filter(|t| t.kind == TokenKind::Word).map(|t| t.norm.as_str());
+    let w = word(k)?;
+    let w = ["و", "ف", "ب"].iter().find_map(|p| w.strip_prefix(p).filter(|r| r.starts_with("ال"))).unwrap_or(w);
+    if let Some(d) = [("العشرين", 20), ("الثلاثين", 30)].iter().find(|(f, _)| *f == w).map(|x| x.1) {
+        return Some((d, 1));
+    }
+    let (_, unit) = UNITS.iter().find(|(f, _)| *f == w)?;
+    match word(k + 1) {
+        Some("عشر") if *unit < 10 => Some((unit + 10, 2)),
+        Some("والعشرين") if *unit < 10 => Some((unit + 20, 2)),
+        Some("والثلاثين") if *unit <= 1 => Some((unit + 30, 2)),
+        _ => Some((*unit, 1)),
+    }
+}
+
 fn adjacent(toks: &[Token], a: usize, b: usize) -> bool {
     matches!((toks.get(a), toks.get(b)), (Some(x), Some(y)) if x.end == y.start)
 }
@@ -449,7 +474,7 @@ impl DateFinder {
         let mut i = 0;
         while i < toks.len() {
             let t = &toks[i];
-            if t.kind != TokenKind::Number && !(t.kind == TokenKind::Word && self.starts.contains(&t.norm)) {
+            if t.kind != TokenKind::Number && !(t.kind == TokenKind::Word && (self.starts.contains(&t.norm) || ordinal_day(toks, i).is_some())) {
                 i += 1;
                 continue;
             }
@@ -572,9 +597,11 @@ impl DateFinder {
         let mut j = k;
         let mut had_day = false;
         let mut intro = false;
-        if let Some(d) = num(toks, k).filter(|d| (1..=31).contains(d) && toks[k].norm.len() <= 2) {
+        // an ordinal day before من and a month (في الرابع من يوليو، الحادي والعشرين من مارس)
+        let ordinal = ordinal_day(toks, k).filter(|&(_, n)| self.has_role(toks, k + n, |r| r == Role::Of) && self.months.find(toks, k + n + 1, false, |_| true).is_some());
+        if let Some(d) = ordinal.map(|(d, _)| d).or_else(|| num(toks, k).filter(|d| (1..=31).contains(d) && toks[k].norm.len() <= 2)) {
             // day, optional range, optional من, then a month (or a relative month)
-            j = k + 1;
+            j = k + ordinal.map_or(1, |(_, n)| n);
             c.day = Some(d as u8);
             if is_punct(toks, j, &["-", "–", "—"]) || self.has_role(toks, j, |r| r == Role::Range) {
                 if let Some(d2) = num(toks, j + 1).filter(|&d2| d2 > d && d2 <= 31 && toks[j + 1].norm.len() <= 2) {

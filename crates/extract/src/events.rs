@@ -11,8 +11,12 @@
 //! of the article.
 
 use crate::recognise::{Ment, Recognition};
-use marsad_kb::{EntityKind, Hit, Kb};
+use marsad_kb::{EntityKind, Hit, How, Kb};
 use marsad_text::{Doc, TokenKind};
+
+/// The most tokens between a trigger and its arguments: a clause is never longer in news,
+/// and it keeps argument finding linear in a sentence without full stops.
+pub const WINDOW: usize = 60;
 
 /// Types whose source and target are unordered in the contract.
 pub const SYMMETRIC: &[&str] = &["CONSULT", "AGREE", "COOPERATE"];
@@ -31,6 +35,17 @@ const TOPIC_MARKERS: &[&str] = &[
     "في", "حول", "بشان", "ازاء", "داخل", "عبر", "خارج", "شمال", "جنوب", "شرق", "غرب", "وسط", "اراضي", "انحاء", "عاصمه", "العاصمه",
     "جانب", "قضيه", "القضيه", "ملف", "الملف", "ازمه", "الازمه", "الصراع", "النزاع", "الحرب", "الاوضاع", "الوضع", "الشان", "بالشان", "الساحه", "حدود", "الحدود",
 ];
+
+/// Nouns (matching form, without ب/ل) whose genitive is the target of a verb that governs them
+/// with ب or ل (رحب بقرار X، أشاد بجهود X، أسفه لقرار X).
+const CONSTRUCT_NOUNS: &[&str] = &["قرار", "جهود", "دور", "موقف", "مواقف", "مبادره", "دعوه", "اعلان", "تصريحات", "خطوه", "سياسه", "سياسات", "تدخل", "بيان", "اعتراف", "التزام", "مساعي", "رد", "حق"];
+
+/// Nouns for a person who speaks or acts for the body named after في (مسؤول في حماس).
+const MEMBER_NOUNS: &[&str] = &["مسؤول", "مسؤولون", "مسؤولين", "قيادي", "قياديون", "قياديين", "عضو", "اعضاء", "مصدر", "متحدث", "ناطق", "دبلوماسي", "ضابط", "ضباط", "مستشار", "نائب", "نواب"];
+
+/// Words before a participant that make it the agent of what happened (matching form):
+/// لقي مصرعه على أيدي X، أصيب برصاص X، هجوم من قبل X.
+const AGENT_MARKERS: &[&str] = &["ايدي", "بايدي", "برصاص", "رصاص", "بنيران", "نيران", "بقصف", "بغارات"];
 
 /// Words before a participant that make it a target (matching form).
 const TARGET_MARKERS: &[&str] = &["مع", "الي", "لدي", "ضد", "علي", "تجاه", "نحو", "عن"];
@@ -51,6 +66,8 @@ pub struct Ev {
     pub sentence: usize,
     /// true when the verb carries the future سـ or is a present/imperfect form.
     pub non_past: bool,
+    /// an event noun (زيارة، هجوم), not a verb: its tense is not written
+    pub nominal: bool,
 }
 
 /// The actor a mention acts for, if it can act.
@@ -78,7 +95,26 @@ struct Part {
     coord: bool,
     /// after بين
     between: bool,
+    /// the agent of a passive or of a result (على أيدي X، من قبل X، برصاص X، بنيران X)
+    agent: bool,
+    /// a state adjective or plural standing for people (قتل فلسطينيان): victims of violence
+    people: bool,
+    /// a state adjective on an event noun (غارات إسرائيلية): the agent of that event
+    of_event: bool,
 }
+
+/// Nouns (matching form, without the article) that a state adjective after them makes an actor:
+/// forces, governments, officials, delegations, citizens (القوات الإسرائيلية، الحجاج الإيرانيين).
+/// After any other noun the adjective only describes it (مهاجرين أفارقة، لأب كيني، الاتفاقية
+/// النووية الإيرانية) and is no side.
+const AGENT_HEADS: &[&str] = &[
+    "قوات", "قوه", "جيش", "حكومه", "سلطات", "سلطه", "شرطه", "طائرات", "طائره", "مقاتلات", "بحريه", "قياده", "خارجيه", "دفاع", "وزاره", "مسؤولين", "مسؤول",
+    "مسؤولون", "دبلوماسيه", "دبلوماسي", "دبلوماسيين", "وفد", "وفود", "جانب", "طرف", "رئاسه", "برلمان", "مجلس", "امن", "استخبارات", "مخابرات", "اجهزه", "جنود", "جندي",
+    "جنديين", "جنديان", "دوله", "نظام", "دبابات", "مدفعيه", "بوارج", "سفن", "سفينه", "زوارق", "شركه", "شركات", "حجاج", "مواطنين", "مواطنون", "مواطن", "متظاهرين",
+    "محتجين", "شعب", "طلاب", "عمال", "ناشطين", "معارضه", "مسلحين", "مقاتلين", "صيادين", "سفاره", "سفير", "قنصليه", "رئيس", "زعيم", "قاده", "قائد", "مبعوث", "نواب",
+    "نائب", "وزير", "وزراء", "ملك", "امير", "ميليشيات", "مليشيات", "فصائل", "حرس", "بحاره", "طيران", "سلاح", "وحدات", "عناصر", "ضباط", "ضابط", "حزب", "حركه", "مسؤوله",
+];
+
 
 pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
     let mut out = Vec::new();
@@ -90,11 +126,33 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             v.push(h);
         }
     }
+    // tokens covered by a trigger, or an adjective or two after one (غارات جوية إسرائيلية)
+    // (VERB on a verb trigger's tokens: a state adjective after a verb is its subject, قتل فلسطينيان)
+    let mut trig_tokens = vec![0u8; doc.tokens.len()];
+    for h in &triggers {
+        if kb.triggers[h.form.payload as usize].kind == 'v' {
+            trig_tokens[h.first..=h.last].fill(VERB);
+            // (an adjective on the verb's object names a side: انتقد بولتون التحركات الفلسطينية)
+            for k in h.last + 1..=(h.last + 2).min(doc.tokens.len().saturating_sub(1)) {
+                trig_tokens[k] = VERB_OBJECT;
+            }
+            continue;
+        }
+        for k in h.first..=(h.last + 2).min(doc.tokens.len().saturating_sub(1)) {
+            if trig_tokens[k] == 0 {
+                trig_tokens[k] = EVENT_NOUN;
+            }
+        }
+    }
     for (si, sent) in doc.sentences.iter().enumerate() {
-        let parts = participants(doc, rec, sent.tokens.clone());
+        let parts = participants(kb, doc, rec, &trig_tokens, sent.tokens.clone());
         let trig: Vec<&Hit> = std::mem::take(&mut by_sentence[si]);
+        let question = doc.tokens[sent.tokens.clone()].iter().any(|t| t.is_punct("؟") || t.is_punct("?"));
         for (ti, h) in trig.iter().enumerate() {
             let tr = &kb.triggers[h.form.payload as usize];
+            if is_homograph(kb, doc, h) {
+                continue;
+            }
             // a trigger noun right after another trigger is its object (أجرى محادثات، توقيع اتفاقية): one event
             if ti > 0 && trig[ti - 1].last + 1 == h.first && kb.triggers[trig[ti - 1].form.payload as usize].event_type == tr.event_type {
                 continue;
@@ -106,7 +164,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             // a present verb in the third or first person plural (ي ت ن: the first-person أفعل of
             // form VIII and X verbs folds into their past, أعتقل/اعتقل)
             let present = non_past && !h.prefix.contains('س') && stem.starts_with(['ي', 'ت', 'ن']);
-            let modality = modality_of(kb, doc, rec, h, sent.tokens.start, sent.tokens.end, present);
+            let modality = modality_of(kb, doc, rec, h, sent.tokens.start, sent.tokens.end, present, question);
             // a definite noun of violence, protest or agreement (الهجوم، الاحتجاجات، الاتفاق) refers
             // back to an event told before or speaks in general: the specific report is its
             // first, indefinite or verbal mention (وقعت مصر والسودان اتفاقا، توصل الطرفان إلى اتفاق)
@@ -118,8 +176,11 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             // the clause of this trigger ends at the next verb trigger (a noun trigger after a
             // verb is usually its object: أشاد … بجهود الوساطة التركية) and starts after the last one
             let is_verb_hit = |x: &&&Hit| kb.triggers[x.form.payload as usize].kind == 'v';
-            let next_trigger = trig[ti + 1..].iter().find(is_verb_hit).map_or(sent.tokens.end, |n| n.first);
-            let prev_trigger = trig[..ti].iter().rev().find(is_verb_hit).map_or(sent.tokens.start, |p| p.last + 1);
+            // (never further than WINDOW tokens: a sentence without stops stays linear)
+            let far_end = (h.last + WINDOW).min(sent.tokens.end);
+            let far_start = h.first.saturating_sub(WINDOW).max(sent.tokens.start);
+            let next_trigger = trig[ti + 1..].iter().take_while(|n| n.first < far_end).find(is_verb_hit).map_or(far_end, |n| n.first);
+            let prev_trigger = trig[..ti].iter().rev().take_while(|p| p.last >= far_start).find(is_verb_hit).map_or(far_start, |p| p.last + 1);
             // a verb of signing needs the signed document in its clause, after it (ووقعت مصر في
             // فبراير اتفاقية …) or just before it (الاتفاق الذي أبرم بين …): وقع alone is far more
             // often "happened" (ووقع الهجوم الاثنين، الحوادث التي وقعت)
@@ -128,17 +189,27 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     let t = &kb.triggers[x.form.payload as usize];
                     t.kind != 'v' && t.event_type == "AGREE"
                 };
-                let document = trig[ti + 1..].iter().any(|x| x.first < next_trigger && is_document(x))
-                    || trig[..ti].iter().any(|x| x.last + 6 >= h.first && is_document(x));
+                let document = trig[ti + 1..].iter().take_while(|x| x.first < next_trigger).any(is_document)
+                    || trig[..ti].iter().rev().take_while(|x| x.last + 6 >= h.first).any(is_document);
                 if !document {
                     continue;
                 }
             }
-            let (src, tgt) = arguments(&parts, h, prev_trigger, next_trigger);
+            let (lo, hi) = clause_bounds(kb, doc, h, prev_trigger, next_trigger);
+            let violent = matches!(tr.event_type.as_str(), "ASSAULT" | "COERCE");
+            let (src, tgt) = arguments(&parts, h, lo, hi, violent);
             let mut srcs: Vec<usize> = src.clone();
             let mut tgts: Vec<usize> = tgt.clone();
             if srcs.is_empty() && !tgts.is_empty() {
-                if let Some(t) = topic {
+                if violent && tgts.iter().any(|&t| parts.iter().any(|p| p.ment == t && p.people)) {
+                    // victims with no agent named near the verb: the agent of the sentence's
+                    // event noun (قتل فلسطينيان … إثر غارات إسرائيلية), never the last subject
+                    let victims: Vec<&str> = tgts.iter().filter_map(|&t| actor_of(&rec.ments[t])).collect();
+                    let near = parts.partition_point(|p| p.first < lo)..parts.partition_point(|p| p.first < hi);
+                    if let Some(p) = parts[near].iter().find(|p| p.of_event && !victims.contains(&p.actor.as_str())) {
+                        srcs.push(p.ment);
+                    }
+                } else if let Some(t) = topic {
                     srcs.push(t);
                 }
             }
@@ -163,6 +234,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     last: h.last,
                     sentence: si,
                     non_past: non_past || !is_verb,
+                    nominal: !is_verb,
                 });
                 continue;
             }
@@ -180,8 +252,10 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                 // where it happened names the other side of violence, coercion or a withdrawal
                 // (قصفت طائرات إسرائيلية مواقع في جنوب لبنان → ISR/LBN; سحب قواتها من خيرسون → UKR)
                 let src_actor = actor_of(&rec.ments[srcs[0]]).map(str::to_string);
-                let place_country = rec.places_by_sentence[si]
+                let places = &rec.places_by_sentence[si];
+                let place_country = places[places.partition_point(|&i| rec.ments[i].first <= h.last)..]
                     .iter()
+                    .take_while(|&&i| rec.ments[i].first <= h.last + WINDOW)
                     .map(|&i| &rec.ments[i])
                     .filter(|m| m.first > h.last)
                     .find_map(|m| m.country.clone().filter(|c| Some(c) != src_actor.as_ref()));
@@ -232,6 +306,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     last: h.last,
                     sentence: si,
                     non_past: non_past || !is_verb,
+                    nominal: !is_verb,
                 });
             }
             if let Some(&s) = src.first().filter(|&&s| is_verb && matches!(rec.ments[s].kind, EntityKind::Person | EntityKind::Country)) {
@@ -247,7 +322,26 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
     out
 }
 
-fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> Vec<Part> {
+/// The clause of trigger `h` inside [lo, hi). An event noun after a complementizer (قال ترامب
+/// إن هجوما … سيكون خطأ، يقولون إن احتجاج الأسبوع الماضي …) is the content of what is said:
+/// its agent is not the speaker, so its arguments start after إن/أن. (A verb after إن keeps the
+/// speaker as a pro-drop subject: قال لافروف إنه بحث …; measured, cutting verbs at إن or at
+/// every non-trigger verb loses more true events than it removes false ones.)
+fn clause_bounds(kb: &Kb, doc: &Doc, h: &Hit, lo: usize, hi: usize) -> (usize, usize) {
+    if kb.triggers[h.form.payload as usize].kind == 'v' {
+        return (lo, hi);
+    }
+    let complementizer = |k: usize| matches!(doc.tokens[k].norm.as_str(), "ان" | "بان" | "وان" | "فان");
+    ((lo..h.first).rev().find(|&k| complementizer(k)).map_or(lo, |k| k + 1), hi)
+}
+
+/// A one-word hit on a word the lexicon says is never a trigger (وزارة, not و+زار+ه).
+fn is_homograph(kb: &Kb, doc: &Doc, h: &Hit) -> bool {
+    let norm = doc.tokens[h.first].norm.as_str();
+    h.first == h.last && (kb.not_triggers.contains(norm) || norm.strip_prefix(h.prefix).is_some_and(|w| kb.not_triggers.contains(w)))
+}
+
+fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range: std::ops::Range<usize>) -> Vec<Part> {
     let mut parts: Vec<Part> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     // the last mention looked at (kept or not), for coordination: (its last token, was a topic)
@@ -287,27 +381,114 @@ fn participants(doc: &Doc, rec: &Recognition, range: std::ops::Range<usize>) -> 
             let w = doc.tokens[q].norm.as_str();
             TARGET_MARKERS.contains(&w.strip_prefix('و').unwrap_or(w))
         });
-        let marked = governed || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
+        // …and so does a ب/ل on the noun it depends on: رحبت إسرائيل بقرار الولايات المتحدة،
+        // أشاد بالجهود التي تقدمها حكومة المملكة، أبدى أسفه لقرار نظيره الأميركي
+        let construct = first > 0 && rec.owner[first - 1].is_none() && doc.tokens[first - 1].kind == TokenKind::Word && doc.tokens[first - 1].sentence == doc.tokens[first].sentence && {
+            let w = doc.tokens[first - 1].norm.as_str();
+            let w = w.strip_prefix('و').filter(|r| r.chars().count() >= 4).unwrap_or(w);
+            ["بال", "لل"].iter().any(|c| w.starts_with(c)) && w.chars().count() >= 5
+                || ["ب", "ل"].iter().any(|c| w.strip_prefix(c).is_some_and(|r| CONSTRUCT_NOUNS.contains(&r)))
+        };
+        let marked = governed || construct || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
         // coordination: و on the phrase, or an enumeration with ، or / right after the last mention
         let enum_sep = prev.is_some_and(|t| t.is_punct("،") || t.is_punct("/") || t.is_punct(","));
         let coord = last.is_some_and(|(l, _)| first <= l + 3) && (p.starts_with('و') || enum_sep && last.is_some_and(|(l, _)| first == l + 2));
         // a topic or location (في أفغانستان وإيران، القضية الفلسطينية) is no side, nor is what is
         // coordinated with it; a capital is a side only as a subject or in بين … و … (not في أنقرة)
-        let topic = TOPIC_MARKERS.contains(&prev_word) && !p.starts_with('و') || coord && last.is_some_and(|(_, t)| t);
+        // (…but an official in Hamas speaks for Hamas: ورفض مسؤول في حماس)
+        let member_of = prev_word == "في" && first >= 2 && MEMBER_NOUNS.contains(&doc.tokens[first - 2].norm.strip_prefix('و').unwrap_or(&doc.tokens[first - 2].norm));
+        let topic = TOPIC_MARKERS.contains(&prev_word) && !p.starts_with('و') && !member_of || coord && last.is_some_and(|(_, t)| t);
         // (العاصمة الإيرانية طهران: a capital named after its state is a place)
-        let capital_place = m.is_capital() && (matches!(prev_word, "في" | "الي" | "من" | "عاصمه" | "العاصمه") || p.ends_with('ب') || p.ends_with('ل') || first > 0 && rec.owner[first - 1].is_some());
+        // (…في عاصمتها أديس أبابا، #موسكو); right after another mention it is that state's
+        // capital only when it is the same state (واتهمت كييف موسكو: two sides)
+        let after_own_state = first > 0 && rec.owner[first - 1].is_some_and(|q| rec.ments[q].actor.is_some() && rec.ments[q].actor == m.country);
+        let hashtag = prev.is_some_and(|t| t.is_punct("#"));
+        let capital_place = m.is_capital() && (matches!(prev_word, "في" | "الي" | "من" | "عاصمه" | "العاصمه" | "عاصمتها" | "عاصمته" | "وعاصمتها") || hashtag || p.ends_with('ب') || p.ends_with('ل') || after_own_state);
         last = Some((m.last, topic));
         if topic || capital_place {
             continue;
         }
         let between = prev_word == "بين" || coord && parts.last().is_some_and(|q| q.between);
-        parts.push(Part { ment: o, first, last: m.last, actor: actor.to_string(), marked, coord, between });
+        let adjective = state_adjective(kb, doc, rec, trig_tokens, m, first);
+        if adjective == Adjective::Describes {
+            continue;
+        }
+        let people = adjective == Adjective::People;
+        let of_event = adjective == Adjective::OfEvent;
+        // (the marker may stand before the noun a state adjective describes: برصاص القوات الإسرائيلية)
+        let norm_at = |k: usize| doc.tokens[k].norm.as_str();
+        let head_before = first >= 2 && AGENT_HEADS.contains(&norm_at(first - 1).strip_prefix("ال").unwrap_or(norm_at(first - 1)));
+        let at = if head_before { first - 1 } else { first };
+        let agent = at >= 1 && (AGENT_MARKERS.contains(&norm_at(at - 1)) || norm_at(at - 1) == "قبل" && at >= 2 && norm_at(at - 2) == "من");
+        parts.push(Part { ment: o, first, last: m.last, actor: actor.to_string(), marked: marked && !agent, coord, between, agent, people, of_event });
     }
     parts
 }
 
+/// Token marks in `trig_tokens`.
+const VERB: u8 = 1;
+const EVENT_NOUN: u8 = 2;
+const VERB_OBJECT: u8 = 3;
+
+#[derive(PartialEq)]
+enum Adjective {
+    /// It makes the noun before it an actor (القوات الإسرائيلية), or it is no adjective.
+    Agent,
+    /// It stands alone for people (قتل فلسطينيان، يقول الإسرائيليون).
+    People,
+    /// It describes a noun that is not an actor (مهاجرين أفارقة): no side.
+    Describes,
+    /// It describes an event noun (غارات إسرائيلية): the event's agent.
+    OfEvent,
+}
+
+/// What a state mention starting its phrase at `first` stands for, when it is a state
+/// adjective (nisba) or a people plural.
+fn state_adjective(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], m: &Ment, first: usize) -> Adjective {
+    if m.kind != EntityKind::Country || !matches!(m.how, Some(How::Adjective | How::People)) || first != m.first || m.part_of.is_some() {
+        return Adjective::Agent;
+    }
+    let sentence = doc.tokens[m.first].sentence;
+    let word = |k: usize| Some(&doc.tokens[k]).filter(|t| t.kind == TokenKind::Word && t.sentence == sentence);
+    let Some(prev) = first.checked_sub(1).and_then(word) else { return Adjective::People };
+    // after و it starts a new item of a list (الأمريكيون والفرنسيون)
+    if m.prefix.starts_with('و') || rec.owner[first - 1].is_some() {
+        return Adjective::Agent;
+    }
+    let bare = |w: &str| -> String {
+        let w = w.strip_prefix('و').filter(|r| r.chars().count() >= 3).unwrap_or(w);
+        for p in ["بال", "لل", "وال", "ال", "ب", "ل"] {
+            if let Some(r) = w.strip_prefix(p).filter(|r| r.chars().count() >= 2) {
+                return r.to_string();
+            }
+        }
+        w.to_string()
+    };
+    let agent_head = |k: usize| word(k).is_some_and(|t| {
+        let b = bare(&t.norm);
+        AGENT_HEADS.contains(&b.as_str()) || kb.role_words.contains(&b) || rec.role_ending_at.contains_key(&k)
+    });
+    // the noun it describes, or an adjective between (القوات الجوية السودانية)
+    if agent_head(first - 1) || first >= 2 && agent_head(first - 2) {
+        return Adjective::Agent;
+    }
+    match trig_tokens[first - 1] {
+        EVENT_NOUN => return Adjective::OfEvent,
+        VERB => return Adjective::People,
+        VERB_OBJECT => return Adjective::Agent,
+        _ => {}
+    }
+    if kb.not_nouns.contains(&prev.norm) || kb.not_nouns.contains(&bare(&prev.norm)) || prev.norm.chars().all(|c| c.is_ascii_digit() || ('٠'..='٩').contains(&c)) {
+        return Adjective::People;
+    }
+    Adjective::Describes
+}
+
 /// Source and target mention groups for trigger `h` among the sentence's participants.
-fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<usize>) {
+fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool) -> (Vec<usize>, Vec<usize>) {
+    // people named by their nationality are the victims of violence, not its agents (قتل
+    // فلسطينيان، مقتل 10 آلاف يمني): they stand where a target stands
+    let marked = |i: usize| parts[i].marked || violent && parts[i].people;
     let group = |start: usize| -> Vec<usize> {
         let mut g = vec![start];
         let mut k = start + 1;
@@ -317,8 +498,10 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<
         }
         g
     };
-    let after: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].first > h.last && parts[i].first < hi).collect();
-    let before: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].last < h.first && parts[i].first >= lo).collect();
+    // parts are in text order: only those inside [lo, hi) are looked at
+    let near = parts.partition_point(|p| p.first < lo)..parts.partition_point(|p| p.first < hi);
+    let after: Vec<usize> = near.clone().filter(|&i| parts[i].first > h.last).collect();
+    let before: Vec<usize> = near.filter(|&i| parts[i].last < h.first).collect();
     let dedup = |v: Vec<usize>| -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
         for i in v {
@@ -337,18 +520,27 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<
             return (vec![parts[g[0]].ment], g[1..].iter().map(|&i| parts[i].ment).collect());
         }
     }
+    // a named agent after the trigger (قتل فلسطينيا برصاص القوات الإسرائيلية) is the source, and
+    // the nearest other participant its target
+    if let Some(&a) = after.iter().find(|&&i| parts[i].agent && !parts[i].coord) {
+        let src = dedup(group(a));
+        let src_actors: Vec<&str> = src.iter().map(|&i| parts[i].actor.as_str()).collect();
+        let other = |i: &&usize| !src.contains(*i) && !src_actors.contains(&parts[**i].actor.as_str());
+        let tgt = after.iter().filter(|&&i| i < a).rev().find(other).or_else(|| before.iter().rev().find(other)).or_else(|| after.iter().find(other));
+        return (src.iter().map(|&i| parts[i].ment).collect(), tgt.map(|&i| vec![parts[i].ment]).unwrap_or_default());
+    }
     // source: the first unmarked participant after the verb (VSO), else the nearest unmarked before it
     let mut src_group: Vec<usize> = Vec::new();
-    if let Some(&s) = after.iter().find(|&&i| !parts[i].marked && !parts[i].coord) {
+    if let Some(&s) = after.iter().find(|&&i| !marked(i) && !parts[i].coord) {
         // the subject follows the verb closely (أكد الرئيس الروسي - فلاديمير بوتين), and comes
         // before any marked participant
-        let first_marked = after.iter().find(|&&i| parts[i].marked).copied();
+        let first_marked = after.iter().find(|&&i| marked(i)).copied();
         if first_marked.is_none_or(|m| s < m) && parts[s].first <= h.last + 4 {
             src_group = group(s);
         }
     }
     if src_group.is_empty() {
-        if let Some(&s) = before.iter().rev().find(|&&i| !parts[i].marked) {
+        if let Some(&s) = before.iter().rev().find(|&&i| !marked(i)) {
             // take the whole coordinated group ending here
             let mut start = s;
             while start > 0 && parts[start].coord && parts[start - 1].first >= lo {
@@ -364,7 +556,7 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<
     let src_actors: Vec<&str> = src_group.iter().map(|&i| parts[i].actor.as_str()).collect();
     // target: the first marked participant after the trigger, else the next other one after the source
     let mut tgt_group: Vec<usize> = Vec::new();
-    if let Some(&t) = after.iter().find(|&&i| parts[i].marked && !src_actors.contains(&parts[i].actor.as_str())) {
+    if let Some(&t) = after.iter().find(|&&i| marked(i) && !src_actors.contains(&parts[i].actor.as_str())) {
         tgt_group = group(t);
     } else if let Some(&t) = after.iter().find(|&&i| !src_group.contains(&i) && !parts[i].coord && !src_actors.contains(&parts[i].actor.as_str())) {
         // an unmarked object stands right after the trigger or the subject (التقى أردوغان بوتين)
@@ -373,7 +565,7 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<
             tgt_group = group(t);
         }
     } else if let Some(&t) = before.iter().rev().find(|&&i| !src_group.contains(&i) && !src_actors.contains(&parts[i].actor.as_str())) {
-        if parts[t].marked {
+        if marked(t) {
             tgt_group = vec![t];
         }
     }
@@ -383,12 +575,13 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize) -> (Vec<usize>, Vec<
 }
 
 /// `present`: the trigger is a present-tense verb without سـ.
-fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize, sent_end: usize, present: bool) -> &'static str {
-    // a question asserts nothing (لماذا اغتيال …؟)
-    let question = doc.tokens[sent_start..sent_end].iter().any(|t| t.is_punct("؟") || t.is_punct("?"));
+/// `question`: the sentence asks (لماذا اغتيال …؟), so it asserts nothing.
+fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize, sent_end: usize, present: bool, question: bool) -> &'static str {
     let mut m = if question { "hypothetical" } else { "asserted" };
     let nominal = kb.triggers[h.form.payload as usize].kind != 'v';
-    for c in &rec.cues {
+    // cues are in text order; only those from 8 tokens before to 6 after the trigger count
+    let from = rec.cues.partition_point(|c| c.first + 8 < h.first);
+    for c in rec.cues[from..].iter().take_while(|c| c.first <= h.last + 6) {
         let cue = &kb.cues[c.form.payload as usize];
         let same_clause = doc.tokens[c.first].clause == doc.tokens[h.first].clause;
         // a predicate after an event noun: المحادثات المباشرة بين روسيا وأوكرانيا تعطلت

@@ -26,6 +26,9 @@ use marsad_kb::{EntityKind, Haystack, Kb};
 use marsad_text::CharIndex;
 pub use schema::*;
 
+/// How far (bytes) from its trigger a date may stand to date an event.
+const DATE_WINDOW: usize = 2000;
+
 /// A reusable extractor: the knowledge base and the date/number tables, compiled once.
 pub struct Extractor {
     kb: Kb,
@@ -67,7 +70,7 @@ impl Extractor {
         let published = art.published.as_deref().and_then(|p| p.get(..10)).and_then(|p| p.parse::<jiff::civil::Date>().ok());
         let found_dates = self.dates.find(text, &doc);
         // issue 13: the dateline kept apart from `published` (events' date_source, when.rs); roles
-        // at the article's time, else at the latest full date of the text, never today's
+        // at the article's time, else at the latest date of the text, never today's
         let time = when::ArticleTime { published, dateline: reference_from_text(text, &doc, &found_dates) };
         let reference = time.reference();
         let role_date = reference.or_else(|| dates::latest_full_day(&found_dates)).map(|d| d.to_string());
@@ -128,6 +131,7 @@ impl Extractor {
         let evs = events::extract_events(&self.kb, &doc, &rec);
         let mut events_out: Vec<Event> = Vec::new();
         let mut unrealised: Vec<Event> = Vec::new();
+        let mut incidents: Vec<Event> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for e in evs {
             let part = |i: Option<usize>, actor: &Option<String>| -> Participant {
@@ -156,23 +160,40 @@ impl Extractor {
             // events told in the present or future
             let trig_start = doc.tokens[e.first].start;
             // dates are in text order: the sentence's are one contiguous run
-            let lo = found_dates.partition_point(|d| d.start < sent.start);
+            // (only the dates within a window of the trigger: linear in a sentence without stops)
+            let lo = found_dates.partition_point(|d| d.start < sent.start.max(trig_start.saturating_sub(DATE_WINDOW)));
             let in_sentence = found_dates[lo..]
                 .iter()
-                .take_while(|d| d.start < sent.end)
+                .take_while(|d| d.start < sent.end.min(trig_start + DATE_WINDOW))
                 .filter(|d| d.end <= sent.end)
                 .filter_map(|d| d.resolve(reference).map(|r| (d, r)))
-                .min_by_key(|(d, _)| (d.start as i64 - trig_start as i64).abs());
+                // an asserted past event is not dated after the article's day
+                .filter(|(_, (v, _))| e.non_past || !after_reference(v, reference))
+                // the start of a range, not its end (من الأربعاء حتى 13 آذار)
+                .min_by_key(|(d, _)| (range_end(text, d.start), (d.start as i64 - trig_start as i64).abs()));
             let (date, date_precision, date_text) = match in_sentence {
                 Some((d, (v, p))) => (Some(v), Some(format!("{p:?}").to_lowercase()), Some(text[d.start..d.end].to_string())),
+                // an event noun told without a date: the day the story named a sentence or two
+                // before, else the article's day
+                None if e.nominal && e.modality != "negated" && last_day_before(&found_dates, sent.start, reference, &doc, e.sentence).is_some() => {
+                    let (d, v) = last_day_before(&found_dates, sent.start, reference, &doc, e.sentence).expect("checked");
+                    (Some(v), Some("day".to_string()), Some(text[d.start..d.end].to_string()))
+                }
                 None if e.non_past && e.modality != "negated" => match reference {
                     Some(r) => (Some(r.to_string()), Some("day".to_string()), Some(if published.is_some() { "publication date".to_string() } else { "article date".to_string() })),
                     None => (None, None, None),
                 },
-                None => (None, None, None),
+                // a past event told without a date of its own happened on the day the story
+                // named last, a sentence or two before (السبت in the lead, then وجددت النقابة …)
+                None => match last_day_before(&found_dates, sent.start, reference, &doc, e.sentence) {
+                    Some((d, v)) => (Some(v), Some("day".to_string()), Some(text[d.start..d.end].to_string())),
+                    None => (None, None, None),
+                },
             };
             // place: the first place named in the sentence that is not one of the sides
-            let place = rec.places_by_sentence[e.sentence]
+            let places = &rec.places_by_sentence[e.sentence];
+            let near = places.partition_point(|&i| rec.ments[i].first + events::WINDOW < e.first)..places.partition_point(|&i| rec.ments[i].first <= e.first + events::WINDOW);
+            let place = places[near]
                 .iter()
                 .filter(|&&i| Some(i) != e.source && Some(i) != e.target)
                 .map(|&i| &rec.ments[i])
@@ -194,13 +215,23 @@ impl Extractor {
                 place,
                 trigger,
                 span: span(doc.tokens[e.first].start, doc.tokens[e.last].end, e.sentence),
-                evidence: text[sent.start..sent.end].to_string(),
+                evidence: evidence(text, sent.start, sent.end, doc.tokens[e.first].start),
                 gloss: String::new(),
             };
             when::settle(&mut ev, &time);
             ev.gloss = gloss::gloss(&ev);
+            // an interaction needs both sides: with one unknown it is an incident
+            // violence or coercion with one state and no other side (قتل فلسطينيان في غزة، اعتقل
+            // الجنديان اليونانيان) says where it happened and to whom, not by whom: an incident.
+            // Done by a named agent of the state (الشرطة الألمانية، الجيش السوري) it stays a
+            // domestic event.
+            let state_alone = e.source == e.target && e.source.is_some_and(|i| rec.ments[i].kind == EntityKind::Country);
+            let by_nobody = state_alone && matches!(e.event_type.as_str(), "ASSAULT" | "COERCE");
+            let incident = ev.source.actor.is_none() || ev.target.actor.is_none() || by_nobody;
             if matches!(ev.modality.as_str(), "negated" | "hypothetical") {
                 unrealised.push(ev);
+            } else if incident {
+                incidents.push(ev);
             } else {
                 events_out.push(ev);
             }
@@ -217,10 +248,58 @@ impl Extractor {
             mentions,
             events: events_out,
             unrealised,
+            incidents,
             quantities,
             dates: dates_out,
         }
     }
+}
+
+/// The sentence an event was read from, or, for a sentence longer than [`MAX_EVIDENCE`] bytes
+/// (a page without full stops), the part of it around the trigger: never megabytes per event.
+fn evidence(text: &str, start: usize, end: usize, trigger: usize) -> String {
+    if end - start <= MAX_EVIDENCE {
+        return text[start..end].to_string();
+    }
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let lo = floor(trigger.saturating_sub(MAX_EVIDENCE / 2).max(start));
+    let hi = floor((lo + MAX_EVIDENCE).min(end));
+    text[lo..hi].to_string()
+}
+
+/// Longest evidence kept per event, in bytes.
+const MAX_EVIDENCE: usize = 2000;
+
+/// True when the date starting at byte `start` ends a range (حتى 13 آذار، إلى الأحد).
+fn range_end(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end();
+    let word = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+    matches!(marsad_text::normalize(word).as_str(), "حتي" | "الي" | "لغايه" | "وحتي")
+}
+
+/// True when the date `v` (YYYY[-MM[-DD]]) lies after the reference day.
+fn after_reference(v: &str, reference: Option<jiff::civil::Date>) -> bool {
+    let Some(r) = reference else { return false };
+    let r = r.to_string();
+    // compare at the date's own precision (2018-07 is not after 2018-07-09)
+    v > &r[..v.len().min(r.len())]
+}
+
+/// The last day-precise date, not after the reference, in the two sentences before
+/// `sentence` (a dateline or the lead's day), for a past event its own sentence does not date.
+fn last_day_before<'a>(dates: &'a [dates::DateMention], before: usize, reference: Option<jiff::civil::Date>, doc: &marsad_text::Doc, sentence: usize) -> Option<(&'a dates::DateMention, String)> {
+    let from = doc.sentences.get(sentence.saturating_sub(2))?.start;
+    let hi = dates.partition_point(|d| d.start < before);
+    let lo = dates.partition_point(|d| d.start < from);
+    dates[lo..hi].iter().rev().find_map(|d| match d.resolve(reference) {
+        Some((v, dates::Precision::Day)) if !d.future && !after_reference(&v, reference) => Some((d, v)),
+        _ => None,
+    })
 }
 
 /// An actor code: ISO alpha-3 or `IGO:`/`NSA:` + name.

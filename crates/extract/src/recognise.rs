@@ -670,5 +670,8 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
         }
     }
     let role_ending_at = roles.iter().enumerate().map(|(i, r)| (r.last, i)).collect();
-    Recognition { ments, owner, triggers, cues: layers.cues, roles, places_by_sentence, role_ending_at }
+    // cues in text order: events look up the few near each trigger by binary search
+    let mut cues = layers.cues;
+    cues.sort_by_key(|c| (c.first, c.last));
+    Recognition { ments, owner, triggers, cues, roles, places_by_sentence, role_ending_at }
 }

@@ -5,6 +5,20 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The largest article text any command accepts (bytes of UTF-8): one limit for `extract`,
+/// `ingest` and every source kind; a bigger article is refused with an error naming it. See
+/// "Security and limits" in the README for the time and memory it takes.
+pub const MAX_ARTICLE_BYTES: usize = 8 << 20;
+
+/// The largest file, JSON Lines record or fetched body read before decoding (HTML and feeds
+/// carry markup around their text; a feed carries many articles).
+pub const MAX_INPUT_BYTES: usize = 32 << 20;
+
+/// The refusal of an article text over [`MAX_ARTICLE_BYTES`], or `None`.
+pub fn too_large(text_bytes: usize) -> Option<String> {
+    (text_bytes > MAX_ARTICLE_BYTES).then(|| format!("text of {text_bytes} bytes is larger than the {} MiB limit for one article", MAX_ARTICLE_BYTES >> 20))
+}
+
 /// One input article.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Article {
@@ -38,6 +52,9 @@ impl Article {
             Some(_) => return Err(format!("record {id}: field `text` must be a string")),
             None => return Err(format!("record {id}: missing field `text`")),
         };
+        if let Some(e) = too_large(text.len()) {
+            return Err(format!("record {id}: {e}"));
+        }
         let opt = |k: &str| -> Result<Option<String>, String> {
             match o.get(k) {
                 None | Some(serde_json::Value::Null) => Ok(None),
@@ -230,6 +247,12 @@ pub struct ArticleOut {
     /// Interactions the text mentions but denies or only supposes (modality `negated` or
     /// `hypothetical`): not events, kept for readers who want them.
     pub unrealised: Vec<Event>,
+    /// Things that happened (an attack, an arrest, a protest) where the text does not name who
+    /// did it or to whom: one side is unknown (`null`), or was only assumed (the state where it
+    /// happened). Not interactions between two actors, so not in `events`; kept with their
+    /// place, date and evidence.
+    #[serde(default)]
+    pub incidents: Vec<Event>,
     pub quantities: Vec<QuantityOut>,
     pub dates: Vec<DateOut>,
 }

@@ -76,9 +76,13 @@ pub fn plausible(value: &str, modality: &str, reference: Option<Date>) -> bool {
 
 /// Sets the event's `date_source`, `date_start` and `date_end`, dropping an implausible text date.
 pub fn settle(ev: &mut Event, t: &ArticleTime) {
+    let dateline = t.dateline.map(|d| d.to_string());
     let from_article = match ev.date_text.as_deref() {
         Some("publication date") => Some("published"),
         Some("article date") => Some("dateline"),
+        // a past event dated by the day named before its sentence (lib.rs), when that day is
+        // the article's dateline (الرياض 26 شوال 1436 هـ … then the event's sentence)
+        Some(words) if dateline.is_some() && ev.date == dateline && !ev.evidence.contains(words) => Some("dateline"),
         _ => None,
     };
     if let (Some(v), None) = (&ev.date, from_article) {
@@ -144,6 +148,10 @@ mod tests {
             // the article's date given by extraction to a present/future event
             (Some("2026-12-01"), Some("publication date"), "asserted", Some("2026-12-01"), None, Some("2026-12-01"), "published", Some("2026-12-01"), Some("2026-12-01")),
             (Some("2015-08-11"), Some("article date"), "asserted", None, Some("2015-08-11"), Some("2015-08-11"), "dateline", Some("2015-08-11"), Some("2015-08-11")),
+            // the dateline's words, named before the event's sentence
+            (Some("2015-08-11"), Some("26 شوال 1436 هـ"), "asserted", None, Some("2015-08-11"), Some("2015-08-11"), "dateline", Some("2015-08-11"), Some("2015-08-11")),
+            // a day named before the sentence that is not the dateline is a text date
+            (Some("2015-08-09"), Some("السبت"), "asserted", None, Some("2015-08-11"), Some("2015-08-09"), "text", Some("2015-08-09"), Some("2015-08-09")),
             // undated: the publication date first, then the dateline, else none
             (None, None, "asserted", Some("2015-08-12"), Some("2015-08-11"), None, "published", Some("2015-08-12"), Some("2015-08-12")),
             (None, None, "asserted", None, Some("2015-08-11"), None, "dateline", Some("2015-08-11"), Some("2015-08-11")),

@@ -1,5 +1,5 @@
 //! Issue 13: the article's time. Persons' roles are those held at the article's date (its
-//! `published`, else its dateline, else the latest full date in the text), never today's; Hijri
+//! `published`, else its dateline, else the latest date in the text), never today's; Hijri
 //! datelines are converted; every event carries `date_source` and its `date_start`/`date_end`;
 //! a year inside a name or far after the article is not an event date.
 
@@ -24,8 +24,12 @@ fn roles_are_those_at_the_articles_time_never_todays() {
         // no publication date: the dated dateline (Hijri, converted: 2015-08-11)
         ("الرياض 26 شوال 1436 هـ الموافق 11 أغسطس 2015 م واس\nالتقى جون كيري بنظيره في فيينا.", None, "John Kerry", Some("secretary of state")),
         ("الرياض 26 شوال 1436 هـ واس\nقال ديفيد كاميرون إن بريطانيا ستشارك.", None, "David Cameron", Some("prime minister")),
-        // no dateline either: the latest full date in the text
+        // no dateline either: the latest date in the text (a year counts from its first day)
         ("التقى جون كيري بنظيره في فيينا. وكان قد زار القاهرة في 3 مارس 2014.", None, "John Kerry", Some("secretary of state")),
+        // a year counts from its first day: the latest date here is 2022, not 2014
+        ("التقى جون كيري بنظيره في فيينا عام 2022. وكان قد زار القاهرة في مارس 2014.", None, "John Kerry", Some("special presidential envoy for climate")),
+        // a range counts by its last year
+        ("التقى جون كيري بنظيره في فيينا، ضمن خطة الفترة 2016 – 2022.", None, "John Kerry", Some("special presidential envoy for climate")),
         // nothing dates the article: the name only, no role (was "special presidential envoy for climate")
         ("التقى جون كيري بنظيره في فيينا.", None, "John Kerry", None),
         ("قال ديفيد كاميرون إن بريطانيا ستشارك.", None, "David Cameron", None),

@@ -14,7 +14,7 @@ pub struct FetchOptions {
 
 impl Default for FetchOptions {
     fn default() -> Self {
-        FetchOptions { timeout: Duration::from_secs(30), max_bytes: 32 << 20 }
+        FetchOptions { timeout: Duration::from_secs(30), max_bytes: marsad_extract::MAX_INPUT_BYTES as u64 }
     }
 }
 

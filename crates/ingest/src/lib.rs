@@ -17,7 +17,9 @@
 //!
 //! **Must not:** abort a run or touch stored data because of bad input (a bad file, record or
 //! URL is reported and skipped), panic on any input, read the network except for URLs the user
-//! gave and, with `follow_links`, the links of their feeds, or write anywhere but the store.
+//! gave and, with `follow_links`, the links of their feeds, or write anywhere but the store;
+//! nor read an article over [`marsad_extract::MAX_ARTICLE_BYTES`], follow a link loop twice,
+//! open a FIFO or device, or read UTF-8 as another charset.
 
 pub mod decode;
 pub mod dedup;

@@ -7,11 +7,42 @@ use crate::decode::decode;
 use crate::fetch::{self, FetchOptions};
 use crate::{feed, html};
 use marsad_extract::Article;
+use std::collections::HashSet;
 use std::io::BufRead;
 use std::path::Path;
 
-/// Largest single file or record accepted.
-pub const MAX_ARTICLE: usize = 64 << 20;
+pub use marsad_extract::{MAX_ARTICLE_BYTES, MAX_INPUT_BYTES};
+
+/// Reads one line (with its `\n`) into `buf`, keeping at most `limit + 1` bytes of it: a line
+/// longer than `limit` is read to its end but not kept. Returns the line's whole length (0 at
+/// the end of input).
+pub fn read_line_bounded(r: &mut impl BufRead, buf: &mut Vec<u8>, limit: usize) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let (done, used) = {
+            let chunk = match r.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                return Ok(total);
+            }
+            let (done, used) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (true, i + 1),
+                None => (false, chunk.len()),
+            };
+            let room = (limit + 1).saturating_sub(buf.len());
+            buf.extend_from_slice(&chunk[..used.min(room)]);
+            (done, used)
+        };
+        r.consume(used);
+        total += used;
+        if done {
+            return Ok(total);
+        }
+    }
+}
 
 /// One article read from a source.
 #[derive(Debug, Clone)]
@@ -48,8 +79,18 @@ fn err(origin: impl Into<String>, reason: impl Into<String>) -> Result<Item, Sou
     Err(SourceError { origin: origin.into(), reason: reason.into() })
 }
 
-/// Reads every input in order and hands each item to `f`; stops early when `f` breaks.
+/// Reads every input in order and hands each item to `f`; stops early when `f` breaks. An
+/// article whose text is over [`MAX_ARTICLE_BYTES`] (a page, a feed item, a record) is handed
+/// on as an error naming it.
 pub fn read_inputs(inputs: &[String], opts: &SourceOptions, f: &mut Sink<'_>) {
+    let mut seen = HashSet::new();
+    let f = &mut |item: Result<Item, SourceError>| match item {
+        Ok(it) => match marsad_extract::too_large(it.article.text.len()) {
+            Some(reason) => f(Err(SourceError { origin: it.origin, reason })),
+            None => f(Ok(it)),
+        },
+        e => f(e),
+    };
     for i in inputs {
         let flow = if i == "-" {
             let stdin = std::io::stdin();
@@ -57,12 +98,45 @@ pub fn read_inputs(inputs: &[String], opts: &SourceOptions, f: &mut Sink<'_>) {
         } else if fetch::is_url(i) {
             read_url(i, opts, f)
         } else {
-            visit(Path::new(i), opts, f, true)
+            visit(Path::new(i), opts, f, true, &mut seen)
         };
         if flow.is_break() {
             return;
         }
     }
+}
+
+/// A directory's identity (device, inode), to read each folder once however many links lead
+/// to it: a link to a folder above it would otherwise be followed forever.
+#[cfg(unix)]
+fn dir_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn dir_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// What a path is when it is neither a folder nor a regular file.
+fn odd_kind(m: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = m;
+    "not a regular file"
 }
 
 type Flow = std::ops::ControlFlow<()>;
@@ -86,22 +160,34 @@ fn kind_of_ext(p: &Path) -> Option<Kind> {
     })
 }
 
-fn visit(p: &Path, opts: &SourceOptions, f: &mut Sink<'_>, explicit: bool) -> Flow {
+fn visit(p: &Path, opts: &SourceOptions, f: &mut Sink<'_>, explicit: bool, seen: &mut HashSet<(u64, u64)>) -> Flow {
     let origin = p.display().to_string();
     let meta = match std::fs::metadata(p) {
         Ok(m) => m,
         Err(e) => return f(err(origin, format!("cannot read: {e}"))),
     };
     if meta.is_dir() {
+        if let Some(id) = dir_id(&meta) {
+            if !seen.insert(id) {
+                return f(err(origin, "folder already read (a symbolic link loop, or a second link to it); skipped"));
+            }
+        }
         let mut entries: Vec<_> = match std::fs::read_dir(p) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(e) => return f(err(origin, format!("cannot list directory: {e}"))),
         };
         entries.sort();
         for e in entries {
-            visit(&e, opts, f, false)?;
+            visit(&e, opts, f, false, seen)?;
         }
         return Flow::Continue(());
+    }
+    if !meta.is_file() {
+        // a FIFO would block the run forever, a device never ends
+        if !explicit {
+            return Flow::Continue(());
+        }
+        return f(err(origin, format!("{}, not a regular file (give `-` to read JSON Lines from a stream on stdin)", odd_kind(&meta))));
     }
     let kind = kind_of_ext(p);
     if kind.is_none() && !explicit {
@@ -114,13 +200,18 @@ fn visit(p: &Path, opts: &SourceOptions, f: &mut Sink<'_>, explicit: bool) -> Fl
             Err(e) => f(err(origin, format!("cannot open: {e}"))),
         };
     }
-    if meta.len() > MAX_ARTICLE as u64 {
-        return f(err(origin, format!("{} bytes is larger than the {} MiB limit for one file", meta.len(), MAX_ARTICLE >> 20)));
+    let too_big = |n: u64| format!("{n} bytes is larger than the {} MiB limit for one file", MAX_INPUT_BYTES >> 20);
+    if meta.len() > MAX_INPUT_BYTES as u64 {
+        return f(err(origin, too_big(meta.len())));
     }
-    let bytes = match std::fs::read(p) {
-        Ok(b) => b,
-        Err(e) => return f(err(origin, format!("cannot read: {e}"))),
-    };
+    let mut bytes = Vec::new();
+    // a file that grows while it is read is cut at the limit, not read on
+    if let Err(e) = std::fs::File::open(p).and_then(|file| std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_INPUT_BYTES as u64 + 1), &mut bytes)) {
+        return f(err(origin, format!("cannot read: {e}")));
+    }
+    if bytes.len() > MAX_INPUT_BYTES {
+        return f(err(origin, too_big(bytes.len() as u64)));
+    }
     let id = p.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
     read_document(&bytes, None, kind, &origin, &id, None, opts, f)
 }
@@ -140,6 +231,20 @@ fn read_document(
     let d = match decode(bytes, charset) {
         Ok(d) => d,
         Err(e) => return f(err(origin, e.to_string())),
+    };
+    // a decoding remark (bytes replaced) goes with the first article of the document
+    let mut note = d.warning.clone();
+    let f = &mut |item: Result<Item, SourceError>| match item {
+        Ok(mut it) => {
+            if let Some(n) = note.take() {
+                it.warning = Some(match it.warning {
+                    Some(w) => format!("{n}; {w}"),
+                    None => n,
+                });
+            }
+            f(Ok(it))
+        }
+        e => f(e),
     };
     let text = d.text.trim_start_matches('\u{feff}');
     let kind = kind.unwrap_or_else(|| {
@@ -255,7 +360,7 @@ fn read_jsonl(r: impl BufRead, path: &str, f: &mut Sink<'_>) -> Flow {
     let mut line = 0usize;
     loop {
         buf.clear();
-        let n = match r.read_until(b'\n', &mut buf) {
+        let n = match read_line_bounded(&mut r, &mut buf, MAX_INPUT_BYTES) {
             Ok(n) => n,
             Err(e) => return f(err(format!("{path}:{}", line + 1), format!("read error: {e}"))),
         };
@@ -264,8 +369,8 @@ fn read_jsonl(r: impl BufRead, path: &str, f: &mut Sink<'_>) -> Flow {
         }
         line += 1;
         let origin = format!("{path}:{line}");
-        if buf.len() > MAX_ARTICLE {
-            f(err(origin, format!("record of {} bytes is larger than the {} MiB limit", buf.len(), MAX_ARTICLE >> 20)))?;
+        if n > MAX_INPUT_BYTES {
+            f(err(origin, format!("record of {n} bytes is larger than the {} MiB limit for one record", MAX_INPUT_BYTES >> 20)))?;
             continue;
         }
         let s = match std::str::from_utf8(&buf) {

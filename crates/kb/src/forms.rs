@@ -44,6 +44,10 @@ pub fn nisba_inflections(stem: &str) -> Vec<String> {
     for suf in ["ة", "ان", "ين", "ون", "تان", "تين", "ات"] {
         out.push(format!("{s}{suf}"));
     }
+    // the indefinite accusative (قتل فلسطينيا، عشرين عراقيا)
+    if s.ends_with('ي') {
+        out.push(format!("{s}ا"));
+    }
     out
 }
 
@@ -201,7 +205,7 @@ mod tests {
     #[test]
     fn nisba_table() {
         let got: Vec<String> = nisba_inflections("كازاخستاني").iter().map(|f| normalize(f)).collect();
-        for w in ["كازاخستاني", "كازاخستانية", "كازاخستانيان", "كازاخستانيين", "كازاخستانيون"] {
+        for w in ["كازاخستاني", "كازاخستانية", "كازاخستانيان", "كازاخستانيين", "كازاخستانيون", "كازاخستانيا"] {
             assert!(got.contains(&normalize(w)), "{w} in {got:?}");
         }
     }

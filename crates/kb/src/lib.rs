@@ -238,12 +238,18 @@ pub struct Kb {
     pub surnames: HashMap<String, Vec<u32>>,
     /// Ordinary words (matching form) that cannot be part of a name found by pattern.
     pub common: HashSet<String>,
+    /// The function words, verbs, numbers and time words among them: a word after which a
+    /// state adjective cannot be describing a noun (قتل فلسطينيان، يقول الإسرائيليون).
+    pub not_nouns: HashSet<String>,
     /// One-word role nouns without the article (رئيس، سفير، لاعب): not a role on their own in
     /// construct (رئيس الهيئة), but never part of a name either.
     pub role_words: HashSet<String>,
     /// Present-tense (imperfect) verb forms of the trigger lexicon: a present verb with no date
     /// of its own is about the article's day or later.
     pub present_forms: HashSet<String>,
+    /// Whole words (matching form) that are never triggers, though a trigger form matches them
+    /// with clitics (وزارة is not و+زار+ه, الاجتماعي is not a meeting): rows of kind `x`.
+    pub not_triggers: HashSet<String>,
     /// English name per actor code (states first, then the first organisation with the code).
     pub actor_names: HashMap<String, String>,
 }
@@ -286,8 +292,13 @@ impl Kb {
 
     pub fn load(src: &Sources) -> Result<Kb, KbError> {
         let mut common = HashSet::default();
+        let mut not_nouns = HashSet::default();
         for (_, cols) in rows(src.get("lexicon/common_words.tsv")) {
-            common.insert(marsad_text::normalize(cols[0]));
+            let f = marsad_text::normalize(cols[0]);
+            if matches!(cols.get(1).copied(), Some("func" | "verb" | "num" | "time")) {
+                not_nouns.insert(f.clone());
+            }
+            common.insert(f);
         }
         // every name as listed, so that a generated spelling variant never takes a form that
         // some entry lists for itself (فيبورغ → فيبورج is another town)
@@ -480,9 +491,14 @@ impl Kb {
         let mut triggers = Vec::new();
         let mut present_forms = HashSet::default();
         let mut past_forms: HashSet<String> = HashSet::default();
+        let mut not_triggers: HashSet<String> = HashSet::default();
         for (line, cols) in rows(src.get(file)) {
             ld.need(line, &cols, 3)?;
             let kind = cols[0].chars().next().unwrap_or('?');
+            if kind == 'x' {
+                not_triggers.extend(values(cols[1]).map(marsad_text::normalize));
+                continue;
+            }
             let etype = cols[2].to_string();
             let mode = opt(cols.get(3));
             let lemma_col = cols[1];
@@ -521,7 +537,7 @@ impl Kb {
                         }
                     }
                 }
-                other => return Err(KbError::Parse { file: file.into(), line, msg: format!("trigger kind {other:?} is not v, n or p") }),
+                other => return Err(KbError::Parse { file: file.into(), line, msg: format!("trigger kind {other:?} is not v, n, p or x") }),
             }
             for extra in values(cols.get(4).copied().unwrap_or("-")) {
                 add(&mut b, &marsad_text::normalize(extra), Pre::Verbal, Post::Pronoun);
@@ -602,7 +618,7 @@ impl Kb {
             }
         }
         let matcher = b.build().map_err(|e| KbError::Build(e.to_string()))?;
-        Ok(Kb { entities, entity_forms, triggers, roles, org_heads, cues, given_names, matcher, surnames, common, role_words, present_forms, actor_names })
+        Ok(Kb { entities, entity_forms, triggers, roles, org_heads, cues, given_names, matcher, surnames, common, not_nouns, role_words, present_forms, not_triggers, actor_names })
     }
 
     /// English name of an actor code (a state, IGO or group), when the data has it.

@@ -27,9 +27,9 @@ pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &str, follow_links: boo
         b
     });
     if store.needs_rebuild().with_context(|| format!("reading the store {db}"))? {
-        // events stored before schema version 3: re-derive them under the current merge rules first
+        // events stored before schema version 4: re-derive them under the current merge rules first
         let r = store.rebuild_events().with_context(|| format!("rebuilding the events of {db}"))?;
-        eprintln!("marsad: {db}: events re-derived from their reports for schema version 3 ({} → {} events)", r.events_before, r.events_after);
+        eprintln!("marsad: {db}: events re-derived from their reports for schema version 4 ({} → {} events)", r.events_before, r.events_after);
     }
     let t = std::time::Instant::now();
     let summary = marsad_ingest::ingest(&mut *store, ex, inputs, &opts, &mut |r| match r {

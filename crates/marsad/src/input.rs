@@ -23,41 +23,85 @@ impl std::fmt::Display for InputError {
     }
 }
 
-/// Largest single article accepted (bytes); bigger ones are reported, not read. Extraction
-/// holds about 28 bytes of analysis per byte of text, so 16 MiB keeps one article under
-/// ~500 MB; no news article comes near it.
-pub const MAX_ARTICLE: usize = 16 << 20;
+use marsad_extract::{MAX_ARTICLE_BYTES, MAX_INPUT_BYTES};
+use std::collections::HashSet;
 
 type Sink<'a> = dyn FnMut(std::result::Result<Article, InputError>) -> Result<()> + 'a;
 
 /// Calls `f` with every article (or read error) under `paths`, in a stable order.
 pub fn for_each_article(paths: &[PathBuf], f: &mut Sink<'_>) -> Result<()> {
+    let mut seen = HashSet::new();
     for p in paths {
         if p.as_os_str() == "-" {
             let stdin = std::io::stdin();
             read_jsonl(stdin.lock(), "<stdin>", f)?;
         } else {
-            visit(p, f, true)?;
+            visit(p, f, true, &mut seen)?;
         }
     }
     Ok(())
 }
 
-fn visit(p: &Path, f: &mut Sink<'_>, explicit: bool) -> Result<()> {
+/// A directory's identity (device, inode), to read each folder once however many links lead
+/// to it: a link to a folder above it would otherwise be followed forever.
+#[cfg(unix)]
+fn dir_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn dir_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// What a path is when it is neither a folder nor a regular file.
+fn odd_kind(m: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = m;
+    "not a regular file"
+}
+
+fn visit(p: &Path, f: &mut Sink<'_>, explicit: bool, seen: &mut HashSet<(u64, u64)>) -> Result<()> {
     let meta = match std::fs::metadata(p) {
         Ok(m) => m,
         Err(e) => return f(Err(InputError { path: p.display().to_string(), line: None, reason: format!("cannot read: {e}") })),
     };
     if meta.is_dir() {
+        if let Some(id) = dir_id(&meta) {
+            if !seen.insert(id) {
+                return f(Err(InputError { path: p.display().to_string(), line: None, reason: "folder already read (a symbolic link loop, or a second link to it); skipped".into() }));
+            }
+        }
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(p) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(e) => return f(Err(InputError { path: p.display().to_string(), line: None, reason: format!("cannot list directory: {e}") })),
         };
         entries.sort();
         for e in entries {
-            visit(&e, f, false)?;
+            visit(&e, f, false, seen)?;
         }
         return Ok(());
+    }
+    if !meta.is_file() {
+        // a FIFO would block the run forever, a device never ends
+        if !explicit {
+            return Ok(());
+        }
+        return f(Err(InputError { path: p.display().to_string(), line: None, reason: format!("{}, not a regular file (give `-` to read a stream on stdin)", odd_kind(&meta)) }));
     }
     let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
@@ -75,18 +119,20 @@ fn visit(p: &Path, f: &mut Sink<'_>, explicit: bool) -> Result<()> {
 
 fn read_txt(p: &Path, f: &mut Sink<'_>) -> Result<()> {
     let path = p.display().to_string();
+    let limit = |n: usize| InputError { path: path.clone(), line: None, reason: marsad_extract::too_large(n).unwrap_or_default() };
     // refuse a huge file before reading it into memory
     if let Ok(m) = std::fs::metadata(p) {
-        if m.len() > MAX_ARTICLE as u64 {
-            return f(Err(InputError { path, line: None, reason: format!("{} bytes is larger than the {} MiB limit for one article", m.len(), MAX_ARTICLE >> 20) }));
+        if m.len() > MAX_ARTICLE_BYTES as u64 {
+            return f(Err(limit(m.len() as usize)));
         }
     }
-    let bytes = match std::fs::read(p) {
-        Ok(b) => b,
-        Err(e) => return f(Err(InputError { path, line: None, reason: format!("cannot read: {e}") })),
-    };
-    if bytes.len() > MAX_ARTICLE {
-        return f(Err(InputError { path, line: None, reason: format!("{} bytes is larger than the {} MiB limit for one article", bytes.len(), MAX_ARTICLE >> 20) }));
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(p).and_then(|file| std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_ARTICLE_BYTES as u64 + 1), &mut bytes));
+    if let Err(e) = read {
+        return f(Err(InputError { path, line: None, reason: format!("cannot read: {e}") }));
+    }
+    if bytes.len() > MAX_ARTICLE_BYTES {
+        return f(Err(limit(bytes.len())));
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -99,6 +145,10 @@ fn read_txt(p: &Path, f: &mut Sink<'_>) -> Result<()> {
         return f(Err(InputError { path, line: None, reason: "binary file (contains NUL bytes)".into() }));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    if text.trim().is_empty() {
+        // as `marsad ingest` says
+        return f(Err(InputError { path, line: None, reason: "empty file (no text)".into() }));
+    }
     let id = p.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
     f(Ok(Article { id, text, ..Default::default() }))
 }
@@ -109,7 +159,7 @@ fn read_jsonl(r: impl BufRead, path: &str, f: &mut Sink<'_>) -> Result<()> {
     let mut line = 0usize;
     loop {
         buf.clear();
-        let n = match r.read_until(b'\n', &mut buf) {
+        let n = match marsad_ingest::source::read_line_bounded(&mut r, &mut buf, MAX_INPUT_BYTES) {
             Ok(n) => n,
             Err(e) => return f(Err(InputError { path: path.into(), line: Some(line + 1), reason: format!("read error: {e}") })),
         };
@@ -118,8 +168,8 @@ fn read_jsonl(r: impl BufRead, path: &str, f: &mut Sink<'_>) -> Result<()> {
         }
         line += 1;
         let err = |reason: String| InputError { path: path.into(), line: Some(line), reason };
-        if buf.len() > MAX_ARTICLE {
-            f(Err(err(format!("record of {} bytes is larger than the {} MiB limit", buf.len(), MAX_ARTICLE >> 20))))?;
+        if n > MAX_INPUT_BYTES {
+            f(Err(err(format!("record of {n} bytes is larger than the {} MiB limit for one record", MAX_INPUT_BYTES >> 20))))?;
             continue;
         }
         let s = match std::str::from_utf8(&buf) {

@@ -81,7 +81,7 @@ enum Cmd {
         top: usize,
     },
     /// Serve the store over HTTP: JSON API (/api/…, described at /openapi.json), web page (/),
-    /// Atom feeds and webhooks of subscriptions. Writes need --token (or MARSAD_TOKEN).
+    /// Atom feeds and webhooks of subscriptions. Writes need a token: --token-file FILE or MARSAD_TOKEN.
     Serve {
         /// The store: an SQLite file or a PostgreSQL URL (postgres://user@host:port/db).
         #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
@@ -89,12 +89,37 @@ enum Cmd {
         /// Address to listen on (port 0: any free port, printed at start).
         #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
         addr: String,
-        /// Token that writes (creating and deleting subscriptions) need; else MARSAD_TOKEN.
-        #[arg(long)]
+        /// File holding the token that writes (creating and deleting subscriptions) need; else
+        /// the MARSAD_TOKEN environment variable. Without either the server is read-only.
+        #[arg(long, value_name = "FILE")]
+        token_file: Option<PathBuf>,
+        /// The token itself: discouraged, any local user sees it in `ps`; use --token-file or
+        /// MARSAD_TOKEN.
+        #[arg(long, value_name = "TOKEN")]
         token: Option<String>,
         /// How often to look for new events for webhooks, in milliseconds.
         #[arg(long, default_value_t = 2000, value_name = "MS")]
         poll_ms: u64,
+        /// Let webhooks reach loopback, private, link-local and unspecified addresses (a
+        /// receiver on this machine or the local network); refused by default.
+        #[arg(long)]
+        allow_private_webhooks: bool,
+        /// Subscriptions the store may hold at most.
+        #[arg(long, default_value_t = 100, value_name = "N")]
+        max_subscriptions: usize,
+        /// Connections open at most (more wait until one closes).
+        #[arg(long, default_value_t = 4096, value_name = "N")]
+        max_connections: usize,
+        /// A connection that sends no complete request head for this long (idle, kept alive
+        /// or slow) is closed, in milliseconds.
+        #[arg(long, default_value_t = 10_000, value_name = "MS")]
+        idle_timeout_ms: u64,
+        /// Attempts per webhook delivery before it is logged as failed.
+        #[arg(long, default_value_t = 6, value_name = "N")]
+        webhook_attempts: u32,
+        /// Delay before the first retry of a webhook delivery, doubling after each, in milliseconds.
+        #[arg(long, default_value_t = 500, value_name = "MS")]
+        webhook_backoff_ms: u64,
     },
     /// Search the store: articles matching WORDS (Arabic-aware, ranked, with snippets) and events
     /// matching WORDS and the filters.
@@ -148,7 +173,7 @@ enum Cmd {
 enum StoreCmd {
     /// Re-derive every event from its stored reports under the current merge rules (time- and
     /// story-aware), renormalise sources, and recount. Ingest runs it by itself on a store
-    /// written before schema version 3.
+    /// written before schema version 4.
     RebuildEvents {
         /// The store: an SQLite file or a PostgreSQL URL (postgres://user@host:port/db).
         #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
@@ -255,7 +280,20 @@ fn run() -> Result<i32> {
         }
         Cmd::Stats { db, json, top } => ingest::run_stats(db, *json, *top),
         Cmd::Store { cmd: StoreCmd::RebuildEvents { db, json } } => ingest::run_rebuild(db, *json),
-        Cmd::Serve { db, addr, token, poll_ms } => serve::run_serve(db, addr, token.clone(), *poll_ms),
+        Cmd::Serve { db, addr, token_file, token, poll_ms, allow_private_webhooks, max_subscriptions, max_connections, idle_timeout_ms, webhook_attempts, webhook_backoff_ms } => {
+            let opts = serve::ServeOptions {
+                token_file: token_file.clone(),
+                token: token.clone(),
+                poll_ms: *poll_ms,
+                allow_private_webhooks: *allow_private_webhooks,
+                max_subscriptions: *max_subscriptions,
+                max_connections: *max_connections,
+                idle_timeout_ms: *idle_timeout_ms,
+                webhook_attempts: *webhook_attempts,
+                webhook_backoff_ms: *webhook_backoff_ms,
+            };
+            serve::run_serve(db, addr, &opts)
+        }
         Cmd::Search { words, db, filters, limit, json } => serve::run_search(db, words, filters, *limit, *json),
         Cmd::Export { db, format, filters, q, out, partition_by } => {
             serve::run_export(db, format, filters, q.as_deref(), out.as_ref(), partition_by.as_deref())

@@ -84,18 +84,80 @@ fn open(db: &str) -> Result<Box<dyn Db + Send>> {
     Ok(target.reader()?)
 }
 
-pub fn run_serve(db: &str, addr: &str, token: Option<String>, poll_ms: u64) -> Result<i32> {
+/// The options of `marsad serve` beyond the store and the address.
+pub struct ServeOptions {
+    pub token_file: Option<PathBuf>,
+    pub token: Option<String>,
+    pub poll_ms: u64,
+    pub allow_private_webhooks: bool,
+    pub max_subscriptions: usize,
+    pub max_connections: usize,
+    pub idle_timeout_ms: u64,
+    pub webhook_attempts: u32,
+    pub webhook_backoff_ms: u64,
+}
+
+/// The write token: from `--token-file`, else `--token` (with a warning), else `MARSAD_TOKEN`.
+fn token_of(o: &ServeOptions) -> Result<Option<String>> {
+    if let Some(f) = &o.token_file {
+        if o.token.is_some() {
+            bail!("give --token-file or --token, not both");
+        }
+        let t = std::fs::read_to_string(f).with_context(|| format!("--token-file {}: cannot read", f.display()))?;
+        let t = t.trim_end_matches(['\n', '\r']).to_string();
+        if t.is_empty() || t.contains(['\n', '\r']) {
+            bail!("--token-file {}: expected one line with the token", f.display());
+        }
+        return Ok(Some(t));
+    }
+    if let Some(t) = &o.token {
+        eprintln!("marsad: warning: --token is visible to every user of this machine (ps, /proc); use --token-file FILE or MARSAD_TOKEN");
+        return Ok(Some(t.clone()).filter(|t| !t.is_empty()));
+    }
+    Ok(std::env::var("MARSAD_TOKEN").ok().filter(|t| !t.is_empty()))
+}
+
+/// File descriptors kept for everything but client connections (store files, webhook
+/// sockets, the listener).
+const RESERVED_FDS: usize = 256;
+
+/// The soft limit on open files (Linux: /proc/self/limits), if known.
+fn open_file_limit() -> Option<usize> {
+    let s = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = s.lines().find(|l| l.starts_with("Max open files"))?;
+    line["Max open files".len()..].split_whitespace().next()?.parse().ok()
+}
+
+pub fn run_serve(db: &str, addr: &str, o: &ServeOptions) -> Result<i32> {
     let addr: std::net::SocketAddr = addr.parse().with_context(|| format!("--addr {addr}: expected IP:PORT such as 127.0.0.1:8080"))?;
     let target = Target::parse(db);
     if !target.may_exist() {
         bail!("no store at {} (fill one with marsad ingest)", target.display());
     }
+    if o.max_connections == 0 {
+        bail!("--max-connections: expected at least 1");
+    }
     let shown = target.display();
-    let token = token.or_else(|| std::env::var("MARSAD_TOKEN").ok()).filter(|t| !t.is_empty());
+    let token = token_of(o)?;
     let mut cfg = marsad_serve::Config::new(target, addr);
     let writable = token.is_some();
     cfg.token = token;
-    cfg.poll = std::time::Duration::from_millis(poll_ms.max(50));
+    cfg.poll = std::time::Duration::from_millis(o.poll_ms.max(50));
+    cfg.allow_private_webhooks = o.allow_private_webhooks;
+    cfg.max_subscriptions = o.max_subscriptions;
+    cfg.max_connections = o.max_connections;
+    // each connection is a file descriptor: past the process's limit nothing can be opened,
+    // the store's files included, so keep room for them
+    if let Some(limit) = open_file_limit() {
+        let room = limit.saturating_sub(RESERVED_FDS).max(1);
+        if cfg.max_connections > room {
+            eprintln!("marsad: --max-connections lowered to {room}: the open-file limit is {limit} (ulimit -n) and {RESERVED_FDS} are kept for the store and webhooks");
+            cfg.max_connections = room;
+        }
+    }
+    cfg.idle_timeout = std::time::Duration::from_millis(o.idle_timeout_ms.max(100));
+    cfg.webhook_attempts = o.webhook_attempts.clamp(1, 20);
+    cfg.webhook_backoff = std::time::Duration::from_millis(o.webhook_backoff_ms);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(marsad_serve::run(
         cfg,
@@ -165,6 +227,25 @@ pub fn run_search(db: &str, words: &[String], filters: &FilterArgs, limit: usize
     Ok(0)
 }
 
+/// `--out` may name a new path, a regular file (replaced) or, for a dataset, a folder; never a
+/// symbolic link, a FIFO, a device or a socket (which a rename would replace, or a write would
+/// block on or lose into).
+fn refuse_odd_target(p: &std::path::Path, dataset: bool) -> Result<()> {
+    let Ok(m) = std::fs::symlink_metadata(p) else { return Ok(()) };
+    let t = m.file_type();
+    if t.is_file() || (dataset && t.is_dir()) {
+        return Ok(());
+    }
+    let what = if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_dir() {
+        "a folder (--partition-by writes folders)"
+    } else {
+        "not a regular file (a FIFO, device or socket)"
+    };
+    bail!("--out {}: is {what}; give a regular file or a new path", p.display())
+}
+
 pub fn run_export(db: &str, format: &str, filters: &FilterArgs, q: Option<&str>, out: Option<&PathBuf>, partition_by: Option<&str>) -> Result<i32> {
     let fmt = Format::parse(format).with_context(|| format!("--format {format}: expected csv, jsonl or parquet"))?;
     let partition = match partition_by {
@@ -180,6 +261,9 @@ pub fn run_export(db: &str, format: &str, filters: &FilterArgs, q: Option<&str>,
             Some(p)
         }
     };
+    if let Some(p) = out {
+        refuse_odd_target(p, partition.is_some())?;
+    }
     let f = filters.filter(q)?;
     let c = open(db)?;
     let rows = query::event_rows(&*c, &f, Sort::DateAsc, i64::MAX, 0)?;
@@ -192,8 +276,15 @@ pub fn run_export(db: &str, format: &str, filters: &FilterArgs, q: Option<&str>,
         Some(p) => {
             // write beside, then rename: a failed export leaves no half file
             let tmp = p.with_extension(format!("{}.part", fmt.extension()));
-            let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-            marsad_serve::export::write(&rows, fmt, file)?;
+            // a leftover of a failed run is replaced; anything else there (a link) is not followed
+            if std::fs::symlink_metadata(&tmp).is_ok_and(|m| m.is_file()) {
+                std::fs::remove_file(&tmp).with_context(|| format!("removing {}", tmp.display()))?;
+            }
+            let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            marsad_serve::export::write(&rows, fmt, &mut w)?;
+            let file = w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", tmp.display()))?;
+            file.sync_all().with_context(|| format!("writing {}", tmp.display()))?;
             std::fs::rename(&tmp, p).with_context(|| format!("writing {}", p.display()))?;
             eprintln!("marsad: {} events written to {}", rows.len(), p.display());
         }

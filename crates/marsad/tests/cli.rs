@@ -94,10 +94,12 @@ fn bad_files_are_named_and_skipped() {
     assert!(err.contains("a_latin1.txt: not UTF-8"), "{err}");
     assert!(err.contains("b_binary.txt: binary file"), "{err}");
     assert!(err.contains("missing.txt: cannot read"), "{err}");
+    // an empty file is an error, as in `marsad ingest`
+    assert!(err.contains("c_empty.txt: empty file"), "{err}");
     let recs = lines(&out.stdout);
     let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["c_empty", "d_bom"]);
-    assert!(recs[1]["mentions"].as_array().unwrap().iter().any(|m| m["actor"] == "KAZ"));
+    assert_eq!(ids, ["d_bom"]);
+    assert!(recs[0]["mentions"].as_array().unwrap().iter().any(|m| m["actor"] == "KAZ"));
 }
 
 #[test]
@@ -173,11 +175,11 @@ fn huge_article_is_refused() {
     std::fs::create_dir_all(&dir).unwrap();
     let big = dir.join("big.txt");
     let f = std::fs::File::create(&big).unwrap();
-    f.set_len(17 << 20).unwrap(); // sparse: 17 MiB of NUL bytes on disk
+    f.set_len(9 << 20).unwrap(); // sparse: 9 MiB of NUL bytes on disk
     let out = marsad().arg("extract").arg(&big).arg(samples().join("000_274dd2e25862baf1.txt")).output().unwrap();
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("big.txt: 17825792 bytes is larger than the 16 MiB limit"), "{err}");
+    assert!(err.contains("big.txt: text of 9437184 bytes is larger than the 8 MiB limit for one article"), "{err}");
     assert_eq!(lines(&out.stdout).len(), 1);
 }

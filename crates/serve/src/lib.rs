@@ -14,7 +14,12 @@
 //! writes are subscriptions and their delivery log, and they need the token given at start
 //! (`Authorization: Bearer TOKEN`; without a token the server is read-only). Bad input of any
 //! kind is answered with a 4xx and a JSON `{"error": {"status", "message"}}`, never a panic.
+//! Nor let a client hold it: connections are capped and closed when idle or stalled (`conn`),
+//! requests are bounded in size and time, and webhooks never run on the pool that answers
+//! reads nor reach loopback, private or link-local addresses unless allowed (`webhook`); the
+//! limits are in docs/serve.md, "Security and limits".
 
+mod conn;
 pub mod export;
 pub mod feed;
 mod openapi;
@@ -57,11 +62,43 @@ pub struct Config {
     /// Webhook attempts per event before giving up, and the first retry's delay (doubling).
     pub webhook_attempts: u32,
     pub webhook_backoff: Duration,
+    /// Time limit of one webhook request (connect, send, answer).
+    pub webhook_timeout: Duration,
+    /// Webhook requests in flight at most, over all subscriptions (threads of their own).
+    pub webhook_concurrency: usize,
+    /// Allow webhooks to loopback, private, link-local and unspecified addresses.
+    pub allow_private_webhooks: bool,
+    /// Subscriptions the store may hold at most (creating one more is a 409).
+    pub max_subscriptions: usize,
+    /// A connection that has not sent a whole request head within this time is closed: the
+    /// time to send headers, and how long an idle or kept-alive connection stays open.
+    pub idle_timeout: Duration,
+    /// A request (its body, the query and writing the answer's head) taking longer is answered 503.
+    pub request_timeout: Duration,
+    /// A connection whose answer has not been read for this long is closed.
+    pub write_timeout: Duration,
+    /// Connections open at most; more wait in the listen queue until one closes.
+    pub max_connections: usize,
 }
 
 impl Config {
     pub fn new(db: impl Into<Target>, addr: SocketAddr) -> Config {
-        Config { db: db.into(), addr, token: None, poll: Duration::from_secs(2), webhook_attempts: 6, webhook_backoff: Duration::from_millis(500) }
+        Config {
+            db: db.into(),
+            addr,
+            token: None,
+            poll: Duration::from_secs(2),
+            webhook_attempts: 6,
+            webhook_backoff: Duration::from_millis(500),
+            webhook_timeout: Duration::from_secs(10),
+            webhook_concurrency: 16,
+            allow_private_webhooks: false,
+            max_subscriptions: 100,
+            idle_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            write_timeout: Duration::from_secs(30),
+            max_connections: 4096,
+        }
     }
 }
 
@@ -98,6 +135,9 @@ struct AppState {
     /// `/api/stats` counts whole tables (hundreds of ms at 100,000 articles): kept for
     /// [`STATS_TTL`], per `top`.
     stats: Mutex<Option<(std::time::Instant, usize, Arc<marsad_store::Stats>)>>,
+    hooks: Arc<webhook::Hooks>,
+    allow_private_webhooks: bool,
+    max_subscriptions: usize,
 }
 
 const STATS_TTL: Duration = Duration::from_secs(5);
@@ -141,8 +181,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Longest query string accepted.
-const MAX_QUERY_STRING: usize = 4096;
+/// Longest query string accepted: every request the OpenAPI description allows fits (ten
+/// values of 200 characters and a query of 500, each character up to 4 bytes, percent-encoded).
+const MAX_QUERY_STRING: usize = 32 * 1024;
 
 /// The query string as pairs, refusing what is too long or not form-encoded.
 fn pairs(raw: Option<String>) -> Result<Vec<(String, String)>, ApiError> {
@@ -182,7 +223,7 @@ fn id_of(s: &str, what: &str) -> Result<i64, ApiError> {
 }
 
 /// Builds the router (the server without its socket; tests and `serve` use it).
-fn router(state: Arc<AppState>) -> Router {
+fn router(state: Arc<AppState>, request_timeout: Duration) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/index.html", get(index))
@@ -202,8 +243,52 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/subscriptions/{id}", get(subscription).delete(delete_subscription))
         .route("/api/subscriptions/{id}/feed.atom", get(subscription_feed))
         .fallback(|| async { ApiError::not_found("no such endpoint; see /openapi.json") })
-        .layer(DefaultBodyLimit::max(64 * 1024))
+        .method_not_allowed_fallback(|| async { ApiError { status: StatusCode::METHOD_NOT_ALLOWED, message: "method not allowed on this endpoint; see /openapi.json".into() } })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(request_timeout, guard))
         .with_state(state)
+}
+
+/// Largest request body.
+const MAX_BODY: usize = 64 * 1024;
+/// Longest request target (path and query) answered with more than a 414.
+const MAX_URI: usize = 40 * 1024;
+/// Most request header fields, and their bytes in all.
+const MAX_HEADERS: usize = 64;
+const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Every request: the limits on its head, its time limit, and errors that axum or an
+/// extractor answered in plain text (405, 413, 415…) turned into the documented JSON.
+async fn guard(State(limit): State<Duration>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let uri_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if uri_len > MAX_URI {
+        return ApiError { status: StatusCode::URI_TOO_LONG, message: format!("request target longer than {MAX_URI} bytes") }.into_response();
+    }
+    let header_bytes: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    if req.headers().len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
+        return ApiError {
+            status: StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            message: format!("more than {MAX_HEADERS} header fields or {MAX_HEADER_BYTES} bytes of headers"),
+        }
+        .into_response();
+    }
+    let res = match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => return ApiError { status: StatusCode::SERVICE_UNAVAILABLE, message: format!("the request took longer than {} s", limit.as_secs_f64()) }.into_response(),
+    };
+    let st = res.status();
+    let json = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    if (st.is_client_error() || st.is_server_error()) && !json {
+        let (parts, body) = res.into_parts();
+        let text = axum::body::to_bytes(body, 4096).await.map(|b| String::from_utf8_lossy(&b).trim().to_string()).unwrap_or_default();
+        let message = if text.is_empty() { st.canonical_reason().unwrap_or("error").to_lowercase() } else { text };
+        let mut r = ApiError { status: st, message }.into_response();
+        if let Some(allow) = parts.headers.get(header::ALLOW) {
+            r.headers_mut().insert(header::ALLOW, allow.clone());
+        }
+        return r;
+    }
+    res
 }
 
 /// Runs the server until Ctrl-C (or `shutdown` resolves); `ready` gets the bound address
@@ -225,15 +310,24 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr), shutdown: impl 
     .map_err(|e| ServeError::Export(format!("opening the store: {e}")))??;
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let pool = Arc::new(Pool { target: config.db.clone(), idle: Mutex::new(Vec::new()), permits: tokio::sync::Semaphore::new(threads * 2) });
-    let state = Arc::new(AppState { pool: pool.clone(), writer: Arc::new(Mutex::new(writer)), token: config.token.clone(), stats: Mutex::new(None) });
+    let hooks = Arc::new(webhook::Hooks::default());
+    let state = Arc::new(AppState {
+        pool: pool.clone(),
+        writer: Arc::new(Mutex::new(writer)),
+        token: config.token.clone(),
+        stats: Mutex::new(None),
+        hooks: hooks.clone(),
+        allow_private_webhooks: config.allow_private_webhooks,
+        max_subscriptions: config.max_subscriptions,
+    });
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     ready(addr);
-    let hooks = tokio::spawn(webhook::run(pool, state.writer.clone(), config.clone()));
-    let app = router(state);
-    let res = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
-    hooks.abort();
-    res?;
+    let delivering = tokio::spawn(webhook::run(pool, state.writer.clone(), config.clone(), hooks));
+    let app = router(state, config.request_timeout);
+    let limits = conn::Limits { idle: config.idle_timeout, write: config.write_timeout, max_connections: config.max_connections };
+    conn::serve(listener, app, limits, shutdown).await;
+    delivering.abort();
     Ok(())
 }
 
@@ -403,11 +497,18 @@ async fn subscriptions(State(s): St) -> Result<impl IntoResponse, ApiError> {
 async fn subscription(State(s): St, headers: HeaderMap, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
     let id = id_of(&id, "subscription")?;
     let base = base_url(&headers);
+    let with_token = s.token.is_some() && authorize(&s, &headers).is_ok();
     let r = s
         .pool
         .read(move |c| {
             let Some(sub) = query::subscription(c, id)? else { return Ok(None) };
-            let d = query::deliveries(c, id, 50)?;
+            let mut d = query::deliveries(c, id, 50)?;
+            if !with_token {
+                // why a delivery failed (connection refused, timed out…) tells what listens where
+                for x in d.iter_mut().filter(|x| !x.ok) {
+                    x.status = "failed (the reason needs the token)".into();
+                }
+            }
             Ok(Some(json!({"subscription": sub, "feed_url": format!("{base}/api/subscriptions/{id}/feed.atom"), "deliveries": d})))
         })
         .await?;
@@ -432,7 +533,7 @@ async fn subscription_feed(State(s): St, headers: HeaderMap, Path(id): Path<Stri
 
 fn authorize(s: &AppState, h: &HeaderMap) -> Result<(), ApiError> {
     let Some(token) = &s.token else {
-        return Err(ApiError { status: StatusCode::FORBIDDEN, message: "this server is read-only (start it with --token or MARSAD_TOKEN to allow writes)".into() });
+        return Err(ApiError { status: StatusCode::FORBIDDEN, message: "this server is read-only (start it with --token-file FILE or MARSAD_TOKEN to allow writes)".into() });
     };
     let given = h.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
     // compare in time independent of where they differ
@@ -458,6 +559,25 @@ fn valid_webhook(u: &str) -> Result<(), ApiError> {
     if ok { Ok(()) } else { Err(ApiError::bad("webhook: expected an http:// or https:// URL")) }
 }
 
+/// Refuses a webhook whose host resolves to no address a webhook may reach (loopback,
+/// private, link-local, unspecified…: see `webhook::is_public`). Numeric forms such as
+/// `2130706433`, `0x7f000001` and `127.1` resolve as the system resolver reads them, so they are
+/// caught too. Delivery checks again where it connects.
+async fn public_webhook(u: &str) -> Result<(), ApiError> {
+    let uri: axum::http::Uri = u.parse().map_err(|_| ApiError::bad("webhook: expected an http:// or https:// URL"))?;
+    let host = uri.host().unwrap_or("").trim_start_matches('[').trim_end_matches(']').to_string();
+    let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("https") { 443 } else { 80 });
+    let addrs: Vec<std::net::SocketAddr> = match tokio::time::timeout(Duration::from_secs(5), tokio::net::lookup_host((host.as_str(), port))).await {
+        Ok(Ok(a)) => a.collect(),
+        Ok(Err(e)) => return Err(ApiError::bad(format!("webhook: cannot resolve {host}: {e}"))),
+        Err(_) => return Err(ApiError::bad(format!("webhook: resolving {host} took longer than 5 s"))),
+    };
+    if addrs.is_empty() || !addrs.iter().any(|a| webhook::is_public(a.ip())) {
+        return Err(ApiError::bad(format!("webhook: {}", webhook::PRIVATE_REFUSED)));
+    }
+    Ok(())
+}
+
 async fn create_subscription(State(s): St, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response, ApiError> {
     authorize(&s, &headers)?;
     let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| ApiError::bad(format!("body: not JSON: {e}")))?;
@@ -477,6 +597,9 @@ async fn create_subscription(State(s): St, headers: HeaderMap, body: axum::body:
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(u)) => {
             valid_webhook(u)?;
+            if !s.allow_private_webhooks {
+                public_webhook(u).await?;
+            }
             Some(u.clone())
         }
         Some(_) => return Err(ApiError::bad("webhook: expected a URL string")),
@@ -499,9 +622,14 @@ async fn create_subscription(State(s): St, headers: HeaderMap, body: axum::body:
     let f = EventFilter::from_pairs(refs(&fp), &[])?;
     let writer = s.writer.clone();
     let base = base_url(&headers);
-    let sub = tokio::task::spawn_blocking(move || {
+    let max = s.max_subscriptions;
+    let sub = tokio::task::spawn_blocking(move || -> Result<query::Subscription, ApiError> {
         let c = writer.lock().unwrap_or_else(|e| e.into_inner());
-        query::create_subscription(&**c, &name, &f, webhook.as_deref())
+        // the writer lock is held: no other request creates one between the count and the insert
+        if query::subscriptions(&**c)?.len() >= max {
+            return Err(ApiError { status: StatusCode::CONFLICT, message: format!("this server holds at most {max} subscriptions; delete one first") });
+        }
+        Ok(query::create_subscription(&**c, &name, &f, webhook.as_deref())?)
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;
@@ -512,6 +640,8 @@ async fn create_subscription(State(s): St, headers: HeaderMap, body: axum::body:
 async fn delete_subscription(State(s): St, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
     authorize(&s, &headers)?;
     let id = id_of(&id, "subscription")?;
+    // no delivery starts once this returns
+    s.hooks.cancel(id);
     let writer = s.writer.clone();
     let gone = tokio::task::spawn_blocking(move || {
         let c = writer.lock().unwrap_or_else(|e| e.into_inner());

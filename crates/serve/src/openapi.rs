@@ -2,23 +2,37 @@
 
 use serde_json::{json, Value};
 
+/// Text without control characters (the server refuses them), at most `max` characters.
+const TEXT: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// An actor or country code (case is folded).
+const CODE: &str = "^([ ]*[A-Za-z0-9:_.]{1,40}[ ]*)?$";
+/// YYYY, YYYY-MM or YYYY-MM-DD (a day that exists; from ≤ to).
+const DATE: &str = "^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-8]))?)?)?$";
+
 fn q(name: &str, desc: &str) -> Value {
-    json!({"name": name, "in": "query", "required": false, "description": desc, "schema": {"type": "string"}})
+    q_schema(name, desc, json!({"type": "string", "maxLength": 200, "pattern": TEXT}))
+}
+
+fn q_schema(name: &str, desc: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": desc, "schema": schema})
 }
 
 fn filters() -> Vec<Value> {
+    // an empty value means no condition (an empty form field)
+    let types_or_none: Vec<&str> = std::iter::once("").chain(marsad_store::query::EVENT_TYPES.iter().copied()).collect();
+    let modalities_or_none: Vec<&str> = std::iter::once("").chain(marsad_store::query::MODALITIES.iter().copied()).collect();
     vec![
-        q("q", "full-text query over the articles reporting the event (Arabic-aware)"),
-        q("actor", "actor code on either side (RUS, IGO:UN, NSA:HAMAS)"),
-        q("dyad", "two actor codes, either direction (RUS-KAZ)"),
-        q("type", "PLOVER event type (CONSULT, AGREE, …)"),
-        q("mode", "PLOVER mode (visit, host, sign…)"),
-        q("modality", "asserted, planned, negated or hypothetical"),
-        q("country", "a state on either side or where the event took place"),
-        q("from", "first date, YYYY[-MM[-DD]]"),
-        q("to", "last date, YYYY[-MM[-DD]]"),
+        q_schema("q", "full-text query over the articles reporting the event (Arabic-aware; at least one word, at most 12)", json!({"type": "string", "maxLength": 500, "pattern": "^([^\\u0000-\\u001f\\u007f-\\u009f]*([0-9A-Za-z]|[\\u0622-\\u063a\\u0641-\\u064a]{2})[^\\u0000-\\u001f\\u007f-\\u009f]*)?$"})),
+        q_schema("actor", "actor code on either side (RUS, IGO:UN, NSA:HAMAS)", json!({"type": "string", "pattern": CODE})),
+        q_schema("dyad", "two actor codes, either direction (RUS-KAZ)", json!({"type": "string", "pattern": "^([A-Za-z0-9:_.]{1,40}-[A-Za-z0-9:_.]{1,40})?$"})),
+        q_schema("type", "PLOVER event type", json!({"type": "string", "enum": types_or_none})),
+        q_schema("mode", "PLOVER mode (visit, host, sign…)", json!({"type": "string", "pattern": "^[a-z_]{0,40}$"})),
+        q_schema("modality", "some report has this modality", json!({"type": "string", "enum": modalities_or_none})),
+        q_schema("country", "a state on either side or where the event took place", json!({"type": "string", "pattern": CODE})),
+        q_schema("from", "first date, YYYY[-MM[-DD]] (after `to`, only events dated too coarsely to tell can match)", json!({"type": "string", "pattern": DATE})),
+        q_schema("to", "last date, YYYY[-MM[-DD]]", json!({"type": "string", "pattern": DATE})),
         q("source", "a publisher that reported the event"),
-        q("article", "an article id that reported the event"),
+        q_schema("article", "an article id that reported the event", json!({"type": "string", "pattern": "^([1-9][0-9]{0,17})?$"})),
     ]
 }
 
@@ -30,34 +44,67 @@ fn paging() -> Vec<Value> {
     ]
 }
 
+fn err(desc: &str) -> Value {
+    json!({"description": desc, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+/// The errors every request can get: bad parameter, not found, and the limits on the request.
+fn errors() -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    for (code, desc) in [
+        ("400", "bad parameter"),
+        ("404", "not found"),
+        ("405", "method not allowed"),
+        ("414", "request target or query string too long"),
+        ("431", "too many or too large header fields"),
+        ("503", "the request took too long"),
+    ] {
+        m.insert(code.into(), err(desc));
+    }
+    m
+}
+
 fn ok(desc: &str, ty: &str) -> Value {
-    json!({
-        "200": {"description": desc, "content": {ty: {}}},
-        "400": {"description": "bad parameter", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-        "404": {"description": "not found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    })
+    ok_types(desc, &[ty])
+}
+
+fn ok_types(desc: &str, types: &[&str]) -> Value {
+    let mut m = errors();
+    let content: serde_json::Map<String, Value> = types.iter().map(|t| (t.to_string(), json!({}))).collect();
+    m.insert("200".into(), json!({"description": desc, "content": content}));
+    Value::Object(m)
+}
+
+fn with(mut r: Value, extra: &[(&str, &str)]) -> Value {
+    for (code, desc) in extra {
+        r[*code] = if *code == "204" || *code == "201" { json!({"description": desc}) } else { err(desc) };
+    }
+    r
 }
 
 fn id(name: &str) -> Value {
-    json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
+    json!({"name": name, "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1, "maximum": i64::MAX}})
 }
 
 pub fn spec() -> Value {
     let mut ev = filters();
     ev.extend(paging());
     let mut tl = filters();
-    tl.push(json!({"name": "interval", "in": "query", "schema": {"type": "string", "enum": ["day", "week", "month", "year"], "default": "month"}}));
+    tl.push(json!({"name": "interval", "in": "query", "schema": {"type": "string", "enum": ["", "day", "week", "month", "year"], "default": "month"}}));
     let mut gr = filters();
     gr.push(json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 2000, "default": 200}}));
     let mut ex = filters();
     ex.push(json!({"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "jsonl", "parquet"], "default": "csv"}}));
     let auth = json!([{"bearer": []}]);
+    let mut search_q = filters()[0].clone();
+    search_q["required"] = json!(true);
+    search_q["schema"]["pattern"] = json!("^[^\\u0000-\\u001f\\u007f-\\u009f]*([0-9A-Za-z]|[\\u0622-\\u063a\\u0641-\\u064a]{2})[^\\u0000-\\u001f\\u007f-\\u009f]*$");
     json!({
         "openapi": "3.1.0",
         "info": {"title": "marsad", "version": env!("CARGO_PKG_VERSION"),
                  "description": "International-relations events read from Arabic news: search, events, articles with extracted spans, actors, timelines, the dyad network, exports and subscriptions. Errors are {\"error\": {\"status\", \"message\"}}."},
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "the token given to marsad serve (--token or MARSAD_TOKEN)"}},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "the token given to marsad serve (--token-file or MARSAD_TOKEN)"}},
             "schemas": {
                 "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}},
                 "NewSubscription": {"type": "object", "additionalProperties": false, "properties": {
@@ -68,27 +115,27 @@ pub fn spec() -> Value {
         },
         "paths": {
             "/api/search": {"get": {"summary": "Articles matching a query, ranked, with highlighted snippets",
-                "parameters": [json!({"name": "q", "in": "query", "required": true, "schema": {"type": "string", "maxLength": 500}}), paging()[0].clone(), paging()[1].clone()],
+                "parameters": [search_q, json!({"name": "limit", "in": "query", "description": "at most 100 hits are returned", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}}), paging()[1].clone()],
                 "responses": ok("search page", "application/json")}},
             "/api/events": {"get": {"summary": "Events matching the filters", "parameters": ev, "responses": ok("event page", "application/json")}},
             "/api/events/{id}": {"get": {"summary": "One event", "parameters": [id("id")], "responses": ok("event", "application/json")}},
             "/api/articles/{id}": {"get": {"summary": "An article with its sentences and every extracted span (mentions, quantities, dates, events)", "parameters": [id("id")], "responses": ok("article", "application/json")}},
             "/api/actors": {"get": {"summary": "Actors of the matching events, most events first", "parameters": ev.clone(), "responses": ok("actors", "application/json")}},
-            "/api/actors/{code}": {"get": {"summary": "One actor: name, timeline and events", "parameters": [id("code")], "responses": ok("actor", "application/json")}},
+            "/api/actors/{code}": {"get": {"summary": "One actor: name, timeline and events", "parameters": [json!({"name": "code", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9:_.]{1,40}$"}})], "responses": ok("actor", "application/json")}},
             "/api/timeline": {"get": {"summary": "Event counts per period and type", "parameters": tl, "responses": ok("timeline", "application/json")}},
             "/api/graph": {"get": {"summary": "Dyad network: nodes are actors, edges counts by type", "parameters": gr, "responses": ok("graph", "application/json")}},
-            "/api/stats": {"get": {"summary": "What the store holds", "responses": ok("stats", "application/json")}},
-            "/api/export": {"get": {"summary": "One row per matching event (docs/export.md)", "parameters": ex, "responses": ok("export file", "application/octet-stream")}},
+            "/api/stats": {"get": {"summary": "What the store holds", "parameters": [json!({"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}})], "responses": ok("stats", "application/json")}},
+            "/api/export": {"get": {"summary": "One row per matching event (docs/export.md)", "parameters": ex, "responses": ok_types("export file", &["text/csv", "application/x-ndjson", "application/vnd.apache.parquet"])}},
             "/api/feed.atom": {"get": {"summary": "Atom feed of the newest matching events", "parameters": filters(), "responses": ok("Atom feed", "application/atom+xml")}},
             "/api/subscriptions": {
                 "get": {"summary": "Subscriptions", "responses": ok("subscriptions", "application/json")},
                 "post": {"summary": "Create a subscription (needs the token)", "security": auth.clone(),
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewSubscription"}}}},
-                    "responses": {"201": {"description": "created, with its feed_url"}, "400": {"description": "bad body"}, "401": {"description": "bad token"}, "403": {"description": "server is read-only"}}}},
+                    "responses": with(Value::Object(errors()), &[("201", "created, with its feed_url"), ("401", "bad token"), ("403", "server is read-only"), ("409", "too many subscriptions"), ("413", "body over 64 KiB"), ("415", "not JSON")])}},
             "/api/subscriptions/{id}": {
                 "get": {"summary": "A subscription and its latest webhook deliveries", "parameters": [id("id")], "responses": ok("subscription", "application/json")},
                 "delete": {"summary": "Delete a subscription (needs the token)", "security": auth, "parameters": [id("id")],
-                    "responses": {"204": {"description": "deleted"}, "401": {"description": "bad token"}, "404": {"description": "no such subscription"}}}},
+                    "responses": with(Value::Object(errors()), &[("204", "deleted"), ("401", "bad token"), ("403", "server is read-only")])}},
             "/api/subscriptions/{id}/feed.atom": {"get": {"summary": "Atom feed of the subscription's events", "parameters": [id("id")], "responses": ok("Atom feed", "application/atom+xml")}}
         }
     })

@@ -2,95 +2,339 @@
 //! cursor (ingest runs in another process) and POSTs each new matching event as JSON, retrying
 //! a failed delivery with exponential backoff; the cursor moves past an event once it was
 //! delivered or given up on, so a restart neither loses nor repeats deliveries.
+//!
+//! Deliveries never touch the pool that serves reads. Each subscription with a webhook has one
+//! async task at a time (its retries wait on timers, holding no thread); the POSTs themselves run
+//! on [`Senders`], a fixed set of `webhook_concurrency` threads of their own, each request with
+//! its own time limit, so a thousand receivers that accept and never answer cost that many
+//! queued jobs and no more threads. The store is touched on the blocking pool through a
+//! two-permit semaphore, for milliseconds at a time.
+//!
+//! Targets: a webhook's host must resolve to a public address (not loopback, private,
+//! link-local, unspecified, multicast or reserved) unless the server runs with
+//! `allow_private_webhooks`; the check is made where the connection is made (the resolver),
+//! so a name that changes its address after the subscription was made is refused too.
+//! Redirects are not followed, no proxy is used.
 
 use crate::{Config, Pool};
 use marsad_store::query;
 use marsad_store::Db;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Box<dyn Db + Send>>>, cfg: Config) {
+/// Events looked at per subscription per poll.
+const BATCH: usize = 200;
+
+/// The running delivery tasks, so that deleting a subscription stops its deliveries at once.
+#[derive(Default)]
+pub(crate) struct Hooks {
+    state: Mutex<HooksState>,
+}
+
+#[derive(Default)]
+struct HooksState {
+    running: HashMap<i64, Running>,
+    /// Deleted while this server runs: never started again (a poll that listed them before
+    /// the delete may still be in flight).
+    deleted: HashSet<i64>,
+}
+
+struct Running {
+    abort: tokio::task::AbortHandle,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Hooks {
+    /// Stops the subscription's deliveries: no attempt starts after this returns (one already
+    /// on the wire completes, and is not logged).
+    pub(crate) fn cancel(&self, id: i64) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.deleted.insert(id);
+        if let Some(r) = st.running.remove(&id) {
+            r.cancelled.store(true, Ordering::SeqCst);
+            r.abort.abort();
+        }
+    }
+}
+
+/// Is `ip` an address a webhook may reach without `allow_private_webhooks`?
+pub(crate) fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_v4(v4);
+            }
+            let s = v6.segments();
+            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) embed an IPv4 address
+            if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
+                return is_public_v4(Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8));
+            }
+            if s[0] == 0x2002 {
+                return is_public_v4(Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8));
+            }
+            !(v6.is_unspecified()
+                || v6.is_loopback()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local
+                || (s[0] & 0xffc0) == 0xfe80 // link-local
+                || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                || (s[0..6] == [0, 0, 0, 0, 0, 0])) // IPv4-compatible (deprecated)
+        }
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let o = ip.octets();
+    !(o[0] == 0 // "this network", 0.0.0.0
+        || ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local() // 169.254/16: cloud metadata
+        || (o[0] == 100 && (o[1] & 0xc0) == 64) // 100.64/10: carrier-grade NAT
+        || (o[0] == 192 && o[1] == 0 && o[2] == 0) // 192.0.0/24: IETF protocol assignments
+        || (o[0] == 198 && (o[1] & 0xfe) == 18) // 198.18/15: benchmarking
+        || ip.is_documentation()
+        || ip.is_multicast()
+        || o[0] >= 240) // reserved and broadcast
+}
+
+/// The refusal for a target that resolves only to addresses a webhook may not reach.
+pub(crate) const PRIVATE_REFUSED: &str =
+    "refused: the host resolves to a loopback, private, link-local or unspecified address (start the server with --allow-private-webhooks to allow it)";
+
+/// Resolves like ureq's default resolver, then keeps only the addresses a webhook may reach.
+#[derive(Debug)]
+struct GuardedResolver {
+    allow_private: bool,
+}
+
+impl ureq::unversioned::resolver::Resolver for GuardedResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let all = ureq::unversioned::resolver::DefaultResolver::default().resolve(uri, config, timeout)?;
+        if self.allow_private {
+            return Ok(all);
+        }
+        let mut out = self.empty();
+        for a in &all {
+            if is_public(a.ip()) {
+                out.push(*a);
+            }
+        }
+        if out.is_empty() {
+            return Err(ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::PermissionDenied, PRIVATE_REFUSED)));
+        }
+        Ok(out)
+    }
+}
+
+/// One POST for a sender thread.
+struct Job {
+    url: String,
+    body: String,
+    cancelled: Arc<AtomicBool>,
+    reply: tokio::sync::oneshot::Sender<Option<Result<u16, String>>>,
+}
+
+/// A fixed set of threads that make the webhook requests: the global cap on requests in flight.
+pub(crate) struct Senders {
+    tx: Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+impl Senders {
+    pub(crate) fn start(cfg: &Config) -> Senders {
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(cfg.webhook_timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(None)
+            .user_agent("marsad-webhook")
+            .build();
+        let agent = ureq::Agent::with_parts(config, ureq::unversioned::transport::DefaultConnector::default(), GuardedResolver { allow_private: cfg.allow_private_webhooks });
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for n in 0..cfg.webhook_concurrency.max(1) {
+            let (rx, agent) = (rx.clone(), agent.clone());
+            let spawned = std::thread::Builder::new().name(format!("marsad-webhook-{n}")).spawn(move || loop {
+                let job = match rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+                    Ok(j) => j,
+                    Err(_) => return, // the server stopped
+                };
+                if job.cancelled.load(Ordering::SeqCst) || job.reply.is_closed() {
+                    let _ = job.reply.send(None);
+                    continue;
+                }
+                let r = match agent.post(&job.url).header("Content-Type", "application/json").send(job.body.as_str()) {
+                    Ok(r) => Ok(r.status().as_u16()),
+                    Err(e) => Err(e.to_string()),
+                };
+                let _ = job.reply.send(Some(r));
+            });
+            if let Err(e) = spawned {
+                eprintln!("marsad: webhooks: could not start a sender thread: {e}");
+            }
+        }
+        Senders { tx: Mutex::new(tx) }
+    }
+
+    /// POSTs on a sender thread; `None` when cancelled before it was sent.
+    async fn post(&self, url: &str, body: &str, cancelled: &Arc<AtomicBool>) -> Option<Result<u16, String>> {
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        let job = Job { url: url.to_string(), body: body.to_string(), cancelled: cancelled.clone(), reply };
+        if self.tx.lock().unwrap_or_else(|e| e.into_inner()).send(job).is_err() {
+            return Some(Err("no webhook sender running".into()));
+        }
+        rx.await.unwrap_or(None)
+    }
+}
+
+/// What every delivery task shares.
+struct Ctx {
+    pool: Arc<Pool>,
+    writer: Arc<Mutex<Box<dyn Db + Send>>>,
+    cfg: Config,
+    senders: Senders,
+    /// Store work of the webhooks on the blocking pool, at most this many at a time.
+    db_permits: tokio::sync::Semaphore,
+}
+
+impl Ctx {
+    async fn read<T: Send + 'static>(&self, f: impl FnOnce(&dyn Db) -> Result<T, String> + Send + 'static) -> Result<T, String> {
+        let _p = self.db_permits.acquire().await.map_err(|e| e.to_string())?;
+        let target = self.pool.target.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = target.reader().map_err(|e| e.to_string())?;
+            f(&*conn)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    async fn write<T: Send + 'static>(&self, f: impl FnOnce(&dyn Db) -> Result<T, String> + Send + 'static) -> Result<T, String> {
+        let _p = self.db_permits.acquire().await.map_err(|e| e.to_string())?;
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let w = writer.lock().unwrap_or_else(|e| e.into_inner());
+            f(&**w)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+}
+
+pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Box<dyn Db + Send>>>, cfg: Config, hooks: Arc<Hooks>) {
     let mut tick = tokio::time::interval(cfg.poll);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // one delivery task per subscription at a time; a receiver that is down (retried with
-    // backoff) holds up only its own subscription
-    let mut busy: HashMap<i64, tokio::task::JoinHandle<()>> = HashMap::new();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(std::time::Duration::from_secs(10)))
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let senders = Senders::start(&cfg);
+    let ctx = Arc::new(Ctx { pool, writer, cfg, senders, db_permits: tokio::sync::Semaphore::new(2) });
     loop {
         tick.tick().await;
-        busy.retain(|_, h| !h.is_finished());
-        let p = pool.target.clone();
-        let subs = tokio::task::spawn_blocking(move || -> Result<Vec<query::Subscription>, String> {
-            let conn = p.reader().map_err(|e| e.to_string())?;
-            query::subscriptions(&*conn).map_err(|e| e.to_string())
-        })
-        .await;
-        let subs = match subs {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => {
-                eprintln!("marsad: webhooks: {e}");
-                continue;
-            }
+        let subs = match ctx.read(|c| query::subscriptions(c).map_err(|e| e.to_string())).await {
+            Ok(s) => s,
             Err(e) => {
                 eprintln!("marsad: webhooks: {e}");
                 continue;
             }
         };
+        let mut st = hooks.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.running.retain(|_, r| !r.abort.is_finished());
+        let live: HashSet<i64> = subs.iter().map(|s| s.id).collect();
+        // deleted by another process (or a restarted one): stop them too
+        let gone: Vec<i64> = st.running.keys().copied().filter(|id| !live.contains(id)).collect();
+        for id in gone {
+            if let Some(r) = st.running.remove(&id) {
+                r.cancelled.store(true, Ordering::SeqCst);
+                r.abort.abort();
+            }
+        }
         for sub in subs.into_iter().filter(|s| s.webhook.is_some()) {
-            if busy.contains_key(&sub.id) {
+            if st.running.contains_key(&sub.id) || st.deleted.contains(&sub.id) {
                 continue;
             }
-            let (path, writer, cfg, agent) = (pool.target.clone(), writer.clone(), cfg.clone(), agent.clone());
             let id = sub.id;
-            let h = tokio::task::spawn_blocking(move || {
-                let r = path.reader().map_err(|e| e.to_string()).and_then(|conn| deliver_new(&*conn, &agent, &writer, &cfg, &sub));
-                if let Err(e) = r {
+            let cancelled = Arc::new(AtomicBool::new(false));
+            let (c, flag) = (ctx.clone(), cancelled.clone());
+            let h = tokio::spawn(async move {
+                if let Err(e) = deliver_new(&c, &sub, &flag).await {
                     eprintln!("marsad: webhooks: subscription {}: {e}", sub.id);
                 }
             });
-            busy.insert(id, h);
+            st.running.insert(id, Running { abort: h.abort_handle(), cancelled });
         }
     }
 }
 
-fn deliver_new(conn: &dyn Db, agent: &ureq::Agent, writer: &Mutex<Box<dyn Db + Send>>, cfg: &Config, sub: &query::Subscription) -> Result<(), String> {
+async fn deliver_new(ctx: &Ctx, sub: &query::Subscription, cancelled: &Arc<AtomicBool>) -> Result<(), String> {
     let url = sub.webhook.clone().unwrap_or_default();
-    let rows = query::new_mentions(conn, &sub.filter, sub.cursor, 200).map_err(|e| e.to_string())?;
-    let mut sent = std::collections::HashSet::new();
+    let (filter, cursor) = (sub.filter.clone(), sub.cursor);
+    let rows = ctx.read(move |c| query::new_mentions(c, &filter, cursor, BATCH).map_err(|e| e.to_string())).await?;
+    let mut sent = HashSet::new();
     for row in rows {
-        let mention = row.mention_id;
-        if sent.insert(row.event_id) {
-            let body = serde_json::json!({"subscription": {"id": sub.id, "name": sub.name}, "event": row}).to_string();
-            let (ok, attempts, status) = deliver(agent, &url, &body, cfg);
-            let w = writer.lock().unwrap_or_else(|e| e.into_inner());
-            query::record_delivery(&**w, sub.id, row.event_id, mention, ok, attempts, &status).map_err(|e| e.to_string())?;
-            query::advance_cursor(&**w, sub.id, mention).map_err(|e| e.to_string())?;
-        } else {
-            let w = writer.lock().unwrap_or_else(|e| e.into_inner());
-            query::advance_cursor(&**w, sub.id, mention).map_err(|e| e.to_string())?;
+        let (id, mention, event) = (sub.id, row.mention_id, row.event_id);
+        if !sent.insert(event) {
+            ctx.write(move |w| query::advance_cursor(w, id, mention).map_err(|e| e.to_string())).await?;
+            continue;
         }
+        let body = serde_json::json!({"subscription": {"id": sub.id, "name": sub.name}, "event": row}).to_string();
+        let Some((ok, attempts, status)) = deliver(ctx, &url, &body, cancelled).await else { return Ok(()) };
+        if cancelled.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        ctx.write(move |w| {
+            query::record_delivery(w, id, event, mention, ok, attempts, &status).map_err(|e| e.to_string())?;
+            query::advance_cursor(w, id, mention).map_err(|e| e.to_string())
+        })
+        .await?;
     }
     Ok(())
 }
 
-/// POSTs `body`; a 2xx is success, anything else is retried after `backoff`, doubling.
-fn deliver(agent: &ureq::Agent, url: &str, body: &str, cfg: &Config) -> (bool, u32, String) {
+/// POSTs `body`; a 2xx is success, anything else (a redirect too) is retried after the
+/// backoff, doubling. `None`: the subscription was deleted meanwhile.
+async fn deliver(ctx: &Ctx, url: &str, body: &str, cancelled: &Arc<AtomicBool>) -> Option<(bool, u32, String)> {
+    let cfg = &ctx.cfg;
     let mut delay = cfg.webhook_backoff;
     let mut status = String::new();
     for attempt in 1..=cfg.webhook_attempts.max(1) {
-        match agent.post(url).header("Content-Type", "application/json").header("User-Agent", "marsad-webhook").send(body) {
-            Ok(r) if r.status().is_success() => return (true, attempt, r.status().as_u16().to_string()),
-            Ok(r) => status = format!("HTTP {}", r.status().as_u16()),
-            Err(e) => status = e.to_string(),
+        match ctx.senders.post(url, body, cancelled).await? {
+            Ok(code) if (200..300).contains(&code) => return Some((true, attempt, code.to_string())),
+            Ok(code) => status = format!("HTTP {code}"),
+            Err(e) => status = e,
         }
         if attempt < cfg.webhook_attempts {
-            std::thread::sleep(delay);
-            delay = (delay * 2).min(std::time::Duration::from_secs(60));
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(60));
+        }
+        if cancelled.load(Ordering::SeqCst) {
+            return None;
         }
     }
-    (false, cfg.webhook_attempts, status)
+    Some((false, cfg.webhook_attempts, status))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_public_addresses_are_webhook_targets() {
+        for bad in [
+            "127.0.0.1", "127.1.2.3", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1", "224.0.0.1",
+            "255.255.255.255", "::1", "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a00:1", "2002:7f00:1::",
+            "::127.0.0.1",
+        ] {
+            assert!(!is_public(bad.parse().unwrap()), "{bad} must be refused");
+        }
+        for ok in ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8", "172.32.0.1"] {
+            assert!(is_public(ok.parse().unwrap()), "{ok} must be allowed");
+        }
+    }
 }

@@ -323,7 +323,7 @@ pub trait Store {
     fn as_db(&self) -> &dyn Db;
     /// Records one ingest run's summary.
     fn record_run(&mut self, run: &RunSummary) -> Result<()>;
-    /// Whether events stored before schema version 3 still lack the time their reports give
+    /// Whether events stored before schema version 4 still lack the time their reports give
     /// (then [`Store::rebuild_events`] should run).
     fn needs_rebuild(&mut self) -> Result<bool>;
     /// Re-derives every event from the stored reports (event mentions) under the merge rules of

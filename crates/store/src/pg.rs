@@ -182,7 +182,12 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_subscription ON deliveries(subscription_id);
 "#,
-    // 3: trustworthy aggregates (issue 13), as SQLite's version 3
+    // 3: (SQLite: subscription ids never reused.) An identity column never reuses a value;
+    // nothing to change here but the version.
+    r#"
+SELECT 1;
+"#,
+    // 4: trustworthy aggregates (issue 13), as SQLite's version 4
     r#"
 ALTER TABLE events ADD COLUMN date_start TEXT, ADD COLUMN date_end TEXT, ADD COLUMN date_source TEXT;
 ALTER TABLE event_mentions ADD COLUMN date_precision TEXT, ADD COLUMN date_source TEXT,

@@ -177,7 +177,7 @@ impl<D: Db> SqlStore<D> {
             cluster: i64,
             key: (String, Option<String>, Option<String>),
             time: Time,
-            /// The stored time differs from `time` (a report stored before version 3).
+            /// The stored time differs from `time` (a report stored before version 4).
             retime: bool,
             order: (Vec<u8>, i64, i64),
         }

@@ -169,7 +169,25 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_subscription ON deliveries(subscription_id);
 "#,
-    // 3: trustworthy aggregates (issue 13, docs/store.md): every report's time with where it
+    // 3: subscription ids are never reused (AUTOINCREMENT), so a deleted subscription's id
+    // never names a new one; ids of subscriptions deleted before this version that left
+    // deliveries are retired too
+    r#"
+CREATE TABLE subscriptions_v3 (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    name          TEXT NOT NULL,
+    filter        TEXT NOT NULL,
+    webhook       TEXT,
+    cursor        INTEGER NOT NULL,
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+INSERT INTO subscriptions_v3 (id, name, filter, webhook, cursor, created_at) SELECT id, name, filter, webhook, cursor, created_at FROM subscriptions;
+DROP TABLE subscriptions;
+ALTER TABLE subscriptions_v3 RENAME TO subscriptions;
+INSERT INTO sqlite_sequence (name, seq) SELECT 'subscriptions', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'subscriptions');
+UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(subscription_id), 0) FROM deliveries)) WHERE name = 'subscriptions';
+"#,
+    // 4: trustworthy aggregates (issue 13, docs/store.md): every report's time with where it
     // comes from, the event's time derived from its reports, sources normalised with the raw
     // field and the byline kept. Events stored before this version have date_source NULL until
     // `marsad store rebuild-events` (run by ingest when needed) re-derives them.

@@ -229,7 +229,7 @@ fn a_store_merged_by_the_old_rule_heals_on_rebuild(s: &mut dyn Store) {
     ingest_all(s, &all);
     let want = aggregates(s);
     // what the old rule did: every report of a type and dyad in one event, dated by the latest
-    // report, its time and the sources unnormalised as before version 3
+    // report, its time and the sources unnormalised as before version 4
     let db: &dyn Db = match_db(s);
     db.batch(
         "UPDATE event_mentions SET event_id = (SELECT min(e2.id) FROM events e1 JOIN events e2
@@ -382,4 +382,26 @@ fn both_databases_have_one_schema_version() {
 fn a_bad_postgres_url_is_a_clear_error_without_the_password() {
     let e = PgStore::connect("postgres://someone:hunter2@127.0.0.1:1/nowhere").err().expect("nothing listens on port 1").to_string();
     assert!(e.contains("127.0.0.1:1") && !e.contains("hunter2"), "{e}");
+}
+
+#[test]
+fn subscription_ids_are_never_reused_and_a_deleted_one_logs_nothing() {
+    let s = SqliteStore::in_memory().unwrap();
+    subscriptions_of_deleted(s.connection());
+    if let Some(p) = crate::testing::pg_store("subscription_ids_are_never_reused_and_a_deleted_one_logs_nothing") {
+        subscriptions_of_deleted(p.connection());
+    }
+}
+
+fn subscriptions_of_deleted(c: &dyn Db) {
+    let f = crate::query::EventFilter::default();
+    let a = crate::query::create_subscription(c, "a", &f, None).unwrap();
+    let b = crate::query::create_subscription(c, "b", &f, None).unwrap();
+    assert!(crate::query::delete_subscription(c, b.id).unwrap());
+    let n = crate::query::create_subscription(c, "n", &f, None).unwrap();
+    assert!(n.id > b.id, "the deleted id {} came back as {}", b.id, n.id);
+    crate::query::record_delivery(c, b.id, 1, 1, false, 1, "HTTP 500").unwrap();
+    crate::query::record_delivery(c, a.id, 1, 1, true, 1, "200").unwrap();
+    assert_eq!(crate::query::deliveries(c, b.id, 10).unwrap().len(), 0, "a deleted subscription logs no delivery");
+    assert_eq!(crate::query::deliveries(c, a.id, 10).unwrap().len(), 1);
 }

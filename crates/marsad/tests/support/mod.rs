@@ -79,12 +79,18 @@ pub struct Server {
 }
 
 impl Server {
+    /// A server whose webhooks may reach this machine (the tests' receivers are on 127.0.0.1).
     pub fn start(db: impl AsRef<std::ffi::OsStr>, token: Option<&str>) -> Server {
+        Server::start_with(db, token, &["--allow-private-webhooks"])
+    }
+
+    /// A server with these extra options; the token is passed in MARSAD_TOKEN.
+    pub fn start_with(db: impl AsRef<std::ffi::OsStr>, token: Option<&str>, args: &[&str]) -> Server {
         let mut cmd = marsad();
-        cmd.arg("serve").arg("--db").arg(db.as_ref()).arg("--addr").arg("127.0.0.1:0").arg("--poll-ms").arg("100");
+        cmd.arg("serve").arg("--db").arg(db.as_ref()).arg("--addr").arg("127.0.0.1:0").arg("--poll-ms").arg("100").args(args);
         cmd.env_remove("MARSAD_TOKEN");
         if let Some(t) = token {
-            cmd.arg("--token").arg(t);
+            cmd.env("MARSAD_TOKEN", t);
         }
         let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
         let stdout = child.stdout.take().unwrap();
@@ -107,6 +113,10 @@ impl Server {
         let addr = line.split("http://").nth(1).and_then(|s| s.split('/').next()).unwrap_or_else(|| panic!("no address in {line:?}")).to_string();
         assert!(addr.starts_with("127.0.0.1:"), "{addr}");
         Server { child, base: format!("http://{addr}") }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn alive(&mut self) -> bool {
