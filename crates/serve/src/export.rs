@@ -2,7 +2,7 @@
 //! `docs/export.md` (GDELT/POLECAT names where they mean the same).
 
 use crate::ServeError;
-use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use marsad_store::query::EventRow;
 use std::io::Write;
@@ -45,6 +45,17 @@ enum Col {
     I(fn(&EventRow) -> i64),
     S(fn(&EventRow) -> Option<&str>),
     F(fn(&EventRow) -> Option<f64>),
+    /// An ISO day: DATE (Date32) in Parquet, `YYYY-MM-DD` in CSV.
+    D(fn(&EventRow) -> Option<&str>),
+    /// A nullable integer.
+    N(fn(&EventRow) -> Option<i64>),
+}
+
+/// Days since 1970-01-01 of an ISO day.
+fn epoch_days(d: &str) -> Option<i32> {
+    let d: jiff::civil::Date = d.get(..10)?.parse().ok()?;
+    let epoch = jiff::civil::date(1970, 1, 1);
+    i32::try_from(epoch.until(d).ok()?.get_days()).ok()
 }
 
 /// The columns, in order.
@@ -54,19 +65,29 @@ fn columns() -> Vec<(&'static str, Col)> {
         ("event_id", I(|r| r.event_id)),
         ("event_date", S(|r| r.event_date.as_deref())),
         ("date_precision", S(|r| r.date_precision.as_deref())),
+        ("date_start", D(|r| r.date_start.as_deref())),
+        ("date_end", D(|r| r.date_end.as_deref())),
+        ("date_source", S(|r| r.date_source.as_deref())),
         ("event_type", S(|r| Some(&r.event_type))),
         ("event_mode", S(|r| r.event_mode.as_deref())),
+        ("cameo_root", S(|r| r.cameo_root.as_deref())),
+        ("quad_class", N(|r| r.quad_class)),
+        ("intensity", F(|r| r.intensity)),
         ("modality", S(|r| Some(&r.modality))),
         ("actor1_code", S(|r| r.actor1_code.as_deref())),
         ("actor1_name", S(|r| r.actor1_name.as_deref())),
         ("actor1_agent", S(|r| r.actor1_agent.as_deref())),
+        ("actor1_sector", S(|r| r.actor1_sector.as_deref())),
         ("actor2_code", S(|r| r.actor2_code.as_deref())),
         ("actor2_name", S(|r| r.actor2_name.as_deref())),
         ("actor2_agent", S(|r| r.actor2_agent.as_deref())),
+        ("actor2_sector", S(|r| r.actor2_sector.as_deref())),
+        ("fatalities", N(|r| r.fatalities)),
         ("action_geo_fullname", S(|r| r.action_geo_fullname.as_deref())),
         ("action_geo_country_code", S(|r| r.action_geo_country_code.as_deref())),
         ("action_geo_lat", F(|r| r.action_geo_lat)),
         ("action_geo_long", F(|r| r.action_geo_long)),
+        ("action_geo_feature_class", S(|r| r.action_geo_feature_class.as_deref())),
         ("num_mentions", I(|r| r.num_mentions)),
         ("num_sources", I(|r| r.num_sources)),
         ("num_articles", I(|r| r.num_articles)),
@@ -115,6 +136,8 @@ fn write_csv(rows: &[EventRow], w: impl Write) -> Result<(), ServeError> {
                 Col::I(f) => f(r).to_string(),
                 Col::S(f) => f(r).map(csv_field).unwrap_or_default(),
                 Col::F(f) => f(r).map(|x| x.to_string()).unwrap_or_default(),
+                Col::D(f) => f(r).filter(|d| epoch_days(d).is_some()).map(|d| d[..10].to_string()).unwrap_or_default(),
+                Col::N(f) => f(r).map(|x| x.to_string()).unwrap_or_default(),
             })
             .collect();
         writeln!(w, "{}", line.join(","))?;
@@ -141,6 +164,8 @@ fn write_parquet(rows: &[&EventRow], w: impl Write + Send) -> Result<(), ServeEr
             Col::I(_) => Field::new(*n, DataType::Int64, false),
             Col::S(_) => Field::new(*n, DataType::Utf8, true),
             Col::F(_) => Field::new(*n, DataType::Float64, true),
+            Col::D(_) => Field::new(*n, DataType::Date32, true),
+            Col::N(_) => Field::new(*n, DataType::Int64, true),
         })
         .collect();
     let schema = Arc::new(Schema::new(fields));
@@ -151,6 +176,8 @@ fn write_parquet(rows: &[&EventRow], w: impl Write + Send) -> Result<(), ServeEr
                 Col::I(f) => Arc::new(Int64Array::from(rows.iter().map(|r| f(r)).collect::<Vec<_>>())),
                 Col::S(f) => Arc::new(StringArray::from(rows.iter().map(|r| f(r)).collect::<Vec<_>>())),
                 Col::F(f) => Arc::new(Float64Array::from(rows.iter().map(|r| f(r)).collect::<Vec<_>>())),
+                Col::D(f) => Arc::new(Date32Array::from(rows.iter().map(|r| f(r).and_then(epoch_days)).collect::<Vec<_>>())),
+                Col::N(f) => Arc::new(Int64Array::from(rows.iter().map(|r| f(r)).collect::<Vec<_>>())),
             }
         })
         .collect();
@@ -196,10 +223,13 @@ pub const ROWS_PER_FILE: usize = 250_000;
 /// The marker file of a dataset folder (Spark, Trino and DuckDB skip names starting with `_`).
 pub const DATASET_MARKER: &str = "_marsad_dataset.json";
 
-/// The partition folder of an event date: `year=2025/month=10`.
+/// The partition folder of an event's first possible day (`date_start`): `year=2025/month=10`,
+/// `year=2025/month=3` — the month without a leading zero, so that DuckDB, like pyarrow and
+/// Spark, types it as an integer (it reads `03` as text).
 pub fn partition_of(date: Option<&str>, by: Partition) -> String {
     let year = date.and_then(|d| d.get(0..4)).filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
-    let month = date.and_then(|d| d.get(5..7)).filter(|m| m.bytes().all(|b| b.is_ascii_digit()));
+    let month = date.and_then(|d| d.get(5..7)).and_then(|m| m.parse::<u8>().ok()).map(|m| m.to_string());
+    let month = month.as_deref();
     let y = year.unwrap_or(NULL_PARTITION);
     match by {
         Partition::Year => format!("year={y}"),
@@ -242,7 +272,7 @@ pub fn write_dataset(rows: &[EventRow], by: Partition, dir: &std::path::Path) ->
     let _ = std::fs::remove_dir_all(&tmp);
     let mut parts: BTreeMap<String, Vec<&EventRow>> = BTreeMap::new();
     for r in rows {
-        parts.entry(partition_of(r.event_date.as_deref(), by)).or_default().push(r);
+        parts.entry(partition_of(r.date_start.as_deref().or(r.event_date.as_deref()), by)).or_default().push(r);
     }
     let result = (|| -> Result<Dataset, ServeError> {
         let mut files = Vec::new();
@@ -257,7 +287,7 @@ pub fn write_dataset(rows: &[EventRow], by: Partition, dir: &std::path::Path) ->
                 files.push((rel, chunk.len()));
             }
         }
-        let ds = Dataset { format: "marsad-events-parquet/1", partition_by: by.name(), rows: rows.len(), files, columns: column_names() };
+        let ds = Dataset { format: "marsad-events-parquet/2", partition_by: by.name(), rows: rows.len(), files, columns: column_names() };
         let marker = tmp.join(DATASET_MARKER);
         let json = serde_json::to_string_pretty(&ds).map_err(|e| ServeError::Export(e.to_string()))?;
         std::fs::write(&marker, json + "\n").map_err(|e| err("writing", &marker, e))?;
@@ -293,13 +323,14 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(csv_field("-3.5"), "-3.5");
-        assert_eq!(column_names().len(), 30);
+        assert_eq!(column_names().len(), 40);
     }
 
     #[test]
     fn partitions_are_hive_folders_with_missing_parts_as_the_null_partition() {
         for (date, by, want) in [
             (Some("2025-10-22"), Partition::Month, "year=2025/month=10"),
+            (Some("2025-03-01"), Partition::Month, "year=2025/month=3"),
             (Some("2025-10"), Partition::Month, "year=2025/month=10"),
             (Some("2025"), Partition::Month, "year=2025/month=__HIVE_DEFAULT_PARTITION__"),
             (None, Partition::Month, "year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__"),

@@ -187,6 +187,17 @@ CREATE INDEX deliveries_subscription ON deliveries(subscription_id);
     r#"
 SELECT 1;
 "#,
+    // 4: trustworthy aggregates (issue 13), as SQLite's version 4
+    r#"
+ALTER TABLE events ADD COLUMN date_start TEXT, ADD COLUMN date_end TEXT, ADD COLUMN date_source TEXT;
+ALTER TABLE event_mentions ADD COLUMN date_precision TEXT, ADD COLUMN date_source TEXT,
+    ADD COLUMN date_start TEXT, ADD COLUMN date_end TEXT;
+ALTER TABLE sightings ADD COLUMN source_raw TEXT, ADD COLUMN author TEXT;
+UPDATE sightings SET source_raw = source;
+ALTER TABLE articles ADD COLUMN author TEXT;
+ALTER TABLE dates ADD COLUMN hijri TEXT;
+CREATE INDEX events_date_start ON events(date_start);
+"#,
 ];
 
 /// The schema version this code writes (the same number as SQLite's).
