@@ -20,6 +20,7 @@ pub mod numbers;
 pub mod quantities;
 pub mod recognise;
 pub mod schema;
+pub mod tagger;
 
 use marsad_kb::{EntityKind, Haystack, Kb};
 use marsad_text::CharIndex;
@@ -28,17 +29,29 @@ pub use schema::*;
 /// A reusable extractor: the knowledge base and the date/number tables, compiled once.
 pub struct Extractor {
     kb: Kb,
+    tagger: Option<tagger::Model>,
     dates: dates::DateFinder,
     quantities: quantities::QuantityFinder,
 }
 
 impl Extractor {
+    /// An extractor with the named-entity tagger built into marsad.
     pub fn new(kb: Kb) -> Self {
-        Extractor { kb, dates: dates::DateFinder::new(), quantities: quantities::QuantityFinder::new() }
+        // the embedded model is checked by a test; a damaged one would only turn the tagger off
+        Extractor::with_tagger(kb, tagger::Model::embedded().ok())
+    }
+
+    /// An extractor with another tagger model, or none (dictionary and patterns only).
+    pub fn with_tagger(kb: Kb, tagger: Option<tagger::Model>) -> Self {
+        Extractor { kb, tagger, dates: dates::DateFinder::new(), quantities: quantities::QuantityFinder::new() }
     }
 
     pub fn kb(&self) -> &Kb {
         &self.kb
+    }
+
+    pub fn tagger(&self) -> Option<&tagger::Model> {
+        self.tagger.as_ref()
     }
 
     /// Extracts everything from one article.
@@ -67,7 +80,7 @@ impl Extractor {
         let found_dates = self.dates.find(text, &doc);
         let reference = published.or_else(|| reference_from_text(text, &doc, &found_dates));
         let reference_iso = reference.map(|d| d.to_string());
-        let rec = recognise::recognise(&self.kb, &doc, text, layers, reference_iso.as_deref());
+        let rec = recognise::recognise(&self.kb, &doc, text, layers, reference_iso.as_deref(), self.tagger.as_ref());
         let sent_of = |b: usize| doc.tokens.partition_point(|t| t.end <= b).min(doc.tokens.len().saturating_sub(1));
         let sentence_at = |b: usize| doc.tokens.get(sent_of(b)).map_or(0, |t| t.sentence);
         let dates_out: Vec<DateOut> = found_dates
@@ -115,6 +128,7 @@ impl Extractor {
                 lat: m.lat,
                 lon: m.lon,
                 how: m.found.to_string(),
+                score: m.score.map(|x| (x * 1000.0).round() / 1000.0),
                 span: span(m.start, m.end, doc.tokens[m.first].sentence),
             });
         }
@@ -212,6 +226,27 @@ impl Extractor {
             dates: dates_out,
         }
     }
+}
+
+/// The names the tagger finds in `text`, one line each with class and score, and whether
+/// recognition keeps them (a name no dictionary, pattern or role holds, past the checks of
+/// [`recognise::Passes::tagged`]), for `marsad kb lookup`.
+pub fn explain_tagged(kb: &Kb, model: &tagger::Model, text: &str) -> Vec<String> {
+    let doc = marsad_text::analyze(text);
+    let hay = Haystack::new(&doc.tokens);
+    let hits = kb.matcher.find(&hay);
+    let raw = model.tag(kb, &doc, &[&hits]);
+    let rec = recognise::recognise(kb, &doc, text, recognise::split_layers(hits), None, Some(model));
+    raw.iter()
+        .map(|t| {
+            let kept = rec.ments.iter().find(|m| m.pass == "tagger" && !m.dropped && m.last == t.last && m.first >= t.first);
+            let span = &text[doc.tokens[t.first].start..doc.tokens[t.last].end];
+            match kept {
+                Some(m) => format!("«{}» → {} (how: \"tagger\", score {:.3})", &text[m.start..m.end], m.kind.as_str(), t.score),
+                None => format!("«{span}» → tagger {} score {:.3}, not kept (the dictionary or a pattern reads it, or it fails a check)", t.class.as_str(), t.score),
+            }
+        })
+        .collect()
 }
 
 /// An actor code: ISO alpha-3 or `IGO:`/`NSA:` + name.
