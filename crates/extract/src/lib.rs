@@ -7,7 +7,8 @@
 //! dates — each with its character span and sentence so every fact points at its evidence.
 //!
 //! Pipeline: `marsad_text::analyze` (normalise, tokens, sentences) → one automaton pass over the
-//! whole knowledge base → [`recognise`] (actors, places, pattern names, aliases) → [`dates`] and
+//! whole knowledge base → [`recognise`] (actors, places, pattern names, aliases, and the names
+//! of the trained [`tagger`] that no dictionary holds) → [`dates`] and
 //! [`quantities`] → [`events`] (triggers, arguments, modality, date, place) → [`schema`].
 //!
 //! **Must not:** keep state between articles (extraction is a pure function of the article and

@@ -1,15 +1,21 @@
 //! Recognition: actors and places in a document.
 //!
-//! **In:** the analysed document and the dictionary hits of the knowledge base.
+//! **In:** the analysed document, the dictionary hits of the knowledge base and, optionally,
+//! the trained tagger ([`crate::tagger`]).
 //! **Out:** [`Ment`]s — countries (names, adjectives, peoples), organisations, persons and
-//! places — with token ranges, actor codes and how each was found:
-//! 1. dictionary hits, longest first; a guarded short form (a surname that is also a word)
-//!    only after a full mention of the same person;
-//! 2. organisations from a head noun (شركة، وكالة، وزارة…) followed by a proper name or closed
-//!    by a state (وزارة الخارجية التركية، وكالة أنباء كازاخستان);
-//! 3. persons from a role noun, an optional state, and a name no dictionary holds
-//!    (وزير الخارجية التركي هاكان فيدان، نظيره الكازاخستاني يرمك كوشارباييف);
-//! 4. later short mentions of those persons (فيدان، لكازيخانوف).
+//! places — with token ranges, actor codes and how each was found. Recognition is a sequence of
+//! named passes ([`Passes`]); each takes only tokens no earlier pass took:
+//! 1. [`Passes::dictionary`]: dictionary hits, longest first; a guarded short form (a surname
+//!    that is also a word) only after a full mention of the same person;
+//! 2. [`Passes::org_heads`]: organisations from a head noun (شركة، وكالة، وزارة…) followed by a
+//!    proper name or closed by a state (وزارة الخارجية التركية، وكالة أنباء كازاخستان);
+//! 3. [`Passes::role_persons`], [`Passes::nationality_persons`], [`Passes::given_name_persons`]:
+//!    persons from a role noun, an optional state, and a name no dictionary holds (وزير
+//!    الخارجية التركي هاكان فيدان), after a nationality standing for a person (والأرجنتيني
+//!    ميسي), or from a known given name (أنتوني بلينكن);
+//! 4. [`Passes::aliases`]: later short mentions of those persons (فيدان، لكازيخانوف);
+//! 5. [`Passes::tagged`]: the tagger's names on the words still free, gated by score
+//!    ([`Passes::tagged_name_ok`] says which checks), then their later short mentions.
 
 use marsad_kb::{matcher::resolve_overlaps, EntityKind, Hit, How, Kb, LAYER_CUE, LAYER_ENTITY, LAYER_GIVEN, LAYER_ORG_HEAD, LAYER_ROLE, LAYER_TRIGGER};
 use marsad_text::{Doc, TokenKind, PROCLITICS};
@@ -799,7 +805,7 @@ impl<'a> Passes<'a> {
     /// - a place needs [`TAGGER_PLACE_SCORE`]: every state and most places are in the
     ///   dictionary, so an unknown "place" is more often a word or a person;
     /// - a person is not right beside another person (فلاديمير before بوتين is part of his name).
-    fn tagged_name_ok(&self, t: &crate::tagger::Tagged) -> bool {
+    pub fn tagged_name_ok(&self, t: &crate::tagger::Tagged) -> bool {
         let doc = self.doc;
         if (t.first..=t.last).any(|k| has_tanween(self.text, &doc.tokens[k])) {
             return false;

@@ -356,6 +356,10 @@ fn run() -> Result<i32> {
                     let kb = Kb::load(&src)?;
                     println!("{}", stats_line(&kb));
                     println!("load and compile: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+                    let t = std::time::Instant::now();
+                    if let Some(m) = tagger(&cli)? {
+                        println!("NER model: {} weighted features, loaded in {:.1} ms", m.len(), t.elapsed().as_secs_f64() * 1000.0);
+                    }
                     Ok(0)
                 }
             }
