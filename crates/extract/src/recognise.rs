@@ -788,9 +788,60 @@ impl<'a> Passes<'a> {
                     self.ments[o].part_of = Some(idx);
                 }
             }
-            if t.class == crate::tagger::Class::Pers && t.last > t.first {
-                self.aliases.push((doc.tokens[t.last].norm.clone(), idx));
+            if t.class == crate::tagger::Class::Pers {
+                self.role_after(idx);
+                if t.last > t.first {
+                    self.aliases.push((doc.tokens[t.last].norm.clone(), idx));
+                }
             }
+        }
+    }
+
+    /// A tagged person followed by a role and its state or body (ألكسندر سلطانوف نائب وزير
+    /// خارجية روسيا، … ديفيد بيكهام، المتحدث باسم الخارجية البريطانية): the person acts for
+    /// that state, so the state's mention becomes part of the person, as in a role phrase.
+    fn role_after(&mut self, idx: usize) {
+        let (kb, doc, n) = (self.kb, self.doc, self.n);
+        let mut j = self.ments[idx].last + 1;
+        if j < n && (doc.tokens[j].is_punct("،") || doc.tokens[j].is_punct(",")) {
+            j += 1;
+        }
+        let Some(r) = self.roles.iter().find(|r| r.first == j && self.same_sentence(r.first, self.ments[idx].last)) else { return };
+        let role_en = kb.roles[r.form.payload as usize].role_en.clone();
+        // the state or body within four words of the role (وزير خارجية روسيا، باسم الخارجية البريطانية)
+        let mut k = r.last + 1;
+        while k < n && k <= r.last + 4 && self.same_sentence(k, j) {
+            if let Some(o) = self.owner[k] {
+                let m = &self.ments[o];
+                let actor = match m.kind {
+                    EntityKind::Country if m.part_of.is_none() => m.actor.clone(),
+                    EntityKind::Org if m.part_of.is_none() => m.country.clone().or(m.actor.clone()),
+                    _ => None,
+                };
+                // …unless a name follows: then the role is that name's (الحريري، الرئيس الروسي،
+                // فلاديمير بوتين)
+                let mut q = m.last + 1;
+                if q < n && (doc.tokens[q].is_punct("،") || doc.tokens[q].is_punct(",")) {
+                    q += 1;
+                }
+                let person_near = (q..(q + 3).min(n)).any(|x| self.same_sentence(x, k) && self.owner[x].is_some_and(|o| self.ments[o].kind == EntityKind::Person && !self.ments[o].dropped));
+                if person_near || q < n && self.plain_given[q] {
+                    return;
+                }
+                if let Some(a) = actor {
+                    self.ments[o].part_of = Some(idx);
+                    let p = &mut self.ments[idx];
+                    p.country = Some(a.clone()).filter(|c| !c.contains(':'));
+                    p.actor = Some(a);
+                    p.role = Some(role_en);
+                }
+                return;
+            }
+            let t = &doc.tokens[k];
+            if t.kind != TokenKind::Word || NAME_BREAKERS.contains(&t.norm.as_str()) && t.norm != "في" {
+                return;
+            }
+            k += 1;
         }
     }
 
@@ -928,6 +979,8 @@ mod tests {
     const TAGGED: &[(&str, &[&str])] = &[
         ("وصل ديفيد بيكهام إلى مدريد أمس", &["tagger:PERSON:ديفيد بيكهام", "dictionary:PLACE:مدريد"]),
         ("وصرح جوناثان كونريكوس للصحفيين في المؤتمر", &["tagger:PERSON:جوناثان كونريكوس"]),
+        // a role after the name gives the person its state (as a role before it does)
+        ("وأجرى ألكسندر سلطانوف نائب وزير خارجية روسيا محادثات في دمشق", &["tagger:PERSON:ألكسندر سلطانوف"]),
         // …and its later short mentions (as an alias or tagged again)
         ("وصل ديفيد بيكهام إلى مدريد أمس. وقال بيكهام إن", &["tagger:PERSON:ديفيد بيكهام", "*:PERSON:بيكهام"]),
     ];
@@ -946,6 +999,33 @@ mod tests {
             // without the tagger none of them is found
             let off = found(text, false);
             assert!(!off.iter().any(|g| g.starts_with("tagger:")), "{off:?}");
+        }
+    }
+
+    #[test]
+    fn a_role_after_a_tagged_person_gives_its_state() {
+        let text = "وأجرى ألكسندر سلطانوف نائب وزير خارجية روسيا محادثات في دمشق";
+        let doc = marsad_text::analyze(text);
+        let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
+        let rec = recognise(kb(), &doc, text, layers, None, Some(model()));
+        let p = rec.ments.iter().find(|m| m.pass == "tagger").expect("a tagged person");
+        assert_eq!((p.actor.as_deref(), p.country.as_deref()), (Some("RUS"), Some("RUS")), "{p:?}");
+        let rus = rec.ments.iter().position(|m| &text[m.start..m.end] == "روسيا").unwrap();
+        assert_eq!(rec.ments[rus].part_of, rec.ments.iter().position(|m| m.pass == "tagger"));
+    }
+
+    #[test]
+    fn a_role_before_another_name_is_not_the_tagged_persons() {
+        // a given name, or a known person within three words, after the role
+        for text in ["والتقى ديفيد بيكهام، الرئيس الروسي، فلاديمير بوتين في موسكو", "والتقى ديفيد بيكهام، الرئيس الروسي، فلاديمير #بوتين في موسكو"] {
+        let doc = marsad_text::analyze(text);
+        let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
+        let rec = recognise(kb(), &doc, text, layers, None, Some(model()));
+        let tagged: Vec<&Ment> = rec.ments.iter().filter(|m| m.pass == "tagger").collect();
+        assert!(!tagged.is_empty(), "«{text}»: the test needs a tagged name");
+        for m in tagged {
+            assert_eq!(m.actor, None, "{}", &text[m.start..m.end]);
+        }
         }
     }
 
