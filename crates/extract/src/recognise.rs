@@ -749,7 +749,8 @@ impl<'a> Passes<'a> {
             // stays, as part of it (جامعة القاهرة)
             let inside: Vec<usize> = (t.first..=t.last).filter_map(|k| self.owner[k]).collect();
             let yields = |m: &Ment| m.kind == EntityKind::Place && m.first >= t.first && m.last <= t.last && (m.first > t.first || m.last < t.last);
-            if !inside.is_empty() && !(t.score >= TAGGER_OVERRIDE_SCORE && inside.iter().all(|&o| yields(&self.ments[o]))) {
+            let may_take = t.score >= TAGGER_OVERRIDE_SCORE && inside.iter().all(|&o| yields(&self.ments[o]));
+            if !inside.is_empty() && !may_take {
                 continue;
             }
             if (t.first..=t.last).any(|k| self.busy[k]) {

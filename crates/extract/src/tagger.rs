@@ -535,8 +535,8 @@ impl Model {
             // of the window are the sentence's edges or farther than two words)
             let (wlo, whi) = (a.saturating_sub(2).max(lo), (b + 2).min(hi));
             seq.clear();
-            for k in wlo..whi {
-                let f = memo[k].get_or_insert_with(|| {
+            for (k, slot) in memo.iter_mut().enumerate().take(whi).skip(wlo) {
+                let f = slot.get_or_insert_with(|| {
                     let mut f = lexical(kb, &doc.tokens[k]);
                     f.attrs |= feats.0.get(k).copied().unwrap_or(0);
                     f
@@ -561,7 +561,8 @@ impl Model {
         let n = seq.len();
         let lo = from.saturating_sub(2);
         let hi = (to + 2).min(n);
-        let rows: Vec<(Option<&[QRow; WIN]>, Option<&[QRow; SWIN + 2]>)> =
+        type Rows<'m> = (Option<&'m [QRow; WIN]>, Option<&'m [QRow; SWIN + 2]>);
+        let rows: Vec<Rows> =
             seq[lo..hi].iter().map(|t| (self.words.get(&t.word), self.stems.get(&t.stem))).collect();
         let mut em = vec![[0i32; LANES]; to - from];
         #[inline(always)]
@@ -850,7 +851,7 @@ fn join_clitics(toks: Vec<(String, usize)>) -> TrainSentence {
     // a stray inside tag starts a name
     let mut tags: Vec<usize> = b.iter().map(|x| x.1).collect();
     for i in 0..tags.len() {
-        if tags[i] != 0 && tags[i] % 2 == 0 && !allowed(i.checked_sub(1).map(|p| tags[p]), tags[i]) {
+        if tags[i] != 0 && tags[i].is_multiple_of(2) && !allowed(i.checked_sub(1).map(|p| tags[p]), tags[i]) {
             tags[i] -= 1;
         }
     }
