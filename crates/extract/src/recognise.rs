@@ -894,11 +894,20 @@ impl<'a> Passes<'a> {
         if by_alias.is_empty() {
             return;
         }
+        // a word can hold an alias only if it ends with an alias's last letter (most words do
+        // not: this check is what keeps the pass cheap once the tagger adds names everywhere)
+        let mut last_letters: Vec<char> = by_alias.keys().filter_map(|a| a.chars().last()).collect();
+        last_letters.sort_unstable();
+        last_letters.dedup();
+        let shortest = by_alias.keys().map(|a| a.len()).min().unwrap_or(0);
         for k in 0..n {
             if self.owner[k].is_some() || self.busy[k] || doc.tokens[k].kind != TokenKind::Word {
                 continue;
             }
             let w = &doc.tokens[k].norm;
+            if w.len() < shortest || !w.chars().next_back().is_some_and(|c| last_letters.contains(&c)) {
+                continue;
+            }
             let Some((p, src)) = marsad_text::proclitic_splits(w, PROCLITICS).find_map(|(p, rest)| by_alias.get(rest).map(|&s| (p, s))) else { continue };
             let t = &doc.tokens[k];
             let start = t.start + skip_folded(&text[t.start..t.end], p.chars().count());
