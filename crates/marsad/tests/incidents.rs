@@ -72,7 +72,20 @@ fn incidents_are_stored_served_and_exported_apart_from_events() {
         assert_eq!(r["total"], want, "{q}: {r}");
     }
     assert_eq!(get_json(&format!("{b}/api/incidents?limit=1"))["incidents"].as_array().unwrap().len(), 1);
-    for (q, says) in [("dyad=RUS-KAZ", "one side"), ("sort=-mentions", "no mention counts"), ("type=WAR", "unknown event type"), ("bogus=1", "unknown parameter")] {
+    let inject = format!("actor={}", enc("PSE' OR '1'='1"));
+    let long = format!("source={}", "s".repeat(1000));
+    for (q, says) in [
+        ("dyad=RUS-KAZ", "one side"),
+        ("sort=-mentions", "no mention counts"),
+        ("type=WAR", "unknown event type"),
+        ("bogus=1", "unknown parameter"),
+        (inject.as_str(), "actor code"),
+        ("from=2025-02-31", "a day that exists"),
+        ("limit=0", "limit"),
+        ("offset=-1", "offset"),
+        ("type=ASSAULT&type=COERCE", "more than once"),
+        (long.as_str(), "longer than"),
+    ] {
         let (s, body) = get(&format!("{b}/api/incidents?{q}"));
         assert_eq!(s, 400, "{q}: {body}");
         assert!(body.contains(says), "{q}: {body}");

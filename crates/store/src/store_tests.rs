@@ -312,6 +312,34 @@ fn a_fresh_postgres_database_gets_the_current_schema_and_reopens() {
 }
 
 #[test]
+fn a_version_3_database_gains_the_incidents_table_and_keeps_its_data() {
+    let dir = std::env::temp_dir().join(format!("marsad-store-v3-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("v3.db");
+    let _ = std::fs::remove_file(&path);
+    {
+        let mut s = SqliteStore::open(&path).unwrap();
+        s.begin().unwrap();
+        s.insert(&art("old", None, 1, vec![event("CONSULT", "RUS", "KAZ", None)]), ClusterChoice::New).unwrap();
+        s.commit().unwrap();
+        // as a marsad of schema version 3 left it
+        s.connection().execute_batch("DROP TABLE incidents; UPDATE schema_version SET version = 3").unwrap();
+    }
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 4);
+    let st = s.stats(5).unwrap();
+    assert_eq!((st.articles, st.events, st.incidents), (1, 1, 0), "the old article has no incidents");
+    let mut a = art("new", None, 2, vec![]);
+    a.extracted.incidents = vec![incident("ASSAULT", None, Some("PSE"), None, None)];
+    s.begin().unwrap();
+    s.insert(&a, ClusterChoice::New).unwrap();
+    s.commit().unwrap();
+    assert_eq!(s.stats(5).unwrap().incidents, 1);
+    drop(s);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn both_databases_have_one_schema_version() {
     assert_eq!(crate::pg::SCHEMA_VERSION, crate::sqlite::SCHEMA_VERSION);
 }
