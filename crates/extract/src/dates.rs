@@ -11,8 +11,14 @@
 //! `مارس 1992`, `منتصف يوليو 2016` (month precision), `عام 2019`/`في 2017` (year precision),
 //! numeric `22/10/2025` and `2025-10-22`, weekdays (`يوم الاثنين`, `اليوم الأربعاء`), `اليوم`/`أمس`/
 //! `غدا`/`أول أمس`, `الأسبوع/الشهر/العام الماضي|المقبل|الجاري`, `فبراير الماضي`, `12 نوفمبر المقبل`.
-//! Hijri dates (`26 شوال 1436 هـ`) are recognised so that their numbers are not taken for
-//! Gregorian dates or quantities, and [`DateMention::resolve`] returns `None` for them.
+//! Hijri dates (`26 شوال 1436 هـ`, `عام 1441 هـ`, and numeric dates whose year lies in
+//! 1300–1500, `٤-١٠-١٤٣٦`) are converted to Gregorian with the Umm al-Qura calendar of ICU4X
+//! (`icu_calendar`; KACST tables for 1300–1600 AH): a day stays a day (26 شوال 1436 → 2015-08-11),
+//! a Hijri month becomes the Gregorian month holding its 15th day (month precision) and a Hijri
+//! year the Gregorian year holding its middle (year precision); [`DateMention::hijri_iso`] keeps
+//! the Hijri value to show beside it. A year that is part of a name (`أجندة 2063`,
+//! `رؤية السعودية لعام 2030`: a `name_head` word of `date_words.tsv` shortly before) is recognised,
+//! so it is not read as a quantity, and resolves to `None`.
 //!
 //! Word lists: `data/lexicon/months.tsv`, `weekdays.tsv`, `date_words.tsv`.
 //!
@@ -88,23 +94,29 @@ pub struct DateMention {
     /// The weekday named in the expression, if any (0 = Monday … 6 = Sunday).
     pub weekday: Option<u8>,
     pub relative: Option<Relative>,
-    /// A Hijri date: its fields are Hijri, and [`DateMention::resolve`] gives `None`.
+    /// A Hijri date: its fields are Hijri, and [`DateMention::resolve`] converts them.
     pub hijri: bool,
+    /// The year is part of a name (أجندة 2063): not a date, [`DateMention::resolve`] gives `None`.
+    pub in_name: bool,
     /// The context says the date lies ahead (سوف، المقرر، a سـ verb, الخميس المقبل).
     pub future: bool,
 }
 
 impl DateMention {
     fn empty(start: usize) -> Self {
-        DateMention { start, end: start, year: None, month: None, day: None, end_day: None, end_month: None, end_year: None, weekday: None, relative: None, hijri: false, future: false }
+        DateMention { start, end: start, year: None, month: None, day: None, end_day: None, end_month: None, end_year: None, weekday: None, relative: None, hijri: false, in_name: false, future: false }
     }
 
     /// ISO value and precision given a reference date, e.g. `("2025-10-22", Day)`,
     /// `("2025-10", Month)`, `("2019", Year)`. `None` for Hijri dates and when the text gives too
-    /// little and no reference helps. See the module documentation for the rules.
+    /// little and no reference helps, and for a year inside a name. Hijri dates are converted
+    /// (module documentation). See the module documentation for the rules.
     pub fn resolve(&self, reference: Option<Date>) -> Option<(String, Precision)> {
-        if self.hijri {
+        if self.in_name {
             return None;
+        }
+        if self.hijri {
+            return self.resolve_hijri(reference);
         }
         if let Some(m) = self.month {
             let year = match self.year {
@@ -166,6 +178,61 @@ impl DateMention {
         }
     }
 
+    /// The Hijri value as written, ISO-like (`1436-10-26`, `1436-10`, `1436`), with the year taken
+    /// from the reference when the text gives none; `None` for Gregorian dates.
+    pub fn hijri_iso(&self, reference: Option<Date>) -> Option<String> {
+        if !self.hijri || self.in_name {
+            return None;
+        }
+        let y = match self.year {
+            Some(y) => y,
+            None => self.hijri_year_from(reference?)?,
+        };
+        Some(match (self.month, self.day) {
+            (Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
+            (Some(m), None) => format!("{y:04}-{m:02}"),
+            _ => format!("{y:04}"),
+        })
+    }
+
+    /// A Hijri day and month without a year: the Hijri year that puts it at most about two months
+    /// after the reference (news mostly looks back), as for Gregorian months.
+    fn hijri_year_from(&self, reference: Date) -> Option<i32> {
+        let (ry, rm, _) = gregorian_to_hijri(reference)?;
+        let m = self.month? as i32;
+        let ahead = (m - rm as i32).rem_euclid(12);
+        Some(if self.future || ahead <= 2 { ry + (rm as i32 + ahead > 12) as i32 } else { ry - (m > rm as i32) as i32 })
+    }
+
+    fn resolve_hijri(&self, reference: Option<Date>) -> Option<(String, Precision)> {
+        let y = match self.year {
+            Some(y) => y,
+            None => self.hijri_year_from(reference?)?,
+        };
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => match hijri_to_gregorian(y, m, d) {
+                Some(g) => Some(day_iso(g)),
+                // a day the month does not have (30 in a 29-day month): the month
+                None => hijri_to_gregorian(y, m, 15).map(|g| (format!("{:04}-{:02}", g.year(), g.month()), Precision::Month)),
+            },
+            (Some(m), None) => hijri_to_gregorian(y, m, 15).map(|g| (format!("{:04}-{:02}", g.year(), g.month()), Precision::Month)),
+            _ => hijri_to_gregorian(y, 7, 1).map(|g| (format!("{:04}", g.year()), Precision::Year)),
+        }
+    }
+
+    /// The full Gregorian day this mention fixes without a reference (a dated dateline), if any.
+    pub fn full_day(&self) -> Option<Date> {
+        if self.in_name {
+            return None;
+        }
+        let (y, m, d) = (self.year?, self.month?, self.day?);
+        if self.hijri {
+            hijri_to_gregorian(y, m, d)
+        } else {
+            Date::new(y as i16, m as i8, d as i8).ok()
+        }
+    }
+
     fn resolve_month_offset(&self, reference: Option<Date>) -> Option<(String, Precision)> {
         let r = reference?;
         let Some(Relative::MonthOffset(n)) = self.relative else { return None };
@@ -173,6 +240,38 @@ impl DateMention {
         let (y, m) = (idx.div_euclid(12), (idx.rem_euclid(12) + 1) as u8);
         Some(format_ymd(y, m, self.day))
     }
+}
+
+/// The latest date the text fixes by itself, as the first day of its precision (عام 2025 →
+/// 2025-01-01; a range by its last year: 2017 – 2020 → 2020-01-01), for persons' roles when the
+/// article has no date of its own.
+pub fn latest_full_day(dates: &[DateMention]) -> Option<Date> {
+    let start = dates.iter().filter_map(|d| d.resolve(None)).filter_map(|(v, _)| crate::when::range_of(&v)).map(|r| r.0);
+    let range_ends = dates.iter().filter(|d| !d.hijri && !d.in_name).filter_map(|d| d.end_year).filter(|y| (1900..=2100).contains(y)).filter_map(|y| Date::new(y as i16, 1, 1).ok());
+    start.chain(range_ends).max()
+}
+
+/// A Hijri (Umm al-Qura) date in the Gregorian calendar; `None` when the day does not exist.
+pub fn hijri_to_gregorian(year: i32, month: u8, day: u8) -> Option<Date> {
+    use icu_calendar::cal::Hijri;
+    if !(1..=12).contains(&month) || !(1..=30).contains(&day) || !(1..=3000).contains(&year) {
+        return None;
+    }
+    let h = icu_calendar::Date::try_new_hijri_with_calendar(year, month, day, Hijri::new_umm_al_qura()).ok()?;
+    // a day past the month's end is moved into the next month by some constructors: refuse it
+    if h.day_of_month().0 != day || h.month().ordinal != month {
+        return None;
+    }
+    let g = h.to_calendar(icu_calendar::Iso);
+    Date::new(i16::try_from(g.year().extended_year()).ok()?, g.month().ordinal as i8, g.day_of_month().0 as i8).ok()
+}
+
+/// A Gregorian date in the Hijri (Umm al-Qura) calendar: (year, month, day).
+pub fn gregorian_to_hijri(d: Date) -> Option<(i32, u8, u8)> {
+    use icu_calendar::cal::Hijri;
+    let iso = icu_calendar::Date::try_new_iso(d.year() as i32, d.month() as u8, d.day() as u8).ok()?;
+    let h = iso.to_calendar(Hijri::new_umm_al_qura());
+    Some((h.year().extended_year(), h.month().ordinal, h.day_of_month().0))
 }
 
 fn day_iso(d: Date) -> (String, Precision) {
@@ -216,6 +315,7 @@ enum Role {
     Hijri,
     Gregorian,
     Future,
+    NameHead,
 }
 
 /// What a day- or month-led core expression found.
@@ -333,6 +433,7 @@ impl DateFinder {
                 "hijri" => Role::Hijri,
                 "gregorian" => Role::Gregorian,
                 "future" => Role::Future,
+                "name_head" => Role::NameHead,
                 "not_future" => {
                     for f in row[2].split('|') {
                         not_future.insert(f);
@@ -675,6 +776,7 @@ impl DateFinder {
                     m.start = skip_letters(text, toks[k].start, pl);
                     m.year = Some(y);
                     m.hijri = hijri;
+                    m.in_name = self.name_before(toks, k);
                     m.end = toks[next - 1].end;
                     return Some((m, next));
                 }
@@ -713,6 +815,7 @@ impl DateFinder {
                     m.year = Some(y);
                     m.end_year = end_year;
                     m.hijri = hijri;
+                    m.in_name = end_year.is_none() && self.name_before(toks, k);
                     m.end = toks[next - 1].end;
                     return Some((m, next));
                 }
@@ -741,6 +844,17 @@ impl DateFinder {
             return Some((m, end_k));
         }
         None
+    }
+
+    /// A word that makes a following year part of a name (أجندة الاتحاد الإفريقي لسنة 2063، رؤية
+    /// 2030) among the four words before token `k`, in the same sentence.
+    fn name_before(&self, toks: &[Token], k: usize) -> bool {
+        let Some(sent) = toks.get(k).map(|t| t.sentence) else { return false };
+        (k.saturating_sub(4)..k).any(|j| toks[j].sentence == sent && toks[j].kind == TokenKind::Word && self.has_role_procl(toks, j, |r| r == Role::NameHead))
+    }
+
+    fn has_role_procl(&self, toks: &[Token], k: usize, pred: impl Fn(Role) -> bool) -> bool {
+        self.words.find(toks, k, true, pred).is_some()
     }
 
     /// A future cue in the same sentence shortly before the mention (سوف، المقرر، سيجتمعان…) or
@@ -808,6 +922,8 @@ fn dmy(start: usize, end: usize, d: u32, mo: u32, y: u32) -> Option<DateMention>
     m.day = Some(d as u8);
     m.month = Some(mo as u8);
     m.year = Some(y as i32);
+    // ٤-١٠-١٤٣٦: a numeric year 1300–1500 in news is Hijri (1882–2077)
+    m.hijri = (1300..=1500).contains(&y);
     Some(m)
 }
 

@@ -114,7 +114,7 @@ const AGENT_HEADS: &[&str] = &[
     "محتجين", "شعب", "طلاب", "عمال", "ناشطين", "معارضه", "مسلحين", "مقاتلين", "صيادين", "سفاره", "سفير", "قنصليه", "رئيس", "زعيم", "قاده", "قائد", "مبعوث", "نواب",
     "نائب", "وزير", "وزراء", "ملك", "امير", "ميليشيات", "مليشيات", "فصائل", "حرس", "بحاره", "طيران", "سلاح", "وحدات", "عناصر", "ضباط", "ضابط", "حزب", "حركه", "مسؤوله",
     // what a state owns and others strike, seize or release (ناقلة نفط بريطانية، مصالح أمريكية)
-    "ناقله", "ناقلات", "سفارات", "مواقع", "اهداف", "قاعده", "قواعد", "منشات", "مصالح", "طائرات", "مسيره", "غواصه", "بارجه", "مدمره",
+    "مجموعه", "بني", "بنيه", "ناقله", "ناقلات", "سفارات", "مواقع", "اهداف", "قاعده", "قواعد", "منشات", "مصالح", "طائرات", "مسيره", "غواصه", "بارجه", "مدمره",
 ];
 
 
@@ -313,13 +313,13 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     nominal: !is_verb,
                 });
             }
-            if let Some(&s) = src.first().filter(|&&s| is_verb && matches!(rec.ments[s].kind, EntityKind::Person | EntityKind::Country)) {
+            if let Some(&s) = src.first().filter(|&&s| is_verb && matches!(rec.ments[s].kind, EntityKind::Person | EntityKind::Country | EntityKind::Org)) {
                 topic = Some(s);
             }
         }
         // the subject the next pro-drop sentence continues with: a person or state opening this
         // sentence (أكّد الرئيس التركي أنه …), else the last verb's subject above
-        if let Some(p) = parts.iter().find(|p| !p.marked && p.first <= sent.tokens.start + 6 && matches!(rec.ments[p.ment].kind, EntityKind::Person | EntityKind::Country)) {
+        if let Some(p) = parts.iter().find(|p| !p.marked && p.first <= sent.tokens.start + 6 && matches!(rec.ments[p.ment].kind, EntityKind::Person | EntityKind::Country | EntityKind::Org)) {
             topic = Some(p.ment);
         }
     }
@@ -393,7 +393,15 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
             ["بال", "لل"].iter().any(|c| w.starts_with(c)) && w.chars().count() >= 5
                 || ["ب", "ل"].iter().any(|c| w.strip_prefix(c).is_some_and(|r| is_construct_noun(r)))
         };
-        let marked = governed || construct || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
+        // …and the agent of a relative clause on such a noun: أشاد بالجهود التي تقدمها حكومة X،
+        // رحب بالقرار الذي اتخذته X (X did what the trigger's ب/ل-object names)
+        // (over a head noun of its own: التي تقدمها حكومة المملكة)
+        let at = if first >= 1 && rec.owner[first - 1].is_none() && is_agent_head(doc.tokens[first - 1].norm.strip_prefix("ال").unwrap_or(&doc.tokens[first - 1].norm)) { first - 1 } else { first };
+        let relative_agent = at >= 4 && rec.owner[at - 1].is_none() && rec.owner[at - 2].is_none()
+            && matches!(doc.tokens[at - 2].norm.as_str(), "التي" | "الذي" | "اللذين" | "الذين")
+            && doc.tokens[at - 1].kind == TokenKind::Word && doc.tokens[at - 1].sentence == doc.tokens[first].sentence
+            && (at - 4..at - 2).any(|k| ["بال", "وبال", "لل"].iter().any(|c| doc.tokens[k].norm.starts_with(c)));
+        let marked = governed || construct || relative_agent || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
         // coordination: و on the phrase, or an enumeration with ، or / right after the last mention
         let enum_sep = prev.is_some_and(|t| t.is_punct("،") || t.is_punct("/") || t.is_punct(","));
         let coord = last.is_some_and(|(l, _)| first <= l + 3) && (p.starts_with('و') || enum_sep && last.is_some_and(|(l, _)| first == l + 2));
@@ -536,7 +544,9 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, subje
         out
     };
     // بين X و Y
-    if let Some(&b) = after.iter().find(|&&i| parts[i].between && !parts[i].coord) {
+    // (only right after the trigger: a بين-pair inside the object is the object's, نددت
+    // الدول بالتقارب بين قطر وإيران)
+    if let Some(&b) = after.iter().find(|&&i| parts[i].between && !parts[i].coord).filter(|&&b| parts[b].first <= h.last + 3) {
         let g = group(b);
         if g.len() >= 2 {
             // the بين group names both sides, whoever else the sentence names

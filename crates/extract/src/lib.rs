@@ -20,6 +20,7 @@ pub mod numbers;
 pub mod quantities;
 pub mod recognise;
 pub mod schema;
+pub mod when;
 
 use marsad_kb::{EntityKind, Haystack, Kb};
 use marsad_text::CharIndex;
@@ -68,9 +69,12 @@ impl Extractor {
         // dates and the article's reference date (which also picks persons' roles at the time)
         let published = art.published.as_deref().and_then(|p| p.get(..10)).and_then(|p| p.parse::<jiff::civil::Date>().ok());
         let found_dates = self.dates.find(text, &doc);
-        let reference = published.or_else(|| reference_from_text(text, &doc, &found_dates));
-        let reference_iso = reference.map(|d| d.to_string());
-        let rec = recognise::recognise(&self.kb, &doc, text, layers, reference_iso.as_deref());
+        // issue 13: the dateline kept apart from `published` (events' date_source, when.rs); roles
+        // at the article's time, else at the latest date of the text, never today's
+        let time = when::ArticleTime { published, dateline: reference_from_text(text, &doc, &found_dates) };
+        let reference = time.reference();
+        let role_date = reference.or_else(|| dates::latest_full_day(&found_dates)).map(|d| d.to_string());
+        let rec = recognise::recognise(&self.kb, &doc, text, layers, role_date.as_deref());
         let sent_of = |b: usize| doc.tokens.partition_point(|t| t.end <= b).min(doc.tokens.len().saturating_sub(1));
         let sentence_at = |b: usize| doc.tokens.get(sent_of(b)).map_or(0, |t| t.sentence);
         let dates_out: Vec<DateOut> = found_dates
@@ -82,6 +86,7 @@ impl Extractor {
                     precision: r.map(|x| format!("{:?}", x.1).to_lowercase()),
                     text: text[d.start..d.end].to_string(),
                     relative: d.relative.is_some(),
+                    hijri: d.hijri_iso(reference),
                     span: span(d.start, d.end, sentence_at(d.start)),
                 }
             })
@@ -204,12 +209,16 @@ impl Extractor {
                 date,
                 date_precision,
                 date_text,
+                date_source: String::new(),
+                date_start: None,
+                date_end: None,
                 place,
                 trigger,
                 span: span(doc.tokens[e.first].start, doc.tokens[e.last].end, e.sentence),
                 evidence: evidence(text, sent.start, sent.end, doc.tokens[e.first].start),
                 gloss: String::new(),
             };
+            when::settle(&mut ev, &time);
             ev.gloss = gloss::gloss(&ev);
             // an interaction needs both sides: with one unknown it is an incident
             // violence or coercion with one state and no other side (قتل فلسطينيان في غزة، اعتقل
@@ -301,10 +310,8 @@ pub(crate) fn is_actor_code(c: &str) -> bool {
 /// A date the article itself gives as "today": a full date written next to اليوم (اليوم
 /// الأربعاء 22 أكتوبر 2025), else the first full date of the first lines (a dateline).
 fn reference_from_text(text: &str, doc: &marsad_text::Doc, dates: &[dates::DateMention]) -> Option<jiff::civil::Date> {
-    let full = |d: &dates::DateMention| match (d.year, d.month, d.day) {
-        (Some(y), Some(m), Some(day)) => jiff::civil::Date::new(y as i16, m as i8, day as i8).ok(),
-        _ => None,
-    };
+    // a Hijri dateline (الرياض 26 شوال 1436 هـ) converted, never read as Gregorian (issue 13)
+    let full = |d: &dates::DateMention| d.full_day();
     for d in dates {
         // the words just before the date and the date's own words (اليوم الأربعاء 22 أكتوبر…)
         let from = text[..d.start].char_indices().rev().nth(29).map_or(0, |(i, _)| i);

@@ -92,9 +92,15 @@ fn ment_from_kb(kb: &Kb, doc: &Doc, text: &str, h: &Hit, date: Option<&str>) -> 
     let (e, how) = kb.entity_forms[h.form.payload as usize];
     let ent = &kb.entities[e as usize];
     // a person acts for the state or body of the role held on the article's date
-    // (Nazarbayev: president of Kazakhstan until 2019), else of the current or latest role
-    let role = if ent.kind == EntityKind::Person { date.and_then(|d| ent.role_at(d)).or_else(|| ent.current_role()) } else { None };
-    let role_actor = role.map(|r| r.code.clone()).filter(|c| crate::is_actor_code(c));
+    // (Nazarbayev: president of Kazakhstan until 2019). With no date, or a date no role covers,
+    // no role is asserted (issue 13: never today's role in a 2015 article); the person still acts
+    // for the one state or body all their roles share.
+    let role = if ent.kind == EntityKind::Person { date.and_then(|d| ent.role_at(d)) } else { None };
+    let shared = || {
+        let first = ent.roles.first().map(|r| r.code.clone())?;
+        ent.roles.iter().all(|r| r.code == first).then_some(first)
+    };
+    let role_actor = role.map(|r| r.code.clone()).or_else(|| if ent.kind == EntityKind::Person { shared() } else { None }).filter(|c| crate::is_actor_code(c));
     let t0 = &doc.tokens[h.first];
     // ل + ال is written لل (للمغرب): the name keeps its lam-article (للمغرب, not لمغرب)
     let skip = h.prefix.chars().count() - usize::from(h.form.pre == marsad_kb::matcher::Pre::Lam);

@@ -162,6 +162,18 @@ pub struct Event {
     /// The words the date came from (may be in a neighbouring sentence, or the article's date).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_text: Option<String>,
+    /// Where the event's time comes from: `text` (a date in the sentence), `dateline` (the
+    /// article's own date: a dated dateline or اليوم), `published` (the record's publication
+    /// date), `none`.
+    #[serde(default = "none_source")]
+    pub date_source: String,
+    /// First and last day the event may have taken place (ISO `YYYY-MM-DD`): the text date's
+    /// range at its precision (2015-08 → 2015-08-01 … 2015-08-31), else the publication day,
+    /// else the dateline's; absent when `date_source` is `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_end: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub place: Option<Place>,
     /// The trigger word(s) as written.
@@ -173,6 +185,10 @@ pub struct Event {
     pub evidence: String,
     /// One-line English rendering from the codes.
     pub gloss: String,
+}
+
+fn none_source() -> String {
+    "none".to_string()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -194,6 +210,9 @@ pub struct DateOut {
     pub precision: Option<String>,
     pub text: String,
     pub relative: bool,
+    /// The Hijri value as written (`1436-10-26`) when the date is Hijri; `value` is Gregorian.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hijri: Option<String>,
     #[serde(flatten)]
     pub span: Span,
 }

@@ -51,6 +51,8 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("an official in a group speaks for it", "ورفض مسؤول في حماس مزاعم إسرائيل.", &["REJECT:NSA:HAMAS:ISR"]),
     ("the agent after برصاص, victims by nationality", "وقُتل 20 فلسطينيا برصاص القوات الإسرائيلية يوم الجمعة.", &["ASSAULT:ISR:PSE"]),
     ("victims of a verb, agent of the event noun", "قتل فلسطينيان اثنان في قطاع غزة، إثر غارات إسرائيلية ليل السبت.", &["ASSAULT:ISR:PSE"]),
+    ("the agent of a relative clause on the ب-object is the target", "أشاد الوزير المغربي بالجهود الكبيرة التي تبذلها حكومة المملكة العربية السعودية.", &["SUPPORT:MAR:SAU"]),
+    ("a light-verb phrase split by its subject", "أبدى الرئيس اللبناني ميشال عون أسفه لقرار نظيره الفرنسي.", &["ACCUSE:LBN:FRA"]),
     ("a warning is a threat with its target", "حذرت السعودية من التحرك عسكريا ضد قطر.", &["THREATEN:SAU:QAT"]),
 ];
 
@@ -94,6 +96,8 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("الاجتماعي (social) is not a meeting", "نشرت روسيا مقاطع على مواقع التواصل الاجتماعي في أمريكا.", &["CONSULT:*"]),
     ("a state adjective on a non-actor noun is no side", "كان الرئيس باراك أوباما المولود لأب كيني قد قام بزيارة إلى غانا.", &["CONSULT:KEN:GHA", "CONSULT:GHA:KEN"]),
     ("an event noun after إن takes no agent from the speaker", "وغرد ترامب قائلا إن هجوما على إدلب سيكون خطأ.", &["ASSAULT:USA:SYR", "ASSAULT:USA:USA"]),
+    ("a بين-pair inside the object is the object's", "كما نددت الدول المقاطعة بالتقارب الكبير بين قطر وإيران.", &["ACCUSE:QAT:IRN"]),
+    ("حذرا (cautious) is not a warning", "اتبع الرئيس نهجا دبلوماسيا حذرا بين طهران وواشنطن.", &["THREATEN:*"]),
     ("violence with one state alone is an incident, not an event", "قتل فلسطينيان اثنان في قطاع غزة.", &["ASSAULT:*"]),
     ("an arrest with no agent named is an incident", "واعتقل الجنديان اليونانيان بعد دخولهما الأراضي التركية.", &["COERCE:GRC:GRC"]),
 ];

@@ -217,6 +217,7 @@ pub fn ingest(
                         let (choice, _) = choose_cluster(store, &new)?;
                         let ins = store.insert(&new, choice)?;
                         sum.new += 1;
+                        sum.without_published += usize::from(new.article.published.is_none());
                         sum.events_added += ins.events_added;
                         sum.mentions_merged += ins.events_merged;
                         if !ins.new_cluster {

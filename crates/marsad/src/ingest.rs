@@ -26,6 +26,11 @@ pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &str, follow_links: boo
         b.enable_steady_tick(std::time::Duration::from_millis(200));
         b
     });
+    if store.needs_rebuild().with_context(|| format!("reading the store {db}"))? {
+        // events stored before schema version 4: re-derive them under the current merge rules first
+        let r = store.rebuild_events().with_context(|| format!("rebuilding the events of {db}"))?;
+        eprintln!("marsad: {db}: events re-derived from their reports for schema version 4 ({} → {} events)", r.events_before, r.events_after);
+    }
     let t = std::time::Instant::now();
     let summary = marsad_ingest::ingest(&mut *store, ex, inputs, &opts, &mut |r| match r {
         Report::Failed(e) => match &bar {
@@ -49,6 +54,13 @@ pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &str, follow_links: boo
         b.finish_and_clear();
     }
     let secs = t.elapsed().as_secs_f64();
+    if summary.without_published > 0 {
+        eprintln!(
+            "marsad: warning: {} of {} new articles have no `published` date; their events are dated by the text or a dateline only, \
+             and persons' roles by a date in the text, else not at all (see README)",
+            summary.without_published, summary.new
+        );
+    }
     if json {
         let mut v = serde_json::to_value(&summary)?;
         v["seconds"] = serde_json::json!((secs * 1000.0).round() / 1000.0);
@@ -72,6 +84,32 @@ pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &str, follow_links: boo
     Ok(if summary.failed > 0 { 1 } else { 0 })
 }
 
+/// `marsad store rebuild-events`: re-derives every event from the stored reports.
+pub fn run_rebuild(db: &str, json: bool) -> Result<i32> {
+    let target = Target::parse(db);
+    let db = target.display();
+    if !target.may_exist() {
+        anyhow::bail!("no store at {db} (run `marsad ingest` first, or give --db)");
+    }
+    let mut store = target.open().with_context(|| format!("opening the store {db}"))?;
+    let t = std::time::Instant::now();
+    let r = store.rebuild_events().with_context(|| format!("rebuilding the events of {db}"))?;
+    if json {
+        println!("{}", serde_json::to_string(&r)?);
+    } else {
+        println!(
+            "{db}: {} event mentions re-merged: events {} → {}, {} mentions moved to another event, {} sightings' sources renormalised ({:.1} s)",
+            r.mentions,
+            r.events_before,
+            r.events_after,
+            r.mentions_moved,
+            r.sources_changed,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    Ok(0)
+}
+
 pub fn run_stats(db: &str, json: bool, top: usize) -> Result<i32> {
     let target = Target::parse(db);
     let db = target.display();
@@ -88,7 +126,10 @@ pub fn run_stats(db: &str, json: bool, top: usize) -> Result<i32> {
     println!("articles    {} ({} sightings)", s.articles, s.sightings);
     println!("sources     {}", s.sources);
     println!("clusters    {} ({} with more than one article)", s.clusters, s.multi_article_clusters);
-    println!("events      {} ({} reported by more than one article)", s.events, s.events_multi_article);
+    println!(
+        "events      {} ({} reported by more than one article, {} with an unknown side)",
+        s.events, s.events_multi_article, s.events_unknown_side
+    );
     println!("mentions    {} event mentions, {} entity mentions, {} quantities", s.mentions, s.entity_mentions, s.quantities);
     println!("incidents (one side unknown): {} (not events: not merged, not counted above)", s.incidents);
     if !s.events_by_type.is_empty() {

@@ -163,10 +163,30 @@ enum Cmd {
         #[arg(long)]
         incidents: bool,
     },
+    /// Maintain the store.
+    Store {
+        #[command(subcommand)]
+        cmd: StoreCmd,
+    },
     /// Inspect and validate the knowledge base.
     Kb {
         #[command(subcommand)]
         cmd: KbCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum StoreCmd {
+    /// Re-derive every event from its stored reports under the current merge rules (time- and
+    /// story-aware), renormalise sources, and recount. Ingest runs it by itself on a store
+    /// written before schema version 4.
+    RebuildEvents {
+        /// The store: an SQLite file or a PostgreSQL URL (postgres://user@host:port/db).
+        #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
+        db: String,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -265,6 +285,7 @@ fn run() -> Result<i32> {
             ingest::run_ingest(&ex, inputs, db, *follow_links, *batch, *workers, *json)
         }
         Cmd::Stats { db, json, top } => ingest::run_stats(db, *json, *top),
+        Cmd::Store { cmd: StoreCmd::RebuildEvents { db, json } } => ingest::run_rebuild(db, *json),
         Cmd::Serve { db, addr, token_file, token, poll_ms, allow_private_webhooks, max_subscriptions, max_connections, idle_timeout_ms, webhook_attempts, webhook_backoff_ms } => {
             let opts = serve::ServeOptions {
                 token_file: token_file.clone(),

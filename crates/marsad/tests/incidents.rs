@@ -19,7 +19,7 @@ fn data_with_kill(t: &TempDir) -> std::path::PathBuf {
 }
 
 const ARTICLES: &str = r#"{"id":"gaza-wafa","title":"غزة","published":"2025-10-21","source":"Wafa","text":"قتل فلسطينيان في غزة يوم الإثنين. والتقى وزير الخارجية الروسي سيرغي لافروف نظيره الكازاخستاني في موسكو يوم الإثنين."}
-{"id":"gaza-anadolu","title":"غزة اليوم","published":"2025-10-21","source":"Anadolu","text":"قتل فلسطينيان في غزة يوم الإثنين حسب مصادر طبية. والتقى لافروف وزير الخارجية الكازاخستاني في موسكو يوم الإثنين."}
+{"id":"gaza-anadolu","title":"غزة اليوم","published":"2025-10-21","source":"Maan","text":"قتل فلسطينيان في غزة يوم الإثنين حسب مصادر طبية. والتقى لافروف وزير الخارجية الكازاخستاني في موسكو يوم الإثنين."}
 "#;
 
 fn run(args: &[&str], db: &std::path::Path) -> String {
@@ -114,9 +114,9 @@ fn incidents_are_stored_served_and_exported_apart_from_events() {
     let header = csv.lines().next().unwrap();
     assert!(header.starts_with("incident_id,event_date,date_precision,date_text,event_type,event_mode,modality,unnamed_side,actor1_code"), "{header}");
     assert_eq!(csv.lines().count(), 3, "{csv}");
-    let jl: Vec<serde_json::Value> = run(&["export", "--incidents", "--format", "jsonl", "--source", "Anadolu"], &db).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let jl: Vec<serde_json::Value> = run(&["export", "--incidents", "--format", "jsonl", "--source", "Maan"], &db).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(jl.len(), 1);
-    assert_eq!((jl[0]["source_name"].as_str(), jl[0]["unnamed_side"].as_str()), (Some("Anadolu"), Some("source")));
+    assert_eq!((jl[0]["source_name"].as_str(), jl[0]["unnamed_side"].as_str()), (Some("Maan"), Some("source")));
     let o = marsad().args(["export", "--incidents", "--dyad", "RUS-KAZ", "--db"]).arg(&db).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--dyad: an incident names one side at most"), "{}", String::from_utf8_lossy(&o.stderr));

@@ -407,7 +407,7 @@ fn exports_csv_jsonl_parquet_from_the_cli_and_the_api_and_pyarrow_reads_them() {
     let csv = std::fs::read_to_string(out("csv")).unwrap();
     let mut lines = csv.lines();
     let header = lines.next().unwrap();
-    assert!(header.starts_with("event_id,event_date,date_precision,event_type,event_mode,modality,actor1_code,actor1_name"), "{header}");
+    assert!(header.starts_with("event_id,event_date,date_precision,date_start,date_end,date_source,event_type,event_mode,cameo_root,quad_class,intensity,modality,actor1_code,actor1_name"), "{header}");
     assert_eq!(csv.lines().count(), 4, "header and three RUS–KAZ events");
     let jl: Vec<serde_json::Value> = std::fs::read_to_string(out("jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(jl.len(), 3);
@@ -603,5 +603,100 @@ print(json.dumps({"rows": t.num_rows, "dyad": dyad.num_rows, "oct25": oct25.num_
     assert_eq!(v["oct_dates"], serde_json::json!(["2025-10"]));
     assert!(v["undated"].as_u64().unwrap() > 0, "undated events read as a null year: {v}");
     assert!(v["year_type"].as_str().unwrap().starts_with("int"), "{v}");
-    assert_eq!(v["columns"].as_array().unwrap().len(), 32, "30 columns and the two partition keys");
+    assert_eq!(v["columns"].as_array().unwrap().len(), 42, "40 columns and the two partition keys");
+}
+
+/// Issue 13: the exports an analyst loads — DATE-typed `date_start`/`date_end` in pandas and
+/// DuckDB, integer partition keys in both pyarrow and DuckDB, the GDELT-style columns filled,
+/// the API's export in the command's order, and a GDELT-style query (events per month per dyad,
+/// intensity per dyad) run in DuckDB agreeing with the store.
+#[test]
+fn exports_load_in_pandas_and_duckdb_with_dates_typed_and_a_gdelt_style_query_runs() {
+    let t = TempDir::new("duckdb");
+    let (_, db) = seeded(&t);
+    let pq = t.0.join("e.parquet");
+    let dir = t.0.join("events");
+    for args in [vec!["--format", "parquet", "--out", pq.to_str().unwrap()], vec!["--format", "parquet", "--partition-by", "month", "--out", dir.to_str().unwrap()]] {
+        let o = marsad().arg("export").args(&args).arg("--db").arg(&db).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let o = marsad().args(["export", "--format", "csv", "--db"]).arg(&db).output().unwrap();
+    let cli_csv = String::from_utf8(o.stdout).unwrap();
+    let o = marsad().args(["export", "--format", "jsonl", "--db"]).arg(&db).output().unwrap();
+    let rows: Vec<serde_json::Value> = String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(!rows.is_empty());
+    for r in &rows {
+        // every event says where its time comes from (the sample files have no publication date)
+        match r["date_source"].as_str().unwrap() {
+            "none" => assert!(r["date_start"].is_null() && r["date_end"].is_null(), "{r}"),
+            "text" | "dateline" | "published" => assert!(r["date_start"].as_str().unwrap() <= r["date_end"].as_str().unwrap(), "{r}"),
+            other => panic!("date_source {other}: {r}"),
+        }
+        assert!(r["cameo_root"].as_str().is_some_and(|c| c.len() == 2) && (1..=4).contains(&r["quad_class"].as_i64().unwrap()), "{r}");
+        assert!(r["intensity"].as_f64().is_some_and(|i| (-10.0..=10.0).contains(&i)), "{r}");
+    }
+    // oldest first, from the command and from the API without a sort parameter
+    let starts: Vec<Option<&str>> = rows.iter().map(|r| r["date_start"].as_str()).collect();
+    assert!(starts.windows(2).all(|w| match (w[0], w[1]) {
+        (Some(a), Some(b)) => a <= b,
+        (_, None) => true,
+        (None, Some(_)) => false,
+    }), "{starts:?}");
+    assert!(starts.iter().any(|s| s.is_some()), "{starts:?}");
+    let srv = Server::start(&db, None);
+    let (s, api_csv) = get(&format!("{}/api/export?format=csv", srv.base));
+    assert_eq!(s, 200);
+    assert_eq!(api_csv, cli_csv, "the API exports in the command's order");
+
+    let Some(py) = python_with_pyarrow() else {
+        eprintln!("SKIPPED: python3 is not installed, so the exports were not loaded in pandas and DuckDB");
+        return;
+    };
+    let script = r#"
+import json, sys
+import duckdb, pandas as pd, pyarrow.dataset as ds
+single, folder = sys.argv[1], sys.argv[2]
+out = {}
+df = pd.read_parquet(single)
+out["pandas"] = [str(df["date_start"].dtype), str(df["date_end"].dtype), type(df["date_start"].dropna().iloc[0]).__name__]
+con = duckdb.connect()
+rel = f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
+out["duckdb"] = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
+out["pyarrow"] = {f.name: str(f.type) for f in ds.dataset(folder, format="parquet", partitioning="hive").schema if f.name in ("year", "month", "date_start")}
+out["per_month"] = con.execute(f"""
+    SELECT year, month, actor1_code || '-' || actor2_code AS dyad, count(*) AS events, sum(num_mentions) AS mentions
+    FROM {rel} WHERE actor1_code IS NOT NULL AND actor2_code IS NOT NULL AND year IS NOT NULL
+    GROUP BY ALL ORDER BY ALL""").fetchall()
+out["intensity"] = con.execute(f"""
+    SELECT actor1_code || '-' || actor2_code AS dyad, round(avg(intensity), 2), round(sum(intensity * num_mentions), 2)
+    FROM {rel} WHERE actor1_code IS NOT NULL AND actor2_code IS NOT NULL GROUP BY ALL ORDER BY ALL""").fetchall()
+out["months_match"] = con.execute(f"SELECT count(*) FROM {rel} WHERE year <> year(date_start) OR month <> month(date_start)").fetchone()[0]
+out["rows"] = con.execute(f"SELECT count(*) FROM read_parquet('{single}')").fetchone()[0]
+print(json.dumps(out, default=str))
+"#;
+    let o = std::process::Command::new(&py).arg("-c").arg(script).arg(&pq).arg(&dir).output().unwrap();
+    assert!(o.status.success(), "pandas or DuckDB could not read the exports (pip install pandas duckdb): {}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["pandas"][2], "date", "{v}");
+    assert_eq!(v["pandas"][0], "object", "pandas keeps DATE as datetime.date objects: {v}");
+    for c in ["date_start", "date_end"] {
+        assert_eq!(v["duckdb"][c], "DATE", "{v}");
+    }
+    assert_eq!((v["duckdb"]["year"].as_str(), v["duckdb"]["month"].as_str()), (Some("BIGINT"), Some("BIGINT")), "{v}");
+    assert_eq!((v["pyarrow"]["year"].as_str(), v["pyarrow"]["month"].as_str(), v["pyarrow"]["date_start"].as_str()), (Some("int32"), Some("int32"), Some("date32[day]")), "{v}");
+    assert_eq!(v["months_match"], 0, "partition keys are date_start's year and month: {v}");
+    assert_eq!(v["rows"].as_u64().unwrap() as usize, rows.len());
+    // the GDELT-style query agrees with the rows exported
+    let mut want: std::collections::BTreeMap<(i64, i64, String), (i64, i64)> = Default::default();
+    for r in rows.iter().filter(|r| r["actor1_code"].is_string() && r["actor2_code"].is_string() && r["date_start"].is_string()) {
+        let d = r["date_start"].as_str().unwrap();
+        let k = (d[..4].parse().unwrap(), d[5..7].parse().unwrap(), format!("{}-{}", r["actor1_code"].as_str().unwrap(), r["actor2_code"].as_str().unwrap()));
+        let e = want.entry(k).or_default();
+        e.0 += 1;
+        e.1 += r["num_mentions"].as_i64().unwrap();
+    }
+    let got: Vec<(i64, i64, String, i64, i64)> = serde_json::from_value(v["per_month"].clone()).unwrap();
+    let want: Vec<(i64, i64, String, i64, i64)> = want.into_iter().map(|((y, m, d), (n, k))| (y, m, d, n, k)).collect();
+    assert_eq!(got, want);
+    assert!(!v["intensity"].as_array().unwrap().is_empty(), "{v}");
 }

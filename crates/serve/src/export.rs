@@ -4,7 +4,7 @@
 //! ([`IncidentRow`]); an event export never holds them.
 
 use crate::ServeError;
-use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use marsad_store::incidents::IncidentRow;
 use marsad_store::query::EventRow;
@@ -44,11 +44,22 @@ impl Format {
     }
 }
 
-/// One column of an export: an integer, a text or a number of the row.
+/// One column of an export of rows `R`.
 pub enum Col<R> {
     I(fn(&R) -> i64),
     S(fn(&R) -> Option<&str>),
     F(fn(&R) -> Option<f64>),
+    /// An ISO day: DATE (Date32) in Parquet, `YYYY-MM-DD` in CSV.
+    D(fn(&R) -> Option<&str>),
+    /// A nullable integer.
+    N(fn(&R) -> Option<i64>),
+}
+
+/// Days since 1970-01-01 of an ISO day.
+fn epoch_days(d: &str) -> Option<i32> {
+    let d: jiff::civil::Date = d.get(..10)?.parse().ok()?;
+    let epoch = jiff::civil::date(1970, 1, 1);
+    i32::try_from(epoch.until(d).ok()?.get_days()).ok()
 }
 
 /// A kind of row that can be exported (events, incidents).
@@ -66,9 +77,9 @@ impl ExportRow for EventRow {
         columns()
     }
     fn date(&self) -> Option<&str> {
-        self.event_date.as_deref()
+        self.date_start.as_deref().or(self.event_date.as_deref())
     }
-    const DATASET_FORMAT: &'static str = "marsad-events-parquet/1";
+    const DATASET_FORMAT: &'static str = "marsad-events-parquet/2";
 }
 
 impl ExportRow for IncidentRow {
@@ -120,19 +131,29 @@ fn columns() -> Vec<(&'static str, Col<EventRow>)> {
         ("event_id", I(|r| r.event_id)),
         ("event_date", S(|r| r.event_date.as_deref())),
         ("date_precision", S(|r| r.date_precision.as_deref())),
+        ("date_start", D(|r| r.date_start.as_deref())),
+        ("date_end", D(|r| r.date_end.as_deref())),
+        ("date_source", S(|r| r.date_source.as_deref())),
         ("event_type", S(|r| Some(&r.event_type))),
         ("event_mode", S(|r| r.event_mode.as_deref())),
+        ("cameo_root", S(|r| r.cameo_root.as_deref())),
+        ("quad_class", N(|r| r.quad_class)),
+        ("intensity", F(|r| r.intensity)),
         ("modality", S(|r| Some(&r.modality))),
         ("actor1_code", S(|r| r.actor1_code.as_deref())),
         ("actor1_name", S(|r| r.actor1_name.as_deref())),
         ("actor1_agent", S(|r| r.actor1_agent.as_deref())),
+        ("actor1_sector", S(|r| r.actor1_sector.as_deref())),
         ("actor2_code", S(|r| r.actor2_code.as_deref())),
         ("actor2_name", S(|r| r.actor2_name.as_deref())),
         ("actor2_agent", S(|r| r.actor2_agent.as_deref())),
+        ("actor2_sector", S(|r| r.actor2_sector.as_deref())),
+        ("fatalities", N(|r| r.fatalities)),
         ("action_geo_fullname", S(|r| r.action_geo_fullname.as_deref())),
         ("action_geo_country_code", S(|r| r.action_geo_country_code.as_deref())),
         ("action_geo_lat", F(|r| r.action_geo_lat)),
         ("action_geo_long", F(|r| r.action_geo_long)),
+        ("action_geo_feature_class", S(|r| r.action_geo_feature_class.as_deref())),
         ("num_mentions", I(|r| r.num_mentions)),
         ("num_sources", I(|r| r.num_sources)),
         ("num_articles", I(|r| r.num_articles)),
@@ -186,6 +207,8 @@ fn write_csv<R: ExportRow>(rows: &[R], w: impl Write) -> Result<(), ServeError> 
                 Col::I(f) => f(r).to_string(),
                 Col::S(f) => f(r).map(csv_field).unwrap_or_default(),
                 Col::F(f) => f(r).map(|x| x.to_string()).unwrap_or_default(),
+                Col::D(f) => f(r).filter(|d| epoch_days(d).is_some()).map(|d| d[..10].to_string()).unwrap_or_default(),
+                Col::N(f) => f(r).map(|x| x.to_string()).unwrap_or_default(),
             })
             .collect();
         writeln!(w, "{}", line.join(","))?;
@@ -212,6 +235,8 @@ fn write_parquet<R: ExportRow>(rows: &[&R], w: impl Write + Send) -> Result<(), 
             Col::I(_) => Field::new(*n, DataType::Int64, false),
             Col::S(_) => Field::new(*n, DataType::Utf8, true),
             Col::F(_) => Field::new(*n, DataType::Float64, true),
+            Col::D(_) => Field::new(*n, DataType::Date32, true),
+            Col::N(_) => Field::new(*n, DataType::Int64, true),
         })
         .collect();
     let schema = Arc::new(Schema::new(fields));
@@ -222,6 +247,8 @@ fn write_parquet<R: ExportRow>(rows: &[&R], w: impl Write + Send) -> Result<(), 
                 Col::I(f) => Arc::new(Int64Array::from(rows.iter().map(|r| f(r)).collect::<Vec<_>>())),
                 Col::S(f) => Arc::new(StringArray::from(rows.iter().map(|r| f(r)).collect::<Vec<_>>())),
                 Col::F(f) => Arc::new(Float64Array::from(rows.iter().map(|r| f(r)).collect::<Vec<_>>())),
+                Col::D(f) => Arc::new(Date32Array::from(rows.iter().map(|r| f(r).and_then(epoch_days)).collect::<Vec<_>>())),
+                Col::N(f) => Arc::new(Int64Array::from(rows.iter().map(|r| f(r)).collect::<Vec<_>>())),
             }
         })
         .collect();
@@ -267,10 +294,13 @@ pub const ROWS_PER_FILE: usize = 250_000;
 /// The marker file of a dataset folder (Spark, Trino and DuckDB skip names starting with `_`).
 pub const DATASET_MARKER: &str = "_marsad_dataset.json";
 
-/// The partition folder of an event date: `year=2025/month=10`.
+/// The partition folder of an event's first possible day (`date_start`): `year=2025/month=10`,
+/// `year=2025/month=3` — the month without a leading zero, so that DuckDB, like pyarrow and
+/// Spark, types it as an integer (it reads `03` as text).
 pub fn partition_of(date: Option<&str>, by: Partition) -> String {
     let year = date.and_then(|d| d.get(0..4)).filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
-    let month = date.and_then(|d| d.get(5..7)).filter(|m| m.bytes().all(|b| b.is_ascii_digit()));
+    let month = date.and_then(|d| d.get(5..7)).and_then(|m| m.parse::<u8>().ok()).map(|m| m.to_string());
+    let month = month.as_deref();
     let y = year.unwrap_or(NULL_PARTITION);
     match by {
         Partition::Year => format!("year={y}"),
@@ -364,7 +394,7 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(csv_field("-3.5"), "-3.5");
-        assert_eq!(column_names().len(), 30);
+        assert_eq!(column_names().len(), 40);
         // incidents have columns of their own: no counts (never merged), the unnamed side
         let inc = column_names_of::<IncidentRow>();
         assert!(inc.contains(&"incident_id") && inc.contains(&"unnamed_side") && inc.contains(&"place_text"), "{inc:?}");
@@ -375,6 +405,7 @@ mod tests {
     fn partitions_are_hive_folders_with_missing_parts_as_the_null_partition() {
         for (date, by, want) in [
             (Some("2025-10-22"), Partition::Month, "year=2025/month=10"),
+            (Some("2025-03-01"), Partition::Month, "year=2025/month=3"),
             (Some("2025-10"), Partition::Month, "year=2025/month=10"),
             (Some("2025"), Partition::Month, "year=2025/month=__HIVE_DEFAULT_PARTITION__"),
             (None, Partition::Month, "year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__"),

@@ -470,10 +470,12 @@ async fn export_api(State(s): St, RawQuery(raw): RawQuery) -> Result<Response, A
     let f = EventFilter::from_pairs(refs(&p), &["format", "sort"])?;
     let fmt = export::Format::parse(one(&p, "format")?.unwrap_or("csv")).ok_or_else(|| ApiError::bad("parameter format: expected csv, jsonl or parquet"))?;
     let page = Page::from_pairs(refs(&p))?;
+    // oldest first, as the command line and docs/export.md, unless `sort` asks otherwise
+    let sort = if one(&p, "sort")?.is_some() { page.sort } else { Sort::DateAsc };
     let bytes = s
         .pool
         .read(move |c| {
-            let rows = query::event_rows(c, &f, page.sort, EXPORT_API_ROWS, 0)?;
+            let rows = query::event_rows(c, &f, sort, EXPORT_API_ROWS, 0)?;
             let mut buf = Vec::new();
             export::write(&rows, fmt, &mut buf).map_err(|e| ApiError::internal(e.to_string()))?;
             Ok(buf)

@@ -24,11 +24,16 @@
 //! batch is either wholly committed or not at all, so a killed process leaves the database as
 //! of its last commit.
 
+pub mod cameo;
 pub mod db;
+pub mod fatalities;
+pub mod merge;
 pub mod incidents;
 pub mod pg;
 pub mod query;
 pub mod search;
+pub mod sector;
+pub mod sources;
 pub mod sql;
 mod sqlite;
 #[doc(hidden)]
@@ -236,8 +241,10 @@ pub struct Stats {
     /// per report, not merged, not counted in `events` or `mentions`.
     pub incidents: i64,
     pub incidents_by_type: Vec<(String, i64)>,
-    /// The most reported dyads: (source, target, events, mentions).
+    /// The most reported dyads: (source, target, events, mentions), both sides known.
     pub top_dyads: Vec<Dyad>,
+    /// Events with an unknown source or target (`?`): not a dyad, never merged across articles.
+    pub events_unknown_side: i64,
     pub top_sources: Vec<(String, i64)>,
 }
 
@@ -257,6 +264,10 @@ pub struct StoredEvent {
     pub source: Option<String>,
     pub target: Option<String>,
     pub date: Option<String>,
+    /// Where the date comes from (`text`, `dateline`, `published`, `none`) and the days it spans.
+    pub date_source: Option<String>,
+    pub date_start: Option<String>,
+    pub date_end: Option<String>,
     pub num_mentions: i64,
     pub num_articles: i64,
     pub num_sources: i64,
@@ -314,12 +325,34 @@ pub trait Store {
     fn events(&mut self, limit: usize) -> Result<Vec<StoredEvent>>;
     /// The cluster an article (by input id) belongs to.
     fn cluster_of(&mut self, ext_id: &str) -> Result<Option<i64>>;
+    /// The connection underneath (tests and tools).
+    #[doc(hidden)]
+    fn as_db(&self) -> &dyn Db;
     /// Records one ingest run's summary.
     fn record_run(&mut self, run: &RunSummary) -> Result<()>;
+    /// Whether events stored before schema version 4 still lack the time their reports give
+    /// (then [`Store::rebuild_events`] should run).
+    fn needs_rebuild(&mut self) -> Result<bool>;
+    /// Re-derives every event from the stored reports (event mentions) under the merge rules of
+    /// [`merge`], normalises every stored source, and recounts; event ids are kept where an
+    /// event survives. One transaction.
+    fn rebuild_events(&mut self) -> Result<Rebuilt>;
     /// Indexes for search the articles stored before the search index existed (schema
     /// version 1), in batches of 500; returns how many it indexed. New articles are indexed
     /// as they are inserted.
     fn index_backlog(&mut self) -> Result<usize>;
+}
+
+/// What [`Store::rebuild_events`] did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Rebuilt {
+    pub mentions: usize,
+    pub events_before: usize,
+    pub events_after: usize,
+    /// Reports that now belong to another event than before.
+    pub mentions_moved: usize,
+    /// Sightings whose source changed under normalisation.
+    pub sources_changed: usize,
 }
 
 /// What one ingest run did.
@@ -332,4 +365,7 @@ pub struct RunSummary {
     pub events_added: usize,
     pub mentions_merged: usize,
     pub clusters_joined: usize,
+    /// New articles without a `published` date (their events' dates and persons' roles then
+    /// rest on a dateline or the text alone).
+    pub without_published: usize,
 }

@@ -284,11 +284,13 @@ impl EventFilter {
                 vec![t(x), t(x), t(x)],
             );
         }
+        // the event's days [date_start, date_end] overlap [from, to] (a store not yet rebuilt
+        // for version 4: its text date, at its precision)
         if let Some(x) = &self.from {
-            add(p, "e.date >= substr(?, 1, length(e.date))", vec![t(x)]);
+            add(p, "coalesce(e.date_end, e.date) >= substr(?, 1, length(coalesce(e.date_end, e.date)))", vec![t(x)]);
         }
         if let Some(x) = &self.to {
-            add(p, "substr(e.date, 1, length(?)) <= ?", vec![t(x), t(x)]);
+            add(p, "substr(coalesce(e.date_start, e.date), 1, length(?)) <= ?", vec![t(x), t(x)]);
         }
         if let Some(x) = &self.source {
             add(
@@ -320,8 +322,10 @@ pub enum Sort {
 impl Sort {
     fn sql(self) -> &'static str {
         match self {
-            Sort::DateDesc => "e.date IS NULL, e.date DESC, e.id DESC",
-            Sort::DateAsc => "e.date IS NULL, e.date ASC, e.id ASC",
+            // by the first day the event may have taken place (every event with a text date,
+            // dateline or publication date has one), else the text date of a store not rebuilt
+            Sort::DateDesc => "coalesce(e.date_start, e.date) IS NULL, coalesce(e.date_start, e.date) DESC, e.id DESC",
+            Sort::DateAsc => "coalesce(e.date_start, e.date) IS NULL, coalesce(e.date_start, e.date) ASC, e.id ASC",
             Sort::Mentions => "e.num_mentions DESC, e.id DESC",
             Sort::Newest => "e.id DESC",
         }
@@ -385,8 +389,17 @@ pub struct EventRow {
     pub event_id: i64,
     pub event_date: Option<String>,
     pub date_precision: Option<String>,
+    /// First and last day the event may have taken place (`YYYY-MM-DD`; DATE in Parquet).
+    pub date_start: Option<String>,
+    pub date_end: Option<String>,
+    /// `text`, `dateline`, `published` or `none`.
+    pub date_source: Option<String>,
     pub event_type: String,
     pub event_mode: Option<String>,
+    /// CAMEO root code, QuadClass and Goldstein intensity of the type and mode (cameo.rs).
+    pub cameo_root: Option<String>,
+    pub quad_class: Option<i64>,
+    pub intensity: Option<f64>,
     pub modality: String,
     pub actor1_code: Option<String>,
     pub actor1_name: Option<String>,
@@ -398,6 +411,13 @@ pub struct EventRow {
     pub action_geo_country_code: Option<String>,
     pub action_geo_lat: Option<f64>,
     pub action_geo_long: Option<f64>,
+    /// The place's kind in the gazetteer (`capital`, `city`, `region`, `sea`…).
+    pub action_geo_feature_class: Option<String>,
+    /// The sector of each side (sector.rs): GOV, MIL, REB, MED, BUS…
+    pub actor1_sector: Option<String>,
+    pub actor2_sector: Option<String>,
+    /// For ASSAULT: the count of the dead its sentence carries (fatalities.rs).
+    pub fatalities: Option<i64>,
     pub num_mentions: i64,
     pub num_sources: i64,
     pub num_articles: i64,
@@ -422,15 +442,37 @@ pub struct EventRow {
 const ROW_COLS: &str = "e.id, e.date, e.date_precision, e.type, coalesce(e.mode, em.mode), em.modality,
     e.source_actor, e.source_name, em.source_agent, e.target_actor, e.target_name, em.target_agent,
     em.place, em.place_country, em.place_lat, em.place_lon, e.num_mentions, e.num_sources, e.num_articles,
-    a.url, a.source, a.id, a.title, a.published, em.trigger, em.start, em.\"end\", em.evidence, e.gloss, a.ingested_at, em.id";
+    a.url, a.source, a.id, a.title, a.published, em.trigger, em.start, em.\"end\", em.evidence, e.gloss, a.ingested_at, em.id,
+    e.date_start, e.date_end, e.date_source,
+    (SELECT m.kind || '|' || coalesce(m.role, '') FROM mentions m WHERE m.article_id = em.article_id AND m.text = em.source_agent ORDER BY m.id LIMIT 1),
+    (SELECT m.kind || '|' || coalesce(m.role, '') FROM mentions m WHERE m.article_id = em.article_id AND m.text = em.target_agent ORDER BY m.id LIMIT 1),
+    (SELECT m.role FROM mentions m WHERE m.article_id = em.article_id AND m.kind = 'PLACE' AND (m.name = em.place OR m.text = em.place) ORDER BY m.id LIMIT 1),
+    em.sentence";
 
-fn event_row(r: &Row) -> Result<EventRow> {
-    Ok(EventRow {
+/// What a row needs besides its columns to be completed ([`complete`]): the acting mentions'
+/// `kind|role` and the sentence index.
+struct Extra {
+    agent1: Option<String>,
+    agent2: Option<String>,
+    sentence: i64,
+}
+
+fn event_row(r: &Row) -> Result<(EventRow, Extra)> {
+    let (event_type, event_mode): (String, Option<String>) = (r.get(3)?, r.get(4)?);
+    let cameo = crate::cameo::of(&event_type, event_mode.as_deref());
+    let extra = Extra { agent1: r.get(34)?, agent2: r.get(35)?, sentence: r.get(37)? };
+    let row = EventRow {
         event_id: r.get(0)?,
         event_date: r.get(1)?,
         date_precision: r.get(2)?,
-        event_type: r.get(3)?,
-        event_mode: r.get(4)?,
+        date_start: r.get(31)?,
+        date_end: r.get(32)?,
+        date_source: r.get(33)?,
+        cameo_root: cameo.map(|c| c.root.clone()),
+        quad_class: cameo.map(|c| c.quad_class),
+        intensity: cameo.and_then(|c| c.intensity),
+        event_type,
+        event_mode,
         modality: r.get(5)?,
         actor1_code: r.get(6)?,
         actor1_name: r.get(7)?,
@@ -442,6 +484,10 @@ fn event_row(r: &Row) -> Result<EventRow> {
         action_geo_country_code: r.get(13)?,
         action_geo_lat: r.get(14)?,
         action_geo_long: r.get(15)?,
+        action_geo_feature_class: r.get(36)?,
+        actor1_sector: None,
+        actor2_sector: None,
+        fatalities: None,
         num_mentions: r.get(16)?,
         num_sources: r.get(17)?,
         num_articles: r.get(18)?,
@@ -457,14 +503,35 @@ fn event_row(r: &Row) -> Result<EventRow> {
         gloss: r.get(28)?,
         added_at: r.get(29)?,
         mention_id: r.get(30)?,
-    })
+    };
+    Ok((row, extra))
+}
+
+/// Agents beside their actors, each side's sector, and for a killing its count of the dead.
+fn complete(c: &dyn Db, (mut row, x): (EventRow, Extra)) -> Result<EventRow> {
+    let swapped = orient_agents(c, &mut row)?;
+    let (a1, a2) = if swapped { (x.agent2, x.agent1) } else { (x.agent1, x.agent2) };
+    row.actor1_sector = crate::sector::of(a1.as_deref(), row.actor1_code.as_deref()).map(str::to_string);
+    row.actor2_sector = crate::sector::of(a2.as_deref(), row.actor2_code.as_deref()).map(str::to_string);
+    if row.event_type == "ASSAULT" {
+        let counts: Vec<(f64, String)> = c
+            .rows(
+                "SELECT value, text FROM quantities WHERE article_id = ?1 AND sentence = ?2 AND kind = 'COUNT' ORDER BY start, id",
+                vals![row.article_id, x.sentence],
+            )?
+            .iter()
+            .map(|q| Ok((q.get(0)?, q.get(1)?)))
+            .collect::<Result<_>>()?;
+        row.fatalities = crate::fatalities::in_sentence(&row.sentence, &counts);
+    }
+    Ok(row)
 }
 
 /// The stored order of a symmetric event's actors need not be the report's: put each agent
 /// beside the actor it acts for (known from the article's mentions).
-fn orient_agents(c: &dyn Db, row: &mut EventRow) -> Result<()> {
+fn orient_agents(c: &dyn Db, row: &mut EventRow) -> Result<bool> {
     if row.actor1_agent.is_none() && row.actor2_agent.is_none() {
-        return Ok(());
+        return Ok(false);
     }
     let actor_of = |agent: &Option<String>| -> Result<Option<String>> {
         match agent {
@@ -478,7 +545,7 @@ fn orient_agents(c: &dyn Db, row: &mut EventRow) -> Result<()> {
     if swapped {
         std::mem::swap(&mut row.actor1_agent, &mut row.actor2_agent);
     }
-    Ok(())
+    Ok(swapped)
 }
 
 /// A page of events and how many match in all.
@@ -515,11 +582,7 @@ pub fn event_rows(c: &dyn Db, f: &EventFilter, sort: Sort, limit: i64, offset: i
         n + 1,
         n + 2
     );
-    let mut rows: Vec<EventRow> = c.rows(&sql, &p)?.iter().map(event_row).collect::<Result<_>>()?;
-    for r in &mut rows {
-        orient_agents(c, r)?;
-    }
-    Ok(rows)
+    c.rows(&sql, &p)?.iter().map(|r| event_row(r).and_then(|x| complete(c, x))).collect()
 }
 
 /// One event by id.
@@ -529,11 +592,7 @@ pub fn event(c: &dyn Db, id: i64) -> Result<Option<EventRow>> {
          JOIN event_mentions em ON em.id = (SELECT min(id) FROM event_mentions WHERE event_id = e.id)
          JOIN articles a ON a.id = em.article_id WHERE e.id = ?1"
     );
-    let mut row = c.row(&sql, vals![id])?.map(|r| event_row(&r)).transpose()?;
-    if let Some(r) = &mut row {
-        orient_agents(c, r)?;
-    }
-    Ok(row)
+    c.row(&sql, vals![id])?.map(|r| event_row(&r).and_then(|x| complete(c, x))).transpose()
 }
 
 /// Reports of events matching `f` stored after event mention `after` (a subscription's
@@ -550,11 +609,7 @@ pub fn new_mentions(c: &dyn Db, f: &EventFilter, after: i64, limit: usize) -> Re
         n + 1,
         n + 2
     );
-    let mut rows: Vec<EventRow> = c.rows(&sql, &p)?.iter().map(event_row).collect::<Result<_>>()?;
-    for r in &mut rows {
-        orient_agents(c, r)?;
-    }
-    Ok(rows)
+    c.rows(&sql, &p)?.iter().map(|r| event_row(r).and_then(|x| complete(c, x))).collect()
 }
 
 /// The newest event mention id (0 when none).
@@ -584,22 +639,26 @@ impl Interval {
 
     fn sql(self, d: Dialect) -> (&'static str, usize) {
         match self {
-            Interval::Day => ("substr(e.date, 1, 10)", 10),
+            Interval::Day => ("substr(DATE_EXPR, 1, 10)", 10),
             // SQLite's %W (weeks starting on Monday; days before the first Monday are week 00),
             // computed the same way on PostgreSQL
             Interval::Week => match d {
-                Dialect::Sqlite => ("strftime('%Y-W%W', e.date)", 10),
+                Dialect::Sqlite => ("strftime('%Y-W%W', DATE_EXPR)", 10),
                 Dialect::Postgres => (
-                    "(substr(e.date, 1, 4) || '-W' || lpad(CAST((CAST(extract(doy FROM CAST(substr(e.date, 1, 10) AS date)) AS INTEGER) + 6
-                      - (CAST(extract(dow FROM CAST(substr(e.date, 1, 10) AS date)) AS INTEGER) + 6) % 7) / 7 AS TEXT), 2, '0'))",
+                    "(substr(DATE_EXPR, 1, 4) || '-W' || lpad(CAST((CAST(extract(doy FROM CAST(substr(DATE_EXPR, 1, 10) AS date)) AS INTEGER) + 6
+                      - (CAST(extract(dow FROM CAST(substr(DATE_EXPR, 1, 10) AS date)) AS INTEGER) + 6) % 7) / 7 AS TEXT), 2, '0'))",
                     10,
                 ),
             },
-            Interval::Month => ("substr(e.date, 1, 7)", 7),
-            Interval::Year => ("substr(e.date, 1, 4)", 4),
+            Interval::Month => ("substr(DATE_EXPR, 1, 7)", 7),
+            Interval::Year => ("substr(DATE_EXPR, 1, 4)", 4),
         }
     }
 }
+
+/// The date an event is counted at in a timeline: its text date at its precision, else the day
+/// of its articles (publication or dateline) when it has no text date.
+const DATE_EXPR: &str = "coalesce(e.date, CASE WHEN e.date_source IN ('published', 'dateline') THEN e.date_start END)";
 
 /// Events of one type in one period.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -617,9 +676,10 @@ pub fn timeline(c: &dyn Db, f: &EventFilter, interval: Interval) -> Result<Vec<T
     let mut p = Vec::new();
     let w = f.sql(c.dialect(), &mut p);
     let (bucket, len) = interval.sql(c.dialect());
+    let bucket = bucket.replace("DATE_EXPR", DATE_EXPR);
     let sql = format!(
         "SELECT {bucket} AS period, e.type, count(*), CAST(sum(e.num_mentions) AS BIGINT) FROM events e
-         WHERE {w} AND e.date IS NOT NULL AND length(e.date) >= {len}
+         WHERE {w} AND {DATE_EXPR} IS NOT NULL AND length({DATE_EXPR}) >= {len}
          GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 10000"
     );
     c.rows(&sql, &p)?
@@ -883,7 +943,7 @@ pub fn article(c: &dyn Db, id: i64) -> Result<Option<ArticleDetail>> {
         })
         .collect::<Result<_>>()?;
     a.dates = c
-        .rows("SELECT text, start, \"end\", sentence, value, precision FROM dates WHERE article_id = ?1 ORDER BY start, id", vals![id])?
+        .rows("SELECT text, start, \"end\", sentence, value, precision, hijri FROM dates WHERE article_id = ?1 ORDER BY start, id", vals![id])?
         .iter()
         .map(|r| {
             Ok(SpanOut {
@@ -893,7 +953,8 @@ pub fn article(c: &dyn Db, id: i64) -> Result<Option<ArticleDetail>> {
                 end: r.get(2)?,
                 sentence: r.get(3)?,
                 code: r.get(4)?,
-                name: None,
+                // a Hijri date: its Hijri value beside the Gregorian one
+                name: r.get::<Option<String>>(6)?.map(|h| format!("{h} AH")),
                 role: r.get(5)?,
                 lat: None,
                 lon: None,

@@ -4,6 +4,7 @@
 
 use crate::db::{Db, Dialect, Val};
 use crate::*;
+use crate::merge::{aggregate, compatible, report_time, search_window, Relation, Time};
 use std::collections::BTreeSet;
 
 /// A [`Store`] over one connection.
@@ -100,21 +101,208 @@ impl<D: Db> SqlStore<D> {
         Ok(())
     }
 
-    /// The event a new mention with `key` joins: same type and actors, and the same date or
-    /// one of the two dates missing. Prefers an exact date match.
-    fn find_event(&self, key: &EventKey) -> Result<Option<(i64, Option<String>)>> {
+    /// The event a new report with `key` and time `r`, from article `aid` in story `cluster`,
+    /// joins (merge.rs): same type and actors and compatible times. Prefers an event of exactly
+    /// the same time, then the oldest.
+    fn find_event(&self, key: &EventKey, r: &Time, aid: i64, cluster: i64) -> Result<Option<i64>> {
+        let (lo, hi) = search_window(r).unwrap_or_else(|| ("9999".into(), "0000".into()));
         let rows = self.db().rows(
-            "SELECT id, date FROM events WHERE type = ?1 AND source_actor IS NOT DISTINCT FROM ?2 AND target_actor IS NOT DISTINCT FROM ?3
-             ORDER BY num_mentions DESC, id",
-            vals![&key.event_type, &key.source, &key.target],
+            "SELECT e.id, e.date_source, e.date, e.date_precision, e.date_start, e.date_end,
+                    EXISTS (SELECT 1 FROM event_mentions m WHERE m.event_id = e.id AND m.article_id = ?4),
+                    EXISTS (SELECT 1 FROM event_mentions m JOIN articles a ON a.id = m.article_id WHERE m.event_id = e.id AND a.cluster_id = ?5)
+             FROM events e
+             WHERE e.type = ?1 AND e.source_actor IS NOT DISTINCT FROM ?2 AND e.target_actor IS NOT DISTINCT FROM ?3
+               AND ((e.date_end >= ?6 AND e.date_start <= ?7)
+                    OR e.id IN (SELECT m.event_id FROM event_mentions m JOIN articles a ON a.id = m.article_id WHERE a.cluster_id = ?5))
+             ORDER BY e.id",
+            vals![&key.event_type, &key.source, &key.target, aid, cluster, lo, hi],
         )?;
-        let rows: Vec<(i64, Option<String>)> = rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect::<Result<_>>()?;
-        let pick = match &key.date {
-            Some(d) => rows.iter().find(|r| r.1.as_deref() == Some(d)).or_else(|| rows.iter().find(|r| r.1.is_none())),
-            None => rows.iter().find(|r| r.1.is_none()).or_else(|| rows.first()),
-        };
-        Ok(pick.cloned())
+        let unknown_side = key.source.is_none() || key.target.is_none();
+        let mut cands = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let t = Time {
+                source: row.get::<Option<String>>(1)?.unwrap_or_else(|| "none".into()),
+                date: row.get(2)?,
+                precision: row.get(3)?,
+                start: row.get(4)?,
+                end: row.get(5)?,
+            };
+            cands.push((row.get::<i64>(0)?, t, Relation { same_article: row.get(6)?, same_story: row.get(7)?, unknown_side }));
+        }
+        Ok(choose(r, &cands))
     }
+
+    /// Recomputes an event's time from its reports (never from the latest report alone).
+    fn redate(&self, id: i64) -> Result<()> {
+        let times = mention_times(self.db(), id)?;
+        let t = aggregate(&times);
+        self.db().exec(
+            "UPDATE events SET date = ?1, date_precision = ?2, date_source = ?3, date_start = ?4, date_end = ?5 WHERE id = ?6",
+            vals![&t.date, &t.precision, &t.source, &t.start, &t.end, id],
+        )?;
+        Ok(())
+    }
+}
+
+impl<D: Db> SqlStore<D> {
+    fn rebuild_in_batch(&mut self) -> Result<Rebuilt> {
+        let mut out = Rebuilt::default();
+        let c = self.db();
+        // sources: every sighting's raw field read again
+        for r in c.rows("SELECT id, coalesce(source_raw, source), source, author FROM sightings ORDER BY id", &[])? {
+            let (id, raw, old, old_author): (i64, Option<String>, Option<String>, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let n = crate::sources::normalise(raw.as_deref());
+            if n.source != old || n.author != old_author {
+                out.sources_changed += 1;
+                c.exec("UPDATE sightings SET source = ?1, author = ?2, source_raw = ?3 WHERE id = ?4", vals![&n.source, &n.author, &raw, id])?;
+            }
+        }
+        c.exec(
+            "UPDATE articles SET source = (SELECT s.source FROM sightings s WHERE s.article_id = articles.id ORDER BY s.id LIMIT 1),
+                                 author = (SELECT s.author FROM sightings s WHERE s.article_id = articles.id ORDER BY s.id LIMIT 1)",
+            &[],
+        )?;
+        // every report with its key, its time and its article's story
+        let rows = c.rows(
+            "SELECT m.id, m.event_id, m.article_id, m.date, m.date_text, m.modality, m.date_source, m.date_start, m.date_end,
+                    e.type, e.source_actor, e.target_actor, a.published, a.reference_date, a.cluster_id, a.content_hash,
+                    m.sentence, m.start
+             FROM event_mentions m JOIN events e ON e.id = m.event_id JOIN articles a ON a.id = m.article_id",
+            &[],
+        )?;
+        struct Report {
+            id: i64,
+            old_event: i64,
+            article: i64,
+            cluster: i64,
+            key: (String, Option<String>, Option<String>),
+            time: Time,
+            /// The stored time differs from `time` (a report stored before version 4).
+            retime: bool,
+            order: (Vec<u8>, i64, i64),
+        }
+        let mut reports = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let (date, date_text, modality): (Option<String>, Option<String>, String) = (r.get(3)?, r.get(4)?, r.get(5)?);
+            let (ds, dst, den): (Option<String>, Option<String>, Option<String>) = (r.get(6)?, r.get(7)?, r.get(8)?);
+            let given = match (&ds, &dst, &den) {
+                (Some(s), Some(a), Some(b)) => Some((s.as_str(), a.as_str(), b.as_str())),
+                _ => None,
+            };
+            let (published, reference): (Option<String>, Option<String>) = (r.get(12)?, r.get(13)?);
+            let time = report_time(date.as_deref(), date_text.as_deref(), &modality, given, published.as_deref(), reference.as_deref());
+            let retime = (Some(&time.source), &time.start, &time.end) != (ds.as_ref(), &dst, &den);
+            reports.push(Report {
+                retime,
+                id: r.get(0)?,
+                old_event: r.get(1)?,
+                article: r.get(2)?,
+                cluster: r.get(14)?,
+                key: (r.get(9)?, r.get(10)?, r.get(11)?),
+                time,
+                order: (r.get(15)?, r.get(16)?, r.get(17)?),
+            });
+        }
+        out.mentions = reports.len();
+        out.events_before = c.one::<i64>("SELECT count(*) FROM events", &[])? as usize;
+        // a canonical order (key, time, article content, place in it): the result does not
+        // depend on the order the articles were stored in
+        reports.sort_by(|a, b| (&a.key, crate::merge::rank(&a.time), &a.time.start, &a.order).cmp(&(&b.key, crate::merge::rank(&b.time), &b.time.start, &b.order)));
+        struct Group {
+            members: Vec<usize>,
+            articles: BTreeSet<i64>,
+            clusters: BTreeSet<i64>,
+            time: Time,
+        }
+        let mut groups: Vec<Group> = Vec::new();
+        let mut by_key: std::collections::HashMap<&(String, Option<String>, Option<String>), Vec<usize>> = std::collections::HashMap::new();
+        for (i, r) in reports.iter().enumerate() {
+            let unknown_side = r.key.1.is_none() || r.key.2.is_none();
+            let gs = by_key.entry(&r.key).or_default();
+            let cands: Vec<(i64, Time, Relation)> = gs
+                .iter()
+                .map(|&g| {
+                    let gr = &groups[g];
+                    (g as i64, gr.time.clone(), Relation { same_article: gr.articles.contains(&r.article), same_story: gr.clusters.contains(&r.cluster), unknown_side })
+                })
+                .collect();
+            match choose(&r.time, &cands) {
+                Some(g) => {
+                    let g = &mut groups[g as usize];
+                    g.members.push(i);
+                    g.articles.insert(r.article);
+                    g.clusters.insert(r.cluster);
+                    g.time = aggregate(g.members.iter().map(|&m| &reports[m].time));
+                }
+                None => {
+                    gs.push(groups.len());
+                    groups.push(Group { members: vec![i], articles: [r.article].into(), clusters: [r.cluster].into(), time: r.time.clone() });
+                }
+            }
+        }
+        // write back: a group keeps the smallest old id among its reports' events still free
+        let mut taken = BTreeSet::new();
+        for g in &groups {
+            let olds: BTreeSet<i64> = g.members.iter().map(|&m| reports[m].old_event).collect();
+            let template = *olds.iter().next().expect("a group has a report");
+            let first_article = *g.articles.iter().next().expect("a group has an article");
+            let id = match olds.iter().find(|o| !taken.contains(*o)) {
+                Some(&o) => o,
+                None => c.one(
+                    "INSERT INTO events (type, source_actor, target_actor, source_name, target_name, mode, gloss, first_article)
+                     SELECT type, source_actor, target_actor, source_name, target_name, mode, gloss, ?2 FROM events WHERE id = ?1 RETURNING id",
+                    vals![template, first_article],
+                )?,
+            };
+            taken.insert(id);
+            let t = &g.time;
+            c.exec(
+                "UPDATE events SET date = ?1, date_precision = ?2, date_source = ?3, date_start = ?4, date_end = ?5, first_article = ?6 WHERE id = ?7",
+                vals![&t.date, &t.precision, &t.source, &t.start, &t.end, first_article, id],
+            )?;
+            for &m in &g.members {
+                let r = &reports[m];
+                if r.old_event != id {
+                    out.mentions_moved += 1;
+                } else if !r.retime {
+                    continue;
+                }
+                c.exec(
+                    "UPDATE event_mentions SET event_id = ?1, date_source = ?2, date_start = ?3, date_end = ?4 WHERE id = ?5",
+                    vals![id, &r.time.source, &r.time.start, &r.time.end, r.id],
+                )?;
+            }
+        }
+        c.exec("DELETE FROM events WHERE id NOT IN (SELECT event_id FROM event_mentions)", &[])?;
+        out.events_after = groups.len();
+        let ids: Vec<i64> = c.column("SELECT id FROM events", &[])?;
+        self.touched.extend(ids);
+        Ok(out)
+    }
+}
+
+/// The times of an event's reports.
+fn mention_times(db: &dyn Db, event: i64) -> Result<Vec<Time>> {
+    db.rows("SELECT date_source, date, date_precision, date_start, date_end FROM event_mentions WHERE event_id = ?1", vals![event])?
+        .iter()
+        .map(|r| {
+            Ok(Time { source: r.get::<Option<String>>(0)?.unwrap_or_else(|| "none".into()), date: r.get(1)?, precision: r.get(2)?, start: r.get(3)?, end: r.get(4)? })
+        })
+        .collect()
+}
+
+/// The candidate a report joins among the compatible ones: of exactly the same time, else of
+/// the same article, else of the same story, else the earliest, else the oldest — what the
+/// events are, not the order they were stored in, decides.
+pub(crate) fn choose(r: &Time, cands: &[(i64, Time, Relation)]) -> Option<i64> {
+    cands
+        .iter()
+        .filter(|(_, t, rel)| compatible(r, t, *rel))
+        .min_by_key(|(id, t, rel)| {
+            let same_time = t.start == r.start && t.end == r.end && t.source == r.source;
+            (!same_time, !rel.same_article, !rel.same_story, t.start.is_none(), t.start.clone(), *id)
+        })
+        .map(|c| c.0)
 }
 
 impl<D: Db> Store for SqlStore<D> {
@@ -170,9 +358,11 @@ impl<D: Db> Store for SqlStore<D> {
 
     fn add_sighting(&mut self, article: i64, a: &Sighting<'_>) -> Result<bool> {
         self.need_batch()?;
+        let src = crate::sources::normalise(a.source);
         let n = self.db().exec(
-            "INSERT INTO sightings (article_id, origin, ext_id, source, url) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-            vals![article, a.origin, a.ext_id, a.source, a.url],
+            "INSERT INTO sightings (article_id, origin, ext_id, source, url, source_raw, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT DO NOTHING",
+            vals![article, a.origin, a.ext_id, &src.source, a.url, a.source, &src.author],
         )?;
         if n > 0 {
             // a new source may raise the events' source counts
@@ -210,22 +400,24 @@ impl<D: Db> Store for SqlStore<D> {
             // representative is set right after the article row exists
             ClusterChoice::New => (c.one::<i64>("INSERT INTO clusters (representative, size) VALUES (0, 0) RETURNING id", &[])?, true),
         };
+        let src = crate::sources::normalise(a.source.as_deref());
         let aid: i64 = c.one(
             "INSERT INTO articles (ext_id, content_hash, cluster_id, title, published, source, url, origin,
-                                   reference_date, text, signature)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+                                   reference_date, text, signature, author)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
             vals![
                 &art.id,
                 &a.content_hash[..],
                 cluster_id,
                 &art.title,
                 &art.published,
-                &a.source,
+                &src.source,
                 &art.url,
                 &a.origin,
                 &x.reference_date,
                 &art.text,
-                sig_blob(&a.signature)
+                sig_blob(&a.signature),
+                &src.author
             ],
         )?;
         if new_cluster {
@@ -234,8 +426,8 @@ impl<D: Db> Store for SqlStore<D> {
             c.exec("UPDATE clusters SET size = size + 1 WHERE id = ?1", vals![cluster_id])?;
         }
         c.exec(
-            "INSERT INTO sightings (article_id, origin, ext_id, source, url) VALUES (?1, ?2, ?3, ?4, ?5)",
-            vals![aid, &a.origin, &art.id, &a.source, &art.url],
+            "INSERT INTO sightings (article_id, origin, ext_id, source, url, source_raw, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            vals![aid, &a.origin, &art.id, &src.source, &art.url, &a.source, &src.author],
         )?;
         // one statement per table and article (each statement is a round trip to PostgreSQL)
         insert_rows(c, "lsh_bands (band, article_id)", a.bands.iter().map(|b| vals![*b, aid].to_vec()))?;
@@ -254,8 +446,8 @@ impl<D: Db> Store for SqlStore<D> {
         )?;
         insert_rows(
             c,
-            "dates (article_id, value, precision, text, relative, start, \"end\", sentence)",
-            x.dates.iter().map(|d| vals![aid, &d.value, &d.precision, &d.text, d.relative, d.span.start, d.span.end, d.span.sentence].to_vec()),
+            "dates (article_id, value, precision, text, relative, start, \"end\", sentence, hijri)",
+            x.dates.iter().map(|d| vals![aid, &d.value, &d.precision, &d.text, d.relative, d.span.start, d.span.end, d.span.sentence, &d.hijri].to_vec()),
         )?;
         // incidents (one side not named): one row per report, never merged, not events
         insert_rows(
@@ -296,14 +488,22 @@ impl<D: Db> Store for SqlStore<D> {
         )?;
         index_article(c, aid, art.title.as_deref().unwrap_or(""), &art.text)?;
         let mut res = Inserted { article: aid, cluster: cluster_id, new_cluster, incidents: x.incidents.len(), ..Default::default() };
-        for e in &x.events {
+        // the article's text-dated reports first, then those dated by the article, then the rest
+        // (merge.rs: the order rebuild-events uses, so both find the same events)
+        let mut reports: Vec<(&marsad_extract::Event, Time)> = x
+            .events
+            .iter()
+            .map(|e| {
+                let given = e.date_start.as_deref().zip(e.date_end.as_deref()).map(|(s, t)| (e.date_source.as_str(), s, t));
+                (e, report_time(e.date.as_deref(), e.date_text.as_deref(), &e.modality, given, art.published.as_deref(), x.reference_date.as_deref()))
+            })
+            .collect();
+        reports.sort_by_key(|(_, t)| crate::merge::rank(t));
+        for (e, time) in reports {
             let key = EventKey::of(e);
-            let eid = match self.find_event(&key)? {
-                Some((id, date)) => {
-                    if date.is_none() && key.date.is_some() {
-                        // the first dated report fixes the event's date
-                        self.db().exec("UPDATE events SET date = ?1, date_precision = ?2 WHERE id = ?3", vals![&key.date, &e.date_precision, id])?;
-                    }
+            let joined = self.find_event(&key, &time, aid, cluster_id)?;
+            let eid = match joined {
+                Some(id) => {
                     res.events_merged += 1;
                     id
                 }
@@ -313,9 +513,9 @@ impl<D: Db> Store for SqlStore<D> {
                     res.events_added += 1;
                     self.db().one(
                         "INSERT INTO events (type, source_actor, target_actor, date, date_precision, source_name,
-                                             target_name, mode, gloss, first_article)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
-                        vals![&key.event_type, &key.source, &key.target, &key.date, &e.date_precision, sn, tn, &e.mode, &e.gloss, aid],
+                                             target_name, mode, gloss, first_article, date_source, date_start, date_end)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
+                        vals![&key.event_type, &key.source, &key.target, &time.date, &time.precision, sn, tn, &e.mode, &e.gloss, aid, &time.source, &time.start, &time.end],
                     )?
                 }
             };
@@ -323,8 +523,8 @@ impl<D: Db> Store for SqlStore<D> {
             self.db().exec(
                 "INSERT INTO event_mentions (event_id, article_id, sentence, start, \"end\", trigger, modality, mode,
                                              date, date_text, source_agent, target_agent, place, evidence, gloss,
-                                             place_country, place_lat, place_lon)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                                             place_country, place_lat, place_lon, date_precision, date_source, date_start, date_end)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
                 vals![
                     eid,
                     aid,
@@ -343,9 +543,17 @@ impl<D: Db> Store for SqlStore<D> {
                     &e.gloss,
                     e.place.as_ref().and_then(|p| p.country.clone()),
                     e.place.as_ref().and_then(|p| p.lat),
-                    e.place.as_ref().and_then(|p| p.lon)
+                    e.place.as_ref().and_then(|p| p.lon),
+                    time.precision.as_ref().or(e.date_precision.as_ref()),
+                    &time.source,
+                    &time.start,
+                    &time.end
                 ],
             )?;
+            if joined.is_some() {
+                // the event's time is its reports' (merge.rs), never the latest report's alone
+                self.redate(eid)?;
+            }
             self.db().exec("UPDATE events SET num_mentions = num_mentions + 1 WHERE id = ?1", vals![eid])?;
             self.touched.insert(eid);
         }
@@ -358,7 +566,7 @@ impl<D: Db> Store for SqlStore<D> {
 
     fn events(&mut self, limit: usize) -> Result<Vec<StoredEvent>> {
         let rows = self.db().rows(
-            "SELECT id, type, source_actor, target_actor, date, num_mentions, num_articles, num_sources, gloss
+            "SELECT id, type, source_actor, target_actor, date, num_mentions, num_articles, num_sources, gloss, date_source, date_start, date_end
              FROM events ORDER BY num_mentions DESC, id LIMIT ?1",
             vals![limit],
         )?;
@@ -374,6 +582,9 @@ impl<D: Db> Store for SqlStore<D> {
                     num_articles: r.get(6)?,
                     num_sources: r.get(7)?,
                     gloss: r.get(8)?,
+                    date_source: r.get(9)?,
+                    date_start: r.get(10)?,
+                    date_end: r.get(11)?,
                 })
             })
             .collect()
@@ -387,6 +598,31 @@ impl<D: Db> Store for SqlStore<D> {
         let json = serde_json::to_string(run).unwrap_or_default();
         self.db().exec("INSERT INTO runs (summary) VALUES (?1)", vals![json])?;
         Ok(())
+    }
+
+    fn as_db(&self) -> &dyn Db {
+        &self.db
+    }
+
+    fn needs_rebuild(&mut self) -> Result<bool> {
+        Ok(self.db().opt::<i64>("SELECT id FROM events WHERE date_source IS NULL LIMIT 1", &[])?.is_some())
+    }
+
+    fn rebuild_events(&mut self) -> Result<Rebuilt> {
+        if self.in_batch {
+            return Err(StoreError::BatchOpen);
+        }
+        self.begin()?;
+        match self.rebuild_in_batch() {
+            Ok(r) => {
+                self.commit()?;
+                Ok(r)
+            }
+            Err(e) => {
+                let _ = self.rollback();
+                Err(e)
+            }
+        }
     }
 
     fn index_backlog(&mut self) -> Result<usize> {
@@ -441,6 +677,7 @@ pub fn stats_of(c: &dyn Db, top: usize) -> Result<Stats> {
         entity_mentions: one("SELECT count(*) FROM mentions")?,
         quantities: one("SELECT count(*) FROM quantities")?,
         events_multi_article: one("SELECT count(*) FROM events WHERE num_articles > 1")?,
+        events_unknown_side: one("SELECT count(*) FROM events WHERE source_actor IS NULL OR target_actor IS NULL")?,
         incidents: one("SELECT count(*) FROM incidents")?,
         ..Default::default()
     };
@@ -456,7 +693,8 @@ pub fn stats_of(c: &dyn Db, top: usize) -> Result<Stats> {
         .collect::<Result<_>>()?;
     s.top_dyads = c
         .rows(
-            "SELECT coalesce(source_actor, '?'), coalesce(target_actor, '?'), count(*), CAST(sum(num_mentions) AS BIGINT) FROM events
+            "SELECT source_actor, target_actor, count(*), CAST(sum(num_mentions) AS BIGINT) FROM events
+             WHERE source_actor IS NOT NULL AND target_actor IS NOT NULL
              GROUP BY 1, 2 ORDER BY 4 DESC, 3 DESC, 1, 2 LIMIT ?1",
             vals![top],
         )?

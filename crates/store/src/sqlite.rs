@@ -187,8 +187,27 @@ ALTER TABLE subscriptions_v3 RENAME TO subscriptions;
 INSERT INTO sqlite_sequence (name, seq) SELECT 'subscriptions', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'subscriptions');
 UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(subscription_id), 0) FROM deliveries)) WHERE name = 'subscriptions';
 "#,
+    // 4: trustworthy aggregates (issue 13, docs/store.md): every report's time with where it
+    // comes from, the event's time derived from its reports, sources normalised with the raw
+    // field and the byline kept. Events stored before this version have date_source NULL until
+    // `marsad store rebuild-events` (run by ingest when needed) re-derives them.
+    r#"
+ALTER TABLE events ADD COLUMN date_start TEXT;
+ALTER TABLE events ADD COLUMN date_end TEXT;
+ALTER TABLE events ADD COLUMN date_source TEXT;
+ALTER TABLE event_mentions ADD COLUMN date_precision TEXT;
+ALTER TABLE event_mentions ADD COLUMN date_source TEXT;
+ALTER TABLE event_mentions ADD COLUMN date_start TEXT;
+ALTER TABLE event_mentions ADD COLUMN date_end TEXT;
+ALTER TABLE sightings ADD COLUMN source_raw TEXT;
+ALTER TABLE sightings ADD COLUMN author TEXT;
+UPDATE sightings SET source_raw = source;
+ALTER TABLE articles ADD COLUMN author TEXT;
+ALTER TABLE dates ADD COLUMN hijri TEXT;
+CREATE INDEX events_date_start ON events(date_start);
+"#,
     // ---- incidents (issue 10) -------------------------------------------------------------
-    // 4: incidents, things that happened with one side not named (ArticleOut::incidents):
+    // 5: incidents, things that happened with one side not named (ArticleOut::incidents):
     // one row per report, never merged across articles, kept apart from events. Articles
     // stored before this version have none (their incidents were not kept).
     r#"

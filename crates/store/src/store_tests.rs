@@ -7,7 +7,7 @@ use marsad_extract::{Article, ArticleOut, Event};
 fn event(t: &str, s: &str, g: &str, date: Option<&str>) -> Event {
     serde_json::from_value(serde_json::json!({
         "type": t, "modality": "asserted",
-        "source": {"actor": s}, "target": {"actor": g},
+        "source": {"actor": (s != "?").then_some(s)}, "target": {"actor": (g != "?").then_some(g)},
         "date": date, "trigger": "التقى", "start": 0, "end": 5, "sentence": 0,
         "evidence": "التقى", "gloss": format!("{s} met {g}")
     }))
@@ -121,15 +121,172 @@ fn events_merge_on_type_actors_and_compatible_dates(s: &mut dyn Store) {
     assert_eq!(st.events_multi_article, 1);
 }
 
-fn an_undated_event_takes_the_date_of_a_later_report(s: &mut dyn Store) {
+/// An article with a publication date (and a cluster of its own unless joined).
+fn dated(id: &str, source: &str, hash: u8, published: &str, events: Vec<Event>) -> NewArticle {
+    let mut a = art(id, Some(source), hash, events);
+    a.article.published = Some(published.into());
+    a.extracted.published = Some(published.into());
+    a.extracted.reference_date = Some(published.into());
+    a
+}
+
+/// What an analyst counts on: (type, source, target, date, date_source, date_start, date_end,
+/// mentions, articles, sources), sorted.
+type Agg = (String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, i64, i64, i64);
+
+fn aggregates(s: &mut dyn Store) -> Vec<Agg> {
+    let mut v: Vec<Agg> = s
+        .events(100_000)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.event_type, e.source, e.target, e.date, e.date_source, e.date_start, e.date_end, e.num_mentions, e.num_articles, e.num_sources))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The articles of issue 13's scenario: 2015 reports of an Egypt–Sudan meeting and of Houthi
+/// attacks (several outlets, some undated sentences), then four reports published 2026-12-01.
+fn cross_time_articles() -> (Vec<NewArticle>, Vec<NewArticle>) {
+    let old = vec![
+        dated("2015-a", "AHDATH.INFO", 11, "2015-03-23", vec![event("CONSULT", "EGY", "SDN", Some("2015-03-23")), event("ASSAULT", "NSA:Houthis", "SAU", None)]),
+        dated("2015-b", "Ahdath.info", 12, "2015-03-24", vec![event("CONSULT", "SDN", "EGY", None), event("ASSAULT", "NSA:Houthis", "SAU", None)]),
+        dated("2015-c", "AHDATH.INF", 13, "2015-03-25", vec![event("CONSULT", "EGY", "SDN", Some("2015-03")), event("COERCE", "?", "?", None)]),
+        dated("2015-d", "spa", 14, "2015-08-11", vec![event("ASSAULT", "NSA:Houthis", "SAU", Some("2015-08-10")), event("COERCE", "?", "?", None)]),
+    ];
+    let new = vec![
+        dated("2026-a", "Example.com", 21, "2026-12-01", vec![event("CONSULT", "EGY", "SDN", None)]),
+        dated("2026-b", "www.example.com", 22, "2026-12-01", vec![event("CONSULT", "SDN", "EGY", Some("2026-12-01"))]),
+        dated("2026-c", "Kazinform", 23, "2026-12-01", vec![event("ASSAULT", "NSA:Houthis", "SAU", None)]),
+        dated("2026-d", "Kazinform", 24, "2026-12-01", vec![event("COERCE", "?", "?", None)]),
+    ];
+    (old, new)
+}
+
+fn ingest_all(s: &mut dyn Store, arts: &[NewArticle]) {
     s.begin().unwrap();
-    s.insert(&art("a", None, 1, vec![event("CONSULT", "RUS", "KAZ", None)]), ClusterChoice::New).unwrap();
-    let b = s.insert(&art("b", None, 2, vec![event("CONSULT", "RUS", "KAZ", Some("2025-10-22"))]), ClusterChoice::New).unwrap();
-    assert_eq!(b.events_merged, 1);
+    for a in arts {
+        s.insert(a, ClusterChoice::New).unwrap();
+    }
     s.commit().unwrap();
-    let evs = s.events(10).unwrap();
-    assert_eq!(evs.len(), 1);
-    assert_eq!(evs[0].date.as_deref(), Some("2025-10-22"));
+}
+
+fn later_reports_of_another_time_make_new_events(s: &mut dyn Store) {
+    let (old, new) = cross_time_articles();
+    ingest_all(s, &old);
+    let before = aggregates(s);
+    // the 2015 events: one meeting (3 reports, dated by text 2015-03-23), the Houthi attacks of
+    // March (2 reports within the window) and of August, and unknown-side events apart
+    let consult: Vec<&Agg> = before.iter().filter(|e| e.0 == "CONSULT").collect();
+    assert_eq!(consult.len(), 1, "{before:#?}");
+    assert_eq!((consult[0].3.as_deref(), consult[0].4.as_deref(), consult[0].7, consult[0].8, consult[0].9), (Some("2015-03-23"), Some("text"), 3, 3, 1), "one normalised source: {before:#?}");
+    let assault: Vec<&Agg> = before.iter().filter(|e| e.0 == "ASSAULT").collect();
+    assert_eq!(assault.len(), 2, "{before:#?}");
+    assert_eq!(before.iter().filter(|e| e.0 == "COERCE").count(), 2, "an unknown side never merges across articles");
+    s.begin().unwrap();
+    let mut added = 0;
+    let mut merged = 0;
+    for a in &new {
+        let r = s.insert(a, ClusterChoice::New).unwrap();
+        added += r.events_added;
+        merged += r.events_merged;
+    }
+    s.commit().unwrap();
+    // the 2026 reports make new events (the two 2026 meeting reports are one event)
+    assert_eq!((added, merged), (3, 1));
+    let after = aggregates(s);
+    for e in &before {
+        assert!(after.contains(e), "a 2015 aggregate changed: {e:?} not in {after:#?}");
+    }
+    assert_eq!(after.len(), before.len() + 3);
+    let c2026: Vec<&Agg> = after.iter().filter(|e| e.0 == "CONSULT" && e.5.as_deref() == Some("2026-12-01")).collect();
+    assert_eq!((c2026.len(), c2026[0].7, c2026[0].9), (1, 2, 1), "example.com and www.example.com are one source: {after:#?}");
+    let st = s.stats(5).unwrap();
+    assert!(st.top_dyads.iter().all(|d| d.source != "?" && d.target != "?"), "{:?}", st.top_dyads);
+    assert_eq!(st.events_unknown_side, 3);
+}
+
+fn any_order_of_the_same_articles_gives_the_same_aggregates(s: &mut dyn Store) {
+    let (old, new) = cross_time_articles();
+    let all: Vec<NewArticle> = old.into_iter().chain(new).collect();
+    ingest_all(s, &all);
+    let want = aggregates(s);
+    // the same articles, reversed and interleaved, in fresh stores of the same kind
+    for order in [all.iter().rev().cloned().collect::<Vec<_>>(), all.iter().step_by(2).chain(all.iter().skip(1).step_by(2)).cloned().collect()] {
+        let mut other = SqliteStore::in_memory().unwrap();
+        ingest_all(&mut other, &order);
+        assert_eq!(aggregates(&mut other), want);
+    }
+    // and rebuilding re-derives exactly the same
+    let r = s.rebuild_events().unwrap();
+    assert_eq!((r.events_before, r.events_after, r.mentions_moved), (want.len(), want.len(), 0));
+    assert_eq!(aggregates(s), want);
+}
+
+fn a_store_merged_by_the_old_rule_heals_on_rebuild(s: &mut dyn Store) {
+    let (old, new) = cross_time_articles();
+    let all: Vec<NewArticle> = old.into_iter().chain(new).collect();
+    ingest_all(s, &all);
+    let want = aggregates(s);
+    // what the old rule did: every report of a type and dyad in one event, dated by the latest
+    // report, its time and the sources unnormalised as before version 4
+    let db: &dyn Db = match_db(s);
+    db.batch(
+        "UPDATE event_mentions SET event_id = (SELECT min(e2.id) FROM events e1 JOIN events e2
+                 ON e2.type = e1.type AND e2.source_actor IS NOT DISTINCT FROM e1.source_actor AND e2.target_actor IS NOT DISTINCT FROM e1.target_actor
+                 WHERE e1.id = event_mentions.event_id),
+                date_source = NULL, date_start = NULL, date_end = NULL;
+         DELETE FROM events WHERE id NOT IN (SELECT event_id FROM event_mentions);
+         UPDATE events SET date = '2026-12-01', date_precision = 'day', date_source = NULL, date_start = NULL, date_end = NULL;
+         UPDATE sightings SET source = source_raw, source_raw = NULL;",
+    )
+    .unwrap();
+    assert!(s.needs_rebuild().unwrap());
+    let r = s.rebuild_events().unwrap();
+    assert!(r.mentions_moved > 0 && r.sources_changed > 0, "{r:?}");
+    assert!(!s.needs_rebuild().unwrap());
+    // counts are recounted at the rebuild's commit
+    assert_eq!(aggregates(s), want);
+}
+
+fn dated_by_publication_events_are_found_by_date_and_counted_in_timelines(s: &mut dyn Store) {
+    use crate::query::{self, EventFilter, Interval, Page};
+    let (old, new) = cross_time_articles();
+    ingest_all(s, &old.into_iter().chain(new).collect::<Vec<_>>());
+    let db = s.as_db();
+    // (from, to) → events whose days overlap; the 2026 events have no text date but for one
+    let rows: &[(&str, &str, i64)] = &[("2026-11-01", "2026-12-31", 3), ("2026-12", "2026-12", 3), ("2015-03-24", "2015-03-24", 1), ("2015-03-23", "2015-03-25", 3), ("2015-08", "2015-08", 2), ("2016", "2025", 0)];
+    for (from, to, want) in rows {
+        let f = EventFilter::from_pairs([("from", *from), ("to", *to)], &[]).unwrap();
+        let page = query::events(db, &f, &Page::default()).unwrap();
+        assert_eq!(page.total, *want, "{from}..{to}: {:?}", page.events.iter().map(|e| (&e.event_type, &e.date_start, &e.date_end)).collect::<Vec<_>>());
+    }
+    let tl = query::timeline(db, &EventFilter::default(), Interval::Month).unwrap();
+    let dec: i64 = tl.iter().filter(|p| p.period == "2026-12").map(|p| p.events).sum();
+    assert_eq!(dec, 3, "{tl:?}");
+    assert!(tl.iter().all(|p| p.period.as_str() >= "1900"), "{tl:?}");
+}
+
+/// One article with an undated report and two reports of other years (SaudiNewsNet: Cuba and
+/// the USA, 1959 and 1961), and a story copy whose undated report comes first: ingest and
+/// rebuild-events put every report in the same event.
+fn ingest_and_rebuild_agree_on_articles_with_several_dates(s: &mut dyn Store) {
+    let a = art("cuba", None, 31, vec![event("CONSULT", "CUB", "USA", None), event("CONSULT", "CUB", "USA", Some("1961")), event("CONSULT", "CUB", "USA", Some("1959"))]);
+    let b = art("cuba-copy", None, 32, vec![event("CONSULT", "USA", "CUB", None), event("CONSULT", "CUB", "USA", Some("1961"))]);
+    s.begin().unwrap();
+    let first = s.insert(&a, ClusterChoice::New).unwrap();
+    s.insert(&b, ClusterChoice::Join(first.cluster)).unwrap();
+    s.commit().unwrap();
+    let before = aggregates(s);
+    assert_eq!(before.len(), 2, "1959 and 1961 are two events: {before:#?}");
+    let r = s.rebuild_events().unwrap();
+    assert_eq!((r.events_after, r.mentions_moved), (2, 0), "{r:?}");
+    assert_eq!(aggregates(s), before);
+}
+
+/// The connection under a store of either kind (tests only).
+fn match_db(s: &mut dyn Store) -> &dyn Db {
+    s.as_db()
 }
 
 fn a_sighting_from_a_new_source_raises_source_counts_once(s: &mut dyn Store) {
@@ -207,7 +364,7 @@ fn incidents_are_stored_apart_and_never_counted_as_events<D: Db>(s: &mut crate::
     let a = s
         .insert(
             &with(
-                art("a", Some("TASS"), 1, vec![event("CONSULT", "RUS", "KAZ", Some("2025-10-22"))]),
+                art("a", Some("Alpha News"), 1, vec![event("CONSULT", "RUS", "KAZ", Some("2025-10-22"))]),
                 vec![
                     incident("ASSAULT", None, Some("PSE"), Some("2025-10-21"), Some("PSE")),
                     incident("COERCE", Some("GRC"), Some("GRC"), None, None),
@@ -220,7 +377,7 @@ fn incidents_are_stored_apart_and_never_counted_as_events<D: Db>(s: &mut crate::
     assert_eq!((a.events_added, a.incidents), (1, 3));
     // the same incident in another article is another row: incidents are never merged
     let b = s
-        .insert(&with(art("b", Some("RIA"), 2, vec![]), vec![incident("ASSAULT", None, Some("PSE"), Some("2025-10-21"), Some("PSE"))]), ClusterChoice::New)
+        .insert(&with(art("b", Some("Beta Post"), 2, vec![]), vec![incident("ASSAULT", None, Some("PSE"), Some("2025-10-21"), Some("PSE"))]), ClusterChoice::New)
         .unwrap();
     assert_eq!((b.events_added, b.events_merged, b.incidents), (0, 0, 1));
     s.commit().unwrap();
@@ -242,7 +399,7 @@ fn incidents_are_stored_apart_and_never_counted_as_events<D: Db>(s: &mut crate::
         (vec![("actor", "TUR")], 1),
         (vec![("from", "2025-10-22")], 1), // the month 2025-11 is after the day; 2025-10-21 is not
         (vec![("from", "2025-10"), ("to", "2025-10")], 2),
-        (vec![("source", "RIA")], 1),
+        (vec![("source", "Beta Post")], 1),
         (vec![("article", &b.article.to_string())], 1),
         (vec![("modality", "negated")], 0),
     ] {
@@ -257,11 +414,11 @@ fn incidents_are_stored_apart_and_never_counted_as_events<D: Db>(s: &mut crate::
     let first = &rows.incidents[0];
     // newest date first: the 2025-11 protest, its target not named
     assert_eq!((first.event_type.as_str(), first.unnamed_side.as_str(), first.actor1_code.as_deref()), ("PROTEST", "target", Some("TUR")));
-    let gaza = incidents(c, &filter_from_pairs([("source", "TASS"), ("type", "ASSAULT")], &[]).unwrap(), &page).unwrap();
+    let gaza = incidents(c, &filter_from_pairs([("source", "Alpha News"), ("type", "ASSAULT")], &[]).unwrap(), &page).unwrap();
     let g = &gaza.incidents[0];
     assert_eq!((g.unnamed_side.as_str(), g.actor2_code.as_deref(), g.action_geo_fullname.as_deref(), g.place_text.as_deref()), ("source", Some("PSE"), Some("Gaza"), Some("غزة")));
     assert_eq!((g.event_date.as_deref(), g.date_precision.as_deref(), g.date_text.as_deref(), g.action_geo_lat), (Some("2025-10-21"), Some("day"), Some("أمس"), Some(31.5)));
-    assert_eq!((g.trigger.as_str(), g.trigger_start, g.trigger_end, g.source_name.as_deref()), ("قتل", 10, 13, Some("TASS")));
+    assert_eq!((g.trigger.as_str(), g.trigger_start, g.trigger_end, g.source_name.as_deref()), ("قتل", 10, 13, Some("Alpha News")));
 
     // the article holds its events and, apart, its incidents
     let d = crate::query::article(c, a.article).unwrap().unwrap();
@@ -285,7 +442,7 @@ macro_rules! on_both {
     };
 }
 
-on_both!(incidents_are_stored_apart_and_never_counted_as_events, hundreds_of_mentions_are_stored_in_several_multi_row_inserts, writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, an_undated_event_takes_the_date_of_a_later_report, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
+on_both!(incidents_are_stored_apart_and_never_counted_as_events, hundreds_of_mentions_are_stored_in_several_multi_row_inserts, writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, later_reports_of_another_time_make_new_events, any_order_of_the_same_articles_gives_the_same_aggregates, a_store_merged_by_the_old_rule_heals_on_rebuild, dated_by_publication_events_are_found_by_date_and_counted_in_timelines, ingest_and_rebuild_agree_on_articles_with_several_dates, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
 
 #[test]
 fn a_fresh_postgres_database_gets_the_current_schema_and_reopens() {
@@ -312,21 +469,21 @@ fn a_fresh_postgres_database_gets_the_current_schema_and_reopens() {
 }
 
 #[test]
-fn a_version_3_database_gains_the_incidents_table_and_keeps_its_data() {
-    let dir = std::env::temp_dir().join(format!("marsad-store-v3-{}", std::process::id()));
+fn a_version_4_database_gains_the_incidents_table_and_keeps_its_data() {
+    let dir = std::env::temp_dir().join(format!("marsad-store-v4-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("v3.db");
+    let path = dir.join("v4.db");
     let _ = std::fs::remove_file(&path);
     {
         let mut s = SqliteStore::open(&path).unwrap();
         s.begin().unwrap();
         s.insert(&art("old", None, 1, vec![event("CONSULT", "RUS", "KAZ", None)]), ClusterChoice::New).unwrap();
         s.commit().unwrap();
-        // as a marsad of schema version 3 left it
-        s.connection().execute_batch("DROP TABLE incidents; UPDATE schema_version SET version = 3").unwrap();
+        // as a marsad of schema version 4 left it
+        s.connection().execute_batch("DROP TABLE incidents; UPDATE schema_version SET version = 4").unwrap();
     }
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(s.schema_version().unwrap(), 5);
     let st = s.stats(5).unwrap();
     assert_eq!((st.articles, st.events, st.incidents), (1, 1, 0), "the old article has no incidents");
     let mut a = art("new", None, 2, vec![]);

@@ -113,11 +113,20 @@ const ROWS: &[(&str, &[(&str, &str)])] = &[
     ("سبتمبر الجاري", &[("سبتمبر الجاري", "2025-09")]),
     ("في أكتوبر الماضي", &[("أكتوبر الماضي", "2024-10")]),
     ("في مارس المقبل", &[("مارس المقبل", "2026-03")]),
-    // --- Hijri: recognised, never Gregorian
-    ("في 26 شوال 1436 هـ الموافق 11 أغسطس 2015", &[("26 شوال 1436 هـ", "-"), ("11 أغسطس 2015", "2015-08-11")]),
-    ("في 1 رمضان 1445هـ", &[("1 رمضان 1445هـ", "-")]),
-    ("عام 1441 هـ", &[("عام 1441 هـ", "-")]),
-    ("في 10 ذو الحجة 1444", &[("10 ذو الحجة 1444", "-")]),
+    // --- Hijri: recognised and converted (Umm al-Qura), never read as Gregorian
+    ("في 26 شوال 1436 هـ الموافق 11 أغسطس 2015", &[("26 شوال 1436 هـ", "2015-08-11"), ("11 أغسطس 2015", "2015-08-11")]),
+    ("في 1 رمضان 1445هـ", &[("1 رمضان 1445هـ", "2024-03-11")]),
+    ("عام 1441 هـ", &[("عام 1441 هـ", "2020")]),
+    ("في 10 ذو الحجة 1444", &[("10 ذو الحجة 1444", "2023-06-28")]),
+    ("الرياض ٤-١٠-١٤٣٦ واس", &[("٤-١٠-١٤٣٦", "2015-07-20")]),
+    ("في شهر رمضان 1436 هـ", &[("شهر رمضان 1436 هـ", "2015-07")]),
+    // a Hijri day and month without a year: the Hijri year of the reference (22 October 2025
+    // is 30 Rabi' II 1447), looking back
+    ("في 26 شوال", &[("26 شوال", "2025-04-24")]),
+    // --- a year inside a name is not a date (issue 13: 2063 became an event date)
+    ("تنفيذ أجندة الاتحاد الإفريقي لسنة 2063، تم إحراز تقدم", &[("سنة 2063", "-")]),
+    ("في إطار رؤية المملكة لعام 2030", &[("عام 2030", "-")]),
+    ("تنفيذ برنامج سنة 2030 وأجندة سنة 2063.", &[("سنة 2030", "2030"), ("سنة 2063", "-")]),
     // --- negatives
     ("وقع الطرفان 18 اتفاقية", &[]),
     ("الاجتماع الثامن لمجموعة التخطيط", &[]),
@@ -188,7 +197,8 @@ fn resolve_without_reference() {
         ("في 19 يوليو", None),
         ("يوم الثلاثاء", None),
         ("الشهر الماضي", None),
-        ("في 26 شوال 1436 هـ", None),
+        ("في 26 شوال 1436 هـ", Some(("2015-08-11", Precision::Day))),
+        ("في 26 شوال", None),
         ("في 31 فبراير 2025", Some(("2025-02", Precision::Month))),
     ];
     for (input, want) in rows {
@@ -245,4 +255,30 @@ fn shared_corpus_smoke() {
         }
         let _ = q.find(t, &doc, &ds);
     }
+}
+
+/// The Hijri value is kept beside the Gregorian one; conversion refuses days a month lacks.
+#[test]
+fn hijri_values_and_conversion() {
+    let f = DateFinder::new();
+    let rows: &[(&str, Option<&str>)] = &[
+        ("في 26 شوال 1436 هـ", Some("1436-10-26")),
+        ("عام 1441 هـ", Some("1441")),
+        ("في 3 أكتوبر 2009", None),
+        ("لسنة 2063 هـ", Some("2063")),
+    ];
+    for (input, want) in rows {
+        let doc = marsad_text::analyze(input);
+        let got = f.find(input, &doc);
+        assert_eq!(got.len(), 1, "{input:?}: {got:?}");
+        assert_eq!(got[0].hijri_iso(None).as_deref(), *want, "{input:?}");
+    }
+    assert_eq!(hijri_to_gregorian(1436, 10, 26), Date::new(2015, 8, 11).ok());
+    assert_eq!(hijri_to_gregorian(1300, 1, 1), Date::new(1882, 11, 12).ok());
+    assert_eq!(hijri_to_gregorian(1436, 13, 1), None);
+    assert_eq!(gregorian_to_hijri(Date::new(2015, 8, 11).unwrap()), Some((1436, 10, 26)));
+    // a numeric dateline in Hijri gives a full day for the article's reference date
+    let text = "الرياض ٤-١٠-١٤٣٦ واس";
+    let doc = marsad_text::analyze(text);
+    assert_eq!(f.find(text, &doc)[0].full_day(), Date::new(2015, 7, 20).ok());
 }
