@@ -7,7 +7,8 @@
 //! dates — each with its character span and sentence so every fact points at its evidence.
 //!
 //! Pipeline: `marsad_text::analyze` (normalise, tokens, sentences) → one automaton pass over the
-//! whole knowledge base → [`recognise`] (actors, places, pattern names, aliases) → [`dates`] and
+//! whole knowledge base → [`recognise`] (actors, places, pattern names, aliases, and the names
+//! of the trained [`tagger`] that no dictionary holds) → [`dates`] and
 //! [`quantities`] → [`events`] (triggers, arguments, modality, date, place) → [`schema`].
 //!
 //! **Must not:** keep state between articles (extraction is a pure function of the article and
@@ -21,6 +22,7 @@ pub mod quantities;
 pub mod recognise;
 pub mod schema;
 pub mod when;
+pub mod tagger;
 
 use marsad_kb::{EntityKind, Haystack, Kb};
 use marsad_text::CharIndex;
@@ -32,17 +34,29 @@ const DATE_WINDOW: usize = 2000;
 /// A reusable extractor: the knowledge base and the date/number tables, compiled once.
 pub struct Extractor {
     kb: Kb,
+    tagger: Option<tagger::Model>,
     dates: dates::DateFinder,
     quantities: quantities::QuantityFinder,
 }
 
 impl Extractor {
+    /// An extractor with the named-entity tagger built into marsad.
     pub fn new(kb: Kb) -> Self {
-        Extractor { kb, dates: dates::DateFinder::new(), quantities: quantities::QuantityFinder::new() }
+        // the embedded model is checked by a test; a damaged one would only turn the tagger off
+        Extractor::with_tagger(kb, tagger::Model::embedded().ok())
+    }
+
+    /// An extractor with another tagger model, or none (dictionary and patterns only).
+    pub fn with_tagger(kb: Kb, tagger: Option<tagger::Model>) -> Self {
+        Extractor { kb, tagger, dates: dates::DateFinder::new(), quantities: quantities::QuantityFinder::new() }
     }
 
     pub fn kb(&self) -> &Kb {
         &self.kb
+    }
+
+    pub fn tagger(&self) -> Option<&tagger::Model> {
+        self.tagger.as_ref()
     }
 
     /// Extracts everything from one article.
@@ -74,7 +88,7 @@ impl Extractor {
         let time = when::ArticleTime { published, dateline: reference_from_text(text, &doc, &found_dates) };
         let reference = time.reference();
         let role_date = reference.or_else(|| dates::latest_full_day(&found_dates)).map(|d| d.to_string());
-        let rec = recognise::recognise(&self.kb, &doc, text, layers, role_date.as_deref());
+        let rec = recognise::recognise(&self.kb, &doc, text, layers, role_date.as_deref(), self.tagger.as_ref());
         let sent_of = |b: usize| doc.tokens.partition_point(|t| t.end <= b).min(doc.tokens.len().saturating_sub(1));
         let sentence_at = |b: usize| doc.tokens.get(sent_of(b)).map_or(0, |t| t.sentence);
         let dates_out: Vec<DateOut> = found_dates
@@ -123,6 +137,7 @@ impl Extractor {
                 lat: m.lat,
                 lon: m.lon,
                 how: m.found.to_string(),
+                score: m.score.map(|x| (x * 1000.0).round() / 1000.0),
                 span: span(m.start, m.end, doc.tokens[m.first].sentence),
             });
         }
@@ -300,6 +315,27 @@ fn last_day_before<'a>(dates: &'a [dates::DateMention], before: usize, reference
         Some((v, dates::Precision::Day)) if !d.future && !after_reference(&v, reference) => Some((d, v)),
         _ => None,
     })
+}
+
+/// The names the tagger finds in `text`, one line each with class and score, and whether
+/// recognition keeps them (a name no dictionary, pattern or role holds, past the checks of
+/// [`recognise::Passes::tagged`]), for `marsad kb lookup`.
+pub fn explain_tagged(kb: &Kb, model: &tagger::Model, text: &str) -> Vec<String> {
+    let doc = marsad_text::analyze(text);
+    let hay = Haystack::new(&doc.tokens);
+    let hits = kb.matcher.find(&hay);
+    let raw = model.tag(kb, &doc, &[&hits]);
+    let rec = recognise::recognise(kb, &doc, text, recognise::split_layers(hits), None, Some(model));
+    raw.iter()
+        .map(|t| {
+            let kept = rec.ments.iter().find(|m| m.pass == "tagger" && !m.dropped && m.last == t.last && m.first >= t.first);
+            let span = &text[doc.tokens[t.first].start..doc.tokens[t.last].end];
+            match kept {
+                Some(m) => format!("«{}» → {} (how: \"tagger\", score {:.3})", &text[m.start..m.end], m.kind.as_str(), t.score),
+                None => format!("«{span}» → tagger {} score {:.3}, not kept (the dictionary or a pattern reads it, or it fails a check)", t.class.as_str(), t.score),
+            }
+        })
+        .collect()
 }
 
 /// An actor code: ISO alpha-3 or `IGO:`/`NSA:` + name.

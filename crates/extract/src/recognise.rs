@@ -1,15 +1,21 @@
 //! Recognition: actors and places in a document.
 //!
-//! **In:** the analysed document and the dictionary hits of the knowledge base.
+//! **In:** the analysed document, the dictionary hits of the knowledge base and, optionally,
+//! the trained tagger ([`crate::tagger`]).
 //! **Out:** [`Ment`]s — countries (names, adjectives, peoples), organisations, persons and
-//! places — with token ranges, actor codes and how each was found:
-//! 1. dictionary hits, longest first; a guarded short form (a surname that is also a word)
-//!    only after a full mention of the same person;
-//! 2. organisations from a head noun (شركة، وكالة، وزارة…) followed by a proper name or closed
-//!    by a state (وزارة الخارجية التركية، وكالة أنباء كازاخستان);
-//! 3. persons from a role noun, an optional state, and a name no dictionary holds
-//!    (وزير الخارجية التركي هاكان فيدان، نظيره الكازاخستاني يرمك كوشارباييف);
-//! 4. later short mentions of those persons (فيدان، لكازيخانوف).
+//! places — with token ranges, actor codes and how each was found. Recognition is a sequence of
+//! named passes ([`Passes`]); each takes only tokens no earlier pass took:
+//! 1. [`Passes::dictionary`]: dictionary hits, longest first; a guarded short form (a surname
+//!    that is also a word) only after a full mention of the same person;
+//! 2. [`Passes::org_heads`]: organisations from a head noun (شركة، وكالة، وزارة…) followed by a
+//!    proper name or closed by a state (وزارة الخارجية التركية، وكالة أنباء كازاخستان);
+//! 3. [`Passes::role_persons`], [`Passes::nationality_persons`], [`Passes::given_name_persons`]:
+//!    persons from a role noun, an optional state, and a name no dictionary holds (وزير
+//!    الخارجية التركي هاكان فيدان), after a nationality standing for a person (والأرجنتيني
+//!    ميسي), or from a known given name (أنتوني بلينكن);
+//! 4. [`Passes::aliases`]: later short mentions of those persons (فيدان، لكازيخانوف);
+//! 5. [`Passes::tagged`]: the tagger's names on the words still free, gated by score
+//!    ([`Passes::tagged_name_ok`] says which checks), then their later short mentions.
 
 use marsad_kb::{matcher::resolve_overlaps, EntityKind, Hit, How, Kb, LAYER_CUE, LAYER_ENTITY, LAYER_GIVEN, LAYER_ORG_HEAD, LAYER_ROLE, LAYER_TRIGGER};
 use marsad_text::{Doc, TokenKind, PROCLITICS};
@@ -40,9 +46,40 @@ pub struct Ment {
     pub part_of: Option<usize>,
     /// Superseded by a longer reading (kept so that indices stay valid; never output).
     pub dropped: bool,
+    /// The tagger's confidence (0…1) for a name it found.
+    pub score: Option<f32>,
+    /// The recognition pass that found it (`dictionary`, `org-head`, `role`, `nationality`,
+    /// `given-name`, `tagger`, `alias`).
+    pub pass: &'static str,
 }
 
 impl Ment {
+    /// A name found by pattern: no dictionary entry, no code yet.
+    pub fn pattern(kind: EntityKind, pass: &'static str, first: usize, last: usize, start: usize, end: usize) -> Ment {
+        Ment {
+            kind,
+            first,
+            last,
+            start,
+            end,
+            entity: None,
+            how: Some(How::Name),
+            actor: None,
+            country: None,
+            name_en: None,
+            role: None,
+            sub: None,
+            lat: None,
+            lon: None,
+            found: "pattern",
+            prefix: String::new(),
+            part_of: None,
+            dropped: false,
+            score: None,
+            pass,
+        }
+    }
+
     pub fn is_capital(&self) -> bool {
         self.kind == EntityKind::Place && self.sub.as_deref() == Some("capital")
     }
@@ -128,6 +165,8 @@ fn ment_from_kb(kb: &Kb, doc: &Doc, text: &str, h: &Hit, date: Option<&str>) -> 
         prefix: h.prefix.to_string(),
         part_of: None,
         dropped: false,
+        score: None,
+        pass: "dictionary",
     }
 }
 
@@ -209,53 +248,160 @@ fn name_span(doc: &Doc, text: &str, owner: &[Option<usize>], is_breaker: &dyn Fn
     k
 }
 
-/// `date` (ISO) is the article's reference date, used to pick a person's role at the time.
-pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&str>) -> Recognition {
-    let n = doc.tokens.len();
-    // 1. dictionary entities
-    let (guarded, plain): (Vec<Hit>, Vec<Hit>) = layers.entities.into_iter().partition(|h| kb.entity_forms[h.form.payload as usize].1 == How::GuardedShort);
-    // a name carries no case ending: سوقًا is "a market", not Suga
-    let plain = resolve_overlaps(plain.into_iter().filter(|h| !(h.first..=h.last).any(|k| has_tanween(text, &doc.tokens[k]))).collect());
-    let mut ments: Vec<Ment> = plain.iter().map(|h| ment_from_kb(kb, doc, text, h, date)).collect();
-    let mut owner: Vec<Option<usize>> = vec![None; n];
-    let mark = |owner: &mut Vec<Option<usize>>, m: &Ment, i: usize| {
-        for o in owner.iter_mut().take(m.last + 1).skip(m.first) {
-            *o = Some(i);
-        }
-    };
-    for (i, m) in ments.iter().enumerate() {
-        mark(&mut owner, m, i);
+/// `date` (ISO) is the article's reference date, used to pick a person's role at the time;
+/// `tagger`, when given, adds the names no dictionary or pattern found.
+///
+/// Recognition is a sequence of named passes over one shared state (who owns each token); each
+/// pass only takes tokens that no earlier pass took:
+/// [`Passes::dictionary`] → [`Passes::org_heads`] → [`Passes::role_persons`] →
+/// [`Passes::nationality_persons`] → [`Passes::given_name_persons`] → [`Passes::aliases`] →
+/// [`Passes::tagged`] → [`Passes::aliases`] (of the tagger's names).
+pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&str>, tagger: Option<&crate::tagger::Model>) -> Recognition {
+    // the tagger reads every candidate hit, before any pass chooses among them
+    let feats = tagger.map(|t| t.features(kb, doc, &[&layers.entities, &layers.roles, &layers.org_heads, &layers.given, &layers.triggers, &layers.cues]));
+    let Layers { entities, triggers, roles, org_heads, cues, given } = layers;
+    let mut p = Passes::new(kb, doc, text, date);
+    p.dictionary(entities);
+    p.cues(roles, org_heads, &triggers, &cues, &given);
+    p.org_heads();
+    p.role_persons();
+    p.nationality_persons();
+    p.given_name_persons(given);
+    // later mentions of pattern names first, so that the tagger does not take them as new names
+    p.aliases();
+    if let (Some(t), Some(f)) = (tagger, &feats) {
+        let tagged = t.tag_runs(kb, doc, f, &p.free_runs());
+        p.tagged(tagged);
+        p.aliases();
     }
-    let known: std::collections::HashSet<u32> = ments.iter().filter_map(|m| m.entity).collect();
-    for h in resolve_overlaps(guarded) {
-        let (e, _) = kb.entity_forms[h.form.payload as usize];
-        if known.contains(&e) && (h.first..=h.last).all(|k| owner[k].is_none()) {
-            let m = ment_from_kb(kb, doc, text, &h, date);
-            mark(&mut owner, &m, ments.len());
-            ments.push(m);
+    p.finish(triggers, cues)
+}
+
+/// Least tagger score for a name the tagger alone found (see docs/quality.md for how it was
+/// chosen).
+pub const TAGGER_MIN_SCORE: f32 = 0.5;
+/// Least tagger score for a longer name to take the tokens of a place the dictionary read
+/// inside it.
+pub const TAGGER_OVERRIDE_SCORE: f32 = 0.7;
+/// Least tagger score for a single word as a name (سيحصل is a verb).
+pub const TAGGER_SINGLE_SCORE: f32 = 0.65;
+/// Least tagger score for a single definite word (العربي) as a name.
+pub const TAGGER_DEFINITE_SCORE: f32 = 0.8;
+/// Least tagger score for a place the dictionary does not know.
+pub const TAGGER_PLACE_SCORE: f32 = 0.9;
+
+/// The state of recognition between passes.
+pub struct Passes<'a> {
+    kb: &'a Kb,
+    doc: &'a Doc,
+    text: &'a str,
+    date: Option<&'a str>,
+    n: usize,
+    pub ments: Vec<Ment>,
+    /// For each token, the mention covering it.
+    pub owner: Vec<Option<usize>>,
+    /// Last words of names found by pattern, for their later short mentions.
+    aliases: Vec<(String, usize)>,
+    roles: Vec<Hit>,
+    org_heads: Vec<Hit>,
+    /// Tokens taken by a role, trigger or cue: never part of a new name.
+    busy: Vec<bool>,
+    /// Tokens that start the next name of a list, or an organisation's head noun.
+    next_name: Vec<bool>,
+    /// A given name without a proclitic starts here.
+    plain_given: Vec<bool>,
+    /// …and it is an unambiguous one (يوسف, not وسام).
+    firm_given: Vec<bool>,
+}
+
+impl<'a> Passes<'a> {
+    pub fn new(kb: &'a Kb, doc: &'a Doc, text: &'a str, date: Option<&'a str>) -> Self {
+        let n = doc.tokens.len();
+        Passes {
+            kb,
+            doc,
+            text,
+            date,
+            n,
+            ments: Vec::new(),
+            owner: vec![None; n],
+            aliases: Vec::new(),
+            roles: Vec::new(),
+            org_heads: Vec::new(),
+            busy: vec![false; n],
+            next_name: vec![false; n],
+            plain_given: vec![false; n],
+            firm_given: vec![false; n],
         }
     }
 
-    let roles = resolve_overlaps(layers.roles.into_iter().filter(|h| (h.first..=h.last).all(|k| owner[k].is_none())).collect());
-    let org_heads = resolve_overlaps(layers.org_heads);
-    let mut busy = vec![false; n]; // tokens taken by a role, trigger or cue: never part of a new name
-    for h in roles.iter().chain(layers.triggers.iter()).chain(layers.cues.iter()) {
-        for b in busy.iter_mut().take(h.last + 1).skip(h.first) {
-            *b = true;
+    fn same_sentence(&self, a: usize, b: usize) -> bool {
+        self.doc.tokens[a].sentence == self.doc.tokens[b].sentence
+    }
+
+    /// Adds mention `m` and gives it the free tokens of its span.
+    fn push(&mut self, m: Ment) -> usize {
+        let idx = self.ments.len();
+        for o in self.owner.iter_mut().take(m.last + 1).skip(m.first) {
+            if o.is_none() {
+                *o = Some(idx);
+            }
+        }
+        self.ments.push(m);
+        idx
+    }
+
+    /// Pass 1, dictionary hits: the longest reading wins; a guarded short form (a surname that
+    /// is also a word) only after a full mention of the same person; a name carries no case
+    /// ending (سوقًا is "a market", not Suga).
+    pub fn dictionary(&mut self, entities: Vec<Hit>) {
+        let (kb, doc, text) = (self.kb, self.doc, self.text);
+        let (guarded, plain): (Vec<Hit>, Vec<Hit>) = entities.into_iter().partition(|h| kb.entity_forms[h.form.payload as usize].1 == How::GuardedShort);
+        let plain = resolve_overlaps(plain.into_iter().filter(|h| !(h.first..=h.last).any(|k| has_tanween(text, &doc.tokens[k]))).collect());
+        for h in &plain {
+            let m = ment_from_kb(kb, doc, text, h, self.date);
+            self.push(m);
+        }
+        let known: std::collections::HashSet<u32> = self.ments.iter().filter_map(|m| m.entity).collect();
+        for h in resolve_overlaps(guarded) {
+            let (e, _) = kb.entity_forms[h.form.payload as usize];
+            if known.contains(&e) && (h.first..=h.last).all(|k| self.owner[k].is_none()) {
+                let m = ment_from_kb(kb, doc, text, &h, self.date);
+                self.push(m);
+            }
         }
     }
-    // a known given name behind و/ف starts the next name of a list (حامد الشريف وجلال محمود)
-    let mut next_name = vec![false; n];
-    for g in layers.given.iter().filter(|g| !g.prefix.is_empty()) {
-        next_name[g.first] = true;
+
+    /// Role nouns, triggers, cues, head nouns and given names: what ends or starts a name.
+    pub fn cues(&mut self, roles: Vec<Hit>, org_heads: Vec<Hit>, triggers: &[Hit], cues: &[Hit], given: &[Hit]) {
+        self.roles = resolve_overlaps(roles.into_iter().filter(|h| (h.first..=h.last).all(|k| self.owner[k].is_none())).collect());
+        self.org_heads = resolve_overlaps(org_heads);
+        for h in self.roles.iter().chain(triggers.iter()).chain(cues.iter()) {
+            for b in self.busy.iter_mut().take(h.last + 1).skip(h.first) {
+                *b = true;
+            }
+        }
+        // a known given name behind و/ف starts the next name of a list (حامد الشريف وجلال محمود)
+        for g in given.iter().filter(|g| !g.prefix.is_empty()) {
+            self.next_name[g.first] = true;
+        }
+        // an organisation's head noun is not part of a person's name (… شعارات شركة)
+        for h in &self.org_heads {
+            self.next_name[h.first] = true;
+        }
+        for g in given.iter().filter(|g| g.prefix.is_empty()) {
+            self.plain_given[g.first] = true;
+            if !self.kb.given_names[g.form.payload as usize].ambiguous {
+                self.firm_given[g.first] = true;
+            }
+        }
     }
-    // an organisation's head noun is not part of a person's name (… شعارات شركة)
-    for h in &org_heads {
-        next_name[h.first] = true;
-    }
-    let is_breaker = |k: usize| {
-        let t = &doc.tokens[k];
-        if next_name[k] {
+
+    /// A word that ends a name found by pattern.
+    fn is_breaker(&self, k: usize) -> bool {
+        let kb = self.kb;
+        let t = &self.doc.tokens[k];
+        if self.next_name[k] {
             return true;
         }
         if t.kind == TokenKind::Latin {
@@ -268,7 +414,7 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
         // an ordinary word behind a proclitic (بالتحدث، لإقناعهم، ودخل) ends a name too
         NAME_BREAKERS.contains(&w)
             || kb.common.contains(w)
-            || busy[k]
+            || self.busy[k]
             || marsad_text::proclitic_splits(w, PROCLITICS).any(|(_, rest)| kb.role_words.contains(rest))
             // ل + the article (للتدريبات): a noun, not a name
             || w.starts_with("لل") && w.chars().count() >= 5
@@ -277,401 +423,688 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
             || marsad_text::proclitic_splits(w, PROCLITICS).any(|(p, rest)| !p.is_empty() && rest.chars().count() >= 3 && (kb.common.contains(rest) || rest.starts_with("ال")))
             // …and so does one carrying a pronoun (مواقفهما، بلاده)
             || marsad_text::ENCLITICS.iter().any(|e| w.strip_suffix(e).is_some_and(|stem| stem.chars().count() >= 3 && (kb.common.contains(stem) || stem.strip_suffix('ت').is_some_and(|s| kb.common.contains(&format!("{s}ه"))))))
-    };
-    // inside a name, a word behind و is the next item of a list (… وحائز، … ومواطنه) unless it is
-    // a given name of its own (وجدي، وليد) or ولد; and a definite word in ة is a description
-    // following the name (المصنفة، الحائزة)
-    let mut plain_given = vec![false; n];
-    // …and an unambiguous one (يوسف، not وسام) there can be the second word of a name chain
-    let mut firm_given = vec![false; n];
-    for g in layers.given.iter().filter(|g| g.prefix.is_empty()) {
-        plain_given[g.first] = true;
-        if !kb.given_names[g.form.payload as usize].ambiguous {
-            firm_given[g.first] = true;
-        }
     }
-    let inner_breaker = |k: usize| {
-        let t = &doc.tokens[k];
-        let w = t.norm.as_str();
-        (w.starts_with('و') && w.chars().count() > 3 && w != "ولد" && !plain_given[k]) || (w.starts_with("ال") && w != "الله" && text[t.start..t.end].ends_with('ة'))
-    };
-    let same_sentence = |a: usize, b: usize| doc.tokens[a].sentence == doc.tokens[b].sentence;
 
-    // 2. organisations from head nouns
-    for h in &org_heads {
-        // an organisation's name starts with an indefinite head in construct (شركة ترياكي،
-        // وزارة الخارجية); الشركة / الوكالة refer back to one already named
-        if (h.first..=h.last).any(|k| owner[k].is_some()) || h.prefix.ends_with("ال") || doc.tokens[h.first].norm[h.prefix.len()..].starts_with("ال") {
-            continue;
-        }
-        let head_kind = kb.org_heads[h.form.payload as usize].kind.clone();
-        let mut j = h.last + 1;
-        let mut end_tok = None;
-        let mut country = None;
-        // (a) closed by a state within four words: وزارة الخارجية التركية، وكالة أنباء كازاخستان
-        while j < n && j <= h.last + 4 && same_sentence(h.first, j) {
-            if let Some(o) = owner[j] {
-                let m = &ments[o];
-                // at least one word between head and state: شركة تركية is "a Turkish company"
-                if m.kind == EntityKind::Country && j > h.last + 1 && m.prefix.is_empty() {
-                    country = m.actor.clone();
-                    end_tok = Some(m.last);
+    /// Inside a name, a word behind و is the next item of a list (… وحائز، … ومواطنه) unless it
+    /// is a given name of its own (وجدي، وليد) or ولد; and a definite word in ة is a
+    /// description following the name (المصنفة، الحائزة).
+    fn inner_breaker(&self, k: usize) -> bool {
+        let t = &self.doc.tokens[k];
+        let w = t.norm.as_str();
+        (w.starts_with('و') && w.chars().count() > 3 && w != "ولد" && !self.plain_given[k]) || (w.starts_with("ال") && w != "الله" && self.text[t.start..t.end].ends_with('ة'))
+    }
+
+    fn name_span(&self, j: usize, max_words: usize, definite_first: bool, latin: bool) -> usize {
+        name_span(self.doc, self.text, &self.owner, &|k| self.is_breaker(k), &|k| self.inner_breaker(k), j, max_words, definite_first, latin)
+    }
+
+    /// Pass 2, organisations from head nouns: a head closed by a state within four words
+    /// (وزارة الخارجية التركية، وكالة أنباء كازاخستان), or the head of a company, group or outlet
+    /// followed by a proper name (شركة ترياكي القابضة).
+    pub fn org_heads(&mut self) {
+        let (kb, doc, text, n) = (self.kb, self.doc, self.text, self.n);
+        let org_heads = std::mem::take(&mut self.org_heads);
+        for h in &org_heads {
+            // an organisation's name starts with an indefinite head in construct (شركة ترياكي،
+            // وزارة الخارجية); الشركة / الوكالة refer back to one already named
+            if (h.first..=h.last).any(|k| self.owner[k].is_some()) || h.prefix.ends_with("ال") || doc.tokens[h.first].norm[h.prefix.len()..].starts_with("ال") {
+                continue;
+            }
+            let head_kind = kb.org_heads[h.form.payload as usize].kind.clone();
+            let mut j = h.last + 1;
+            let mut end_tok = None;
+            let mut country = None;
+            // (a) closed by a state within four words
+            while j < n && j <= h.last + 4 && self.same_sentence(h.first, j) {
+                if let Some(o) = self.owner[j] {
+                    let m = &self.ments[o];
+                    // at least one word between head and state: شركة تركية is "a Turkish company"
+                    if m.kind == EntityKind::Country && j > h.last + 1 && m.prefix.is_empty() {
+                        country = m.actor.clone();
+                        end_tok = Some(m.last);
+                    }
+                    break;
                 }
-                break;
+                let t = &doc.tokens[j];
+                if t.kind != TokenKind::Word || NAME_BREAKERS.contains(&t.norm.as_str()) || self.busy[j] {
+                    break;
+                }
+                j += 1;
             }
-            let t = &doc.tokens[j];
-            if t.kind != TokenKind::Word || NAME_BREAKERS.contains(&t.norm.as_str()) || busy[j] {
-                break;
-            }
-            j += 1;
-        }
-        // (b) a proper name after the head of a company, group or outlet: شركة ترياكي القابضة،
-        // مجموعة أورزاكس، شركة YDA (after مركز، منتدى، تحالف، بعثة comes a description, not a name)
-        let named_kind = matches!(head_kind.as_str(), "company" | "media" | "ngo");
-        let first_is_nisba = doc.tokens.get(h.last + 1).is_some_and(|t| t.norm.ends_with("يه"));
-        if end_tok.is_none() && named_kind && !first_is_nisba {
-            let mut k = h.last + 1;
-            while k < n && k <= h.last + 4 && owner[k].is_none() && same_sentence(h.first, k) && !is_breaker(k) && !doc.tokens[k].norm.starts_with("ال") && !has_tanween(text, &doc.tokens[k]) {
-                k += 1;
-            }
-            if k > h.last + 1 {
-                // one trailing feminine adjective agreeing with the head (القابضة، المساهمة) joins the name
-                if k < n && owner[k].is_none() && doc.tokens[k].kind == TokenKind::Word && doc.tokens[k].norm.starts_with("ال") && !busy[k] && same_sentence(h.first, k) && doc.tokens[k].norm.chars().count() > 4 && doc.tokens[k].norm.ends_with('ه') {
+            // (b) a proper name after the head of a company, group or outlet: شركة ترياكي القابضة،
+            // مجموعة أورزاكس، شركة YDA (after مركز، منتدى، تحالف، بعثة comes a description, not a name)
+            let named_kind = matches!(head_kind.as_str(), "company" | "media" | "ngo");
+            let first_is_nisba = doc.tokens.get(h.last + 1).is_some_and(|t| t.norm.ends_with("يه"));
+            if end_tok.is_none() && named_kind && !first_is_nisba {
+                let mut k = h.last + 1;
+                while k < n && k <= h.last + 4 && self.owner[k].is_none() && self.same_sentence(h.first, k) && !self.is_breaker(k) && !doc.tokens[k].norm.starts_with("ال") && !has_tanween(text, &doc.tokens[k]) {
                     k += 1;
                 }
-                end_tok = Some(k - 1);
-            }
-        }
-        if let Some(e) = end_tok {
-            let t0 = &doc.tokens[h.first];
-            let start = t0.start + skip_folded(&text[t0.start..t0.end], h.prefix.chars().count());
-            let m = Ment {
-                kind: EntityKind::Org,
-                first: h.first,
-                last: e,
-                start,
-                end: doc.tokens[e].end,
-                entity: None,
-                how: Some(How::Name),
-                actor: country.clone(),
-                country,
-                name_en: None,
-                role: Some(head_kind),
-                sub: None,
-                lat: None,
-                lon: None,
-                found: "pattern",
-                prefix: h.prefix.to_string(),
-                part_of: None,
-        dropped: false,
-            };
-            let idx = ments.len();
-            // a state closing the name stays a country mention, but acts only through the org
-            for k in h.first..=e {
-                if let Some(o) = owner[k] {
-                    ments[o].part_of = Some(idx);
+                if k > h.last + 1 {
+                    // one trailing feminine adjective agreeing with the head (القابضة، المساهمة) joins the name
+                    if k < n && self.owner[k].is_none() && doc.tokens[k].kind == TokenKind::Word && doc.tokens[k].norm.starts_with("ال") && !self.busy[k] && self.same_sentence(h.first, k) && doc.tokens[k].norm.chars().count() > 4 && doc.tokens[k].norm.ends_with('ه') {
+                        k += 1;
+                    }
+                    end_tok = Some(k - 1);
                 }
             }
-            for o in owner.iter_mut().take(e + 1).skip(h.first) {
-                if o.is_none() {
-                    *o = Some(idx);
+            if let Some(e) = end_tok {
+                let t0 = &doc.tokens[h.first];
+                let start = t0.start + skip_folded(&text[t0.start..t0.end], h.prefix.chars().count());
+                let m = Ment { actor: country.clone(), country, role: Some(head_kind), prefix: h.prefix.to_string(), ..Ment::pattern(EntityKind::Org, "org-head", h.first, e, start, doc.tokens[e].end) };
+                let idx = self.ments.len();
+                // a state closing the name stays a country mention, but acts only through the org
+                for k in h.first..=e {
+                    if let Some(o) = self.owner[k] {
+                        self.ments[o].part_of = Some(idx);
+                    }
                 }
+                self.push(m);
             }
-            ments.push(m);
         }
+        self.org_heads = org_heads;
     }
 
-    // 3. persons from role nouns
-    let mut aliases: Vec<(String, usize)> = Vec::new();
-    let role_starting_at: marsad_kb::HashMap<usize, usize> = roles.iter().enumerate().map(|(i, r)| (r.first, i)).collect();
-    for r in &roles {
-        let role = &kb.roles[r.form.payload as usize];
-        let mut j = r.last + 1;
-        let mut country: Option<String> = None;
-        let mut absorbed: Vec<usize> = Vec::new();
-        let mut dash = false;
-        let mut role_en = role.role_en.clone();
-        loop {
-            if j >= n || !same_sentence(r.first, j) {
+    /// Pass 3, persons from role nouns: a role, an optional state, and a name no dictionary
+    /// holds (وزير الخارجية التركي هاكان فيدان، نظيره الكازاخستاني يرمك كوشارباييف); a
+    /// dictionary person right after a role gets the role and state.
+    pub fn role_persons(&mut self) {
+        let (kb, doc, text, n) = (self.kb, self.doc, self.text, self.n);
+        let roles = std::mem::take(&mut self.roles);
+        let role_starting_at: marsad_kb::HashMap<usize, usize> = roles.iter().enumerate().map(|(i, r)| (r.first, i)).collect();
+        for r in &roles {
+            let role = &kb.roles[r.form.payload as usize];
+            let mut j = r.last + 1;
+            let mut country: Option<String> = None;
+            let mut absorbed: Vec<usize> = Vec::new();
+            let mut dash = false;
+            let mut role_en = role.role_en.clone();
+            loop {
+                if j >= n || !self.same_sentence(r.first, j) {
+                    break;
+                }
+                let t = &doc.tokens[j];
+                if let Some(o) = self.owner[j] {
+                    let m = &self.ments[o];
+                    match m.kind {
+                        EntityKind::Country if m.prefix.is_empty() || m.how == Some(How::Name) && country.is_none() => {
+                            // رئيس جمهورية أذربيجان / الرئيس التركي / سلطان عمان
+                            if country.is_none() {
+                                country = m.actor.clone();
+                            }
+                            absorbed.push(o);
+                            j = m.last + 1;
+                            continue;
+                        }
+                        EntityKind::Org if m.actor.is_some() && country.is_none() => {
+                            country = m.country.clone().or(m.actor.clone());
+                            absorbed.push(o);
+                            j = m.last + 1;
+                            continue;
+                        }
+                        _ => break,
+                    }
+                }
+                if let Some(r2) = role_starting_at.get(&j).map(|&i| &roles[i]) {
+                    // a second role or title: ولي العهد السعودي الأمير …
+                    role_en = format!("{role_en}, {}", kb.roles[r2.form.payload as usize].role_en);
+                    j = r2.last + 1;
+                    continue;
+                }
+                if (t.is_punct("-") || t.is_punct("–") || t.is_punct("—")) && !dash {
+                    dash = true;
+                    j += 1;
+                    continue;
+                }
+                if t.norm == "لدي" && j + 1 < n && self.owner[j + 1].is_some_and(|o| self.ments[o].kind == EntityKind::Country) {
+                    // السفير الروسي لدى كازاخستان: the host state is not the person's
+                    j = self.ments[self.owner[j + 1].unwrap_or(0)].last + 1;
+                    continue;
+                }
+                if t.norm == "باسم" {
+                    j += 1;
+                    continue;
+                }
+                // a portfolio between the office and the state: وزير الاستثمارات والتنمية الكازاخي
+                if country.is_none() && t.kind == TokenKind::Word {
+                    let ahead = (j + 1..(j + 4).min(n)).take_while(|&q| doc.tokens[q].kind == TokenKind::Word && self.same_sentence(j, q)).find(|&q| self.owner[q].is_some_and(|o| self.ments[o].kind == EntityKind::Country && self.ments[o].how == Some(How::Adjective)));
+                    if let Some(q) = ahead {
+                        if (j..q).all(|x| self.owner[x].is_none() && !NAME_BREAKERS.contains(&doc.tokens[x].norm.as_str())) {
+                            j = q;
+                            continue;
+                        }
+                    }
+                }
                 break;
             }
-            let t = &doc.tokens[j];
-            if let Some(o) = owner[j] {
-                let m = &ments[o];
-                match m.kind {
-                    EntityKind::Country if m.prefix.is_empty() || m.how == Some(How::Name) && country.is_none() => {
-                        // رئيس جمهورية أذربيجان / الرئيس التركي / سلطان عمان
-                        if country.is_none() {
-                            country = m.actor.clone();
-                        }
-                        absorbed.push(o);
-                        j = m.last + 1;
-                        continue;
+            if j >= n || !self.same_sentence(r.first, j) {
+                continue;
+            }
+            // a dictionary person right after the role: give it the role and state
+            if let Some(o) = self.owner[j] {
+                if self.ments[o].kind == EntityKind::Person {
+                    let m = &mut self.ments[o];
+                    if m.country.is_none() {
+                        m.country = country.clone();
+                        m.actor = country.clone();
                     }
-                    EntityKind::Org if m.actor.is_some() && country.is_none() => {
-                        country = m.country.clone().or(m.actor.clone());
-                        absorbed.push(o);
-                        j = m.last + 1;
-                        continue;
+                    if m.found == "kb" && kb.entities[m.entity.unwrap_or(0) as usize].roles.is_empty() {
+                        m.role = Some(role_en.clone());
                     }
-                    _ => break,
-                }
-            }
-            if let Some(r2) = role_starting_at.get(&j).map(|&i| &roles[i]) {
-                // a second role or title: ولي العهد السعودي الأمير …
-                role_en = format!("{role_en}, {}", kb.roles[r2.form.payload as usize].role_en);
-                j = r2.last + 1;
-                continue;
-            }
-            if (t.is_punct("-") || t.is_punct("–") || t.is_punct("—")) && !dash {
-                dash = true;
-                j += 1;
-                continue;
-            }
-            if t.norm == "لدي" && j + 1 < n && owner[j + 1].is_some_and(|o| ments[o].kind == EntityKind::Country) {
-                // السفير الروسي لدى كازاخستان: the host state is not the person's
-                j = ments[owner[j + 1].unwrap_or(0)].last + 1;
-                continue;
-            }
-            if t.norm == "باسم" {
-                j += 1;
-                continue;
-            }
-            // a portfolio between the office and the state: وزير الاستثمارات والتنمية الكازاخي
-            if country.is_none() && t.kind == TokenKind::Word {
-                let ahead = (j + 1..(j + 4).min(n)).take_while(|&q| doc.tokens[q].kind == TokenKind::Word && same_sentence(j, q)).find(|&q| owner[q].is_some_and(|o| ments[o].kind == EntityKind::Country && ments[o].how == Some(How::Adjective)));
-                if let Some(q) = ahead {
-                    if (j..q).all(|x| owner[x].is_none() && !NAME_BREAKERS.contains(&doc.tokens[x].norm.as_str())) {
-                        j = q;
-                        continue;
+                    for a in absorbed {
+                        self.ments[a].part_of = Some(o);
                     }
                 }
+                continue;
             }
-            break;
-        }
-        if j >= n || !same_sentence(r.first, j) {
-            continue;
-        }
-        // a dictionary person right after the role: give it the role and state
-        if let Some(o) = owner[j] {
-            if ments[o].kind == EntityKind::Person {
-                let m = &mut ments[o];
-                if m.country.is_none() {
-                    m.country = country.clone();
-                    m.actor = country.clone();
-                }
-                if m.found == "kb" && kb.entities[m.entity.unwrap_or(0) as usize].roles.is_empty() {
-                    m.role = Some(role_en.clone());
-                }
-                for a in absorbed {
-                    ments[a].part_of = Some(o);
+            // an unknown name: words that are not ordinary vocabulary (a single word ending in ة
+            // is a noun, not a name: below)
+            let mut k = self.name_span(j, 4, false, true);
+            // an unknown first name before a known surname is another person with that surname
+            // (هاكان جاويش أوغلو is not مولود جاويش أوغلو): the words join the new name
+            if k > j && k < n && self.same_sentence(j, k) {
+                if let Some(o) = known_surname_at(&self.ments, &self.owner, k) {
+                    k = absorb_surname(&mut self.ments, &mut self.owner, j, o);
                 }
             }
-            continue;
-        }
-        // an unknown name: words that are not ordinary vocabulary (a single word ending in ة
-        // is a noun, not a name: below)
-        let mut k = name_span(doc, text, &owner, &is_breaker, &inner_breaker, j, 4, false, true);
-        // an unknown first name before a known surname is another person with that surname
-        // (هاكان جاويش أوغلو is not مولود جاويش أوغلو): the words join the new name
-        if k > j && k < n && same_sentence(j, k) {
-            if let Some(o) = known_surname_at(&ments, &owner, k) {
-                k = absorb_surname(&mut ments, &mut owner, j, o);
+            if k == j || (k == j + 1 && (doc.tokens[j].norm.ends_with('ه') || doc.tokens[j].kind == TokenKind::Latin)) {
+                continue;
+            }
+            // words between a title and a known person are not a name of their own (سلطان عمان هيثم بن طارق)
+            if k < n && self.owner[k].is_some_and(|o| self.ments[o].kind == EntityKind::Person && !self.ments[o].dropped) {
+                continue;
+            }
+            let _ = text;
+            let m = Ment { actor: country.clone(), country, role: Some(role_en), ..Ment::pattern(EntityKind::Person, "role", j, k - 1, doc.tokens[j].start, doc.tokens[k - 1].end) };
+            let idx = self.push(m);
+            for a in absorbed {
+                self.ments[a].part_of = Some(idx);
+            }
+            if k - j >= 2 {
+                self.aliases.push((doc.tokens[k - 1].norm.clone(), idx));
             }
         }
-        if k == j || (k == j + 1 && (doc.tokens[j].norm.ends_with('ه') || doc.tokens[j].kind == TokenKind::Latin)) {
-            continue;
+        self.roles = roles;
+    }
+
+    /// Pass 3a, persons after a nationality adjective standing for a person (المدرب الإيطالي
+    /// فابيو كابيلو، والأرجنتيني ميسي): a definite singular adjective, then name words.
+    pub fn nationality_persons(&mut self) {
+        let (doc, text, n) = (self.doc, self.text, self.n);
+        for i in 0..self.ments.len() {
+            let m = &self.ments[i];
+            if m.kind != EntityKind::Country || m.how != Some(How::Adjective) || m.dropped || m.part_of.is_some() {
+                continue;
+            }
+            let w = &doc.tokens[m.last].norm;
+            let w = w.strip_prefix(m.prefix.as_str()).unwrap_or(w);
+            if !(text[m.start..].starts_with("ال") && (w.ends_with('ي') || w.ends_with("يه"))) {
+                continue;
+            }
+            // …standing alone: not after the noun it describes (الحكومة اليابانية، برشلونة الإسباني)
+            // (after و it starts a new item: رونالدينيو والأرجنتيني ميسي)
+            if m.first > 0 && self.same_sentence(m.first - 1, m.first) && !m.prefix.starts_with('و') {
+                let p = &doc.tokens[m.first - 1];
+                let pw = p.norm.as_str();
+                if self.owner[m.first - 1].is_some() || pw.starts_with("ال") || marsad_text::proclitic_splits(pw, PROCLITICS).any(|(c, rest)| !c.is_empty() && rest.starts_with("ال")) {
+                    continue;
+                }
+            }
+            let j = m.last + 1;
+            if j >= n || self.owner[j].is_some() || !self.same_sentence(m.last, j) {
+                continue;
+            }
+            let k = self.name_span(j, 3, false, false);
+            if k == j || (k == j + 1 && doc.tokens[j].norm.ends_with('ه')) {
+                continue;
+            }
+            if k < n && self.owner[k].is_some_and(|o| self.ments[o].kind == EntityKind::Person && !self.ments[o].dropped) {
+                continue;
+            }
+            let country = m.actor.clone();
+            let p = Ment { actor: country.clone(), country, ..Ment::pattern(EntityKind::Person, "nationality", j, k - 1, doc.tokens[j].start, doc.tokens[k - 1].end) };
+            let idx = self.push(p);
+            self.ments[i].part_of = Some(idx);
+            if k - j >= 2 {
+                self.aliases.push((doc.tokens[k - 1].norm.clone(), idx));
+            }
         }
-        // words between a title and a known person are not a name of their own (سلطان عمان هيثم بن طارق)
-        if k < n && owner[k].is_some_and(|o| ments[o].kind == EntityKind::Person && !ments[o].dropped) {
-            continue;
+    }
+
+    /// Pass 3b, persons from a known given name and the name words after it (محمد بن سلمان،
+    /// أنتوني بلينكن).
+    pub fn given_name_persons(&mut self, given: Vec<Hit>) {
+        let (kb, doc, text, n) = (self.kb, self.doc, self.text, self.n);
+        for g in resolve_overlaps(given) {
+            if (g.first..=g.last).any(|k| self.owner[k].is_some() || self.busy[k]) {
+                continue;
+            }
+            let ambiguous = kb.given_names[g.form.payload as usize].ambiguous;
+            let mut k = if g.last + 1 < n && self.same_sentence(g.first, g.last + 1) { self.name_span(g.last + 1, 3, true, false) } else { g.last + 1 };
+            // a known surname right after: a new person with that surname (إلهام علييف is not حيدر علييف)
+            let merged = if k < n && self.same_sentence(g.first, k) { known_surname_at(&self.ments, &self.owner, k) } else { None };
+            let extra = k - (g.last + 1);
+            // a given name that is also a word (أمل، وسام، على→علي، أن→آن) starts a name only before
+            // بن/عبد/أبو
+            let linked = extra >= 1 && NAME_LINKS.contains(&doc.tokens[g.last + 1].norm.as_str());
+            // …or before an unambiguous given name, the father's name of the Arabic name chain (حسن
+            // يوسف، جمال حمزة), unless it is an ordinary word itself (على محمد is "on Muhammad"); two
+            // ambiguous words (وسام دولت، an order) are not enough
+            let first_word = doc.tokens[g.first].norm.strip_prefix(g.prefix).unwrap_or(&doc.tokens[g.first].norm);
+            let chained = extra >= 1 && self.firm_given[g.last + 1] && !kb.common.contains(first_word);
+            let enough = if ambiguous { linked || chained } else { extra >= 1 || merged.is_some() };
+            if !enough {
+                continue;
+            }
+            if let Some(o) = merged {
+                k = absorb_surname(&mut self.ments, &mut self.owner, g.first, o);
+            }
+            let t0 = &doc.tokens[g.first];
+            let start = t0.start + skip_folded(&text[t0.start..t0.end], g.prefix.chars().count());
+            let m = Ment { prefix: g.prefix.to_string(), ..Ment::pattern(EntityKind::Person, "given-name", g.first, k - 1, start, doc.tokens[k - 1].end) };
+            let idx = self.push(m);
+            self.aliases.push((doc.tokens[k - 1].norm.clone(), idx));
         }
-        let idx = ments.len();
-        let m = Ment {
-            kind: EntityKind::Person,
-            first: j,
-            last: k - 1,
-            start: doc.tokens[j].start,
-            end: doc.tokens[k - 1].end,
-            entity: None,
-            how: Some(How::Name),
-            actor: country.clone(),
-            country,
-            name_en: None,
-            role: Some(role_en),
-            sub: None,
-            lat: None,
-            lon: None,
-            found: "pattern",
-            prefix: String::new(),
-            part_of: None,
-        dropped: false,
+    }
+
+    /// The runs of tokens the tagger may still name: words no pass took (or a place the
+    /// dictionary read, which a longer name may take), no role, trigger or cue, in one
+    /// sentence, holding at least one word outside the common vocabulary.
+    pub fn free_runs(&self) -> Vec<(usize, usize)> {
+        let doc = self.doc;
+        let free = |k: usize| {
+            let t = &doc.tokens[k];
+            matches!(t.kind, TokenKind::Word | TokenKind::Latin) && !self.busy[k] && self.owner[k].is_none_or(|o| self.ments[o].kind == EntityKind::Place)
         };
-        for o in owner.iter_mut().take(k).skip(j) {
-            *o = Some(idx);
-        }
-        for a in absorbed {
-            ments[a].part_of = Some(idx);
-        }
-        if k - j >= 2 {
-            aliases.push((doc.tokens[k - 1].norm.clone(), idx));
-        }
-        ments.push(m);
-    }
-
-    // 3a. persons after a nationality adjective standing for a person (المدرب الإيطالي فابيو
-    // كابيلو، والأرجنتيني ميسي): a definite singular adjective, then name words
-    for i in 0..ments.len() {
-        let m = &ments[i];
-        if m.kind != EntityKind::Country || m.how != Some(How::Adjective) || m.dropped || m.part_of.is_some() {
-            continue;
-        }
-        let w = &doc.tokens[m.last].norm;
-        let w = w.strip_prefix(m.prefix.as_str()).unwrap_or(w);
-        if !(text[m.start..].starts_with("ال") && (w.ends_with('ي') || w.ends_with("يه"))) {
-            continue;
-        }
-        // …standing alone: not after the noun it describes (الحكومة اليابانية، برشلونة الإسباني)
-        // (after و it starts a new item: رونالدينيو والأرجنتيني ميسي)
-        if m.first > 0 && same_sentence(m.first - 1, m.first) && !m.prefix.starts_with('و') {
-            let p = &doc.tokens[m.first - 1];
-            let pw = p.norm.as_str();
-            if owner[m.first - 1].is_some() || pw.starts_with("ال") || marsad_text::proclitic_splits(pw, PROCLITICS).any(|(c, rest)| !c.is_empty() && rest.starts_with("ال")) {
+        let mut runs = Vec::new();
+        let mut k = 0;
+        while k < self.n {
+            if !free(k) {
+                k += 1;
                 continue;
             }
+            let a = k;
+            let mut rare = false;
+            while k < self.n && free(k) && self.same_sentence(a, k) {
+                rare |= !self.kb.common.contains(doc.tokens[k].norm.as_str());
+                k += 1;
+            }
+            if rare {
+                runs.push((a, k));
+            }
         }
-        let j = m.last + 1;
-        if j >= n || owner[j].is_some() || !same_sentence(m.last, j) {
-            continue;
-        }
-        let k = name_span(doc, text, &owner, &is_breaker, &inner_breaker, j, 3, false, false);
-        if k == j || (k == j + 1 && doc.tokens[j].norm.ends_with('ه')) {
-            continue;
-        }
-        if k < n && owner[k].is_some_and(|o| ments[o].kind == EntityKind::Person && !ments[o].dropped) {
-            continue;
-        }
-        let country = m.actor.clone();
-        let idx = ments.len();
-        ments.push(Ment {
-            kind: EntityKind::Person,
-            first: j,
-            last: k - 1,
-            start: doc.tokens[j].start,
-            end: doc.tokens[k - 1].end,
-            entity: None,
-            how: Some(How::Name),
-            actor: country.clone(),
-            country,
-            name_en: None,
-            role: None,
-            sub: None,
-            lat: None,
-            lon: None,
-            found: "pattern",
-            prefix: String::new(),
-            part_of: None,
-            dropped: false,
-        });
-        ments[i].part_of = Some(idx);
-        for o in owner.iter_mut().take(k).skip(j) {
-            *o = Some(idx);
-        }
-        if k - j >= 2 {
-            aliases.push((doc.tokens[k - 1].norm.clone(), idx));
+        runs
+    }
+
+    /// Pass 4, the tagger's names: a name the tagger found with at least [`TAGGER_MIN_SCORE`]
+    /// whose tokens no earlier pass took and that holds no role, trigger or cue word. A leading
+    /// proclitic stays out of the span (ولوكاشينكو → لوكاشينكو) when the word without it is
+    /// still a name-length word. A person's last word becomes an alias for later mentions.
+    pub fn tagged(&mut self, tagged: Vec<crate::tagger::Tagged>) {
+        let (doc, text) = (self.doc, self.text);
+        for mut t in tagged {
+            if t.score < TAGGER_MIN_SCORE {
+                continue;
+            }
+            // a title or role before the name is not part of it (الملك حمد بن عيسى، السيد …)
+            while t.first < t.last && self.busy[t.first] && self.owner[t.first].is_none() {
+                t.first += 1;
+            }
+            // the tagger's longer name takes the words of places the dictionary read inside it
+            // (ارلن سبيكتر is a person, not Arlon and a word); in an organisation's name the place
+            // stays, as part of it (جامعة القاهرة)
+            let inside: Vec<usize> = (t.first..=t.last).filter_map(|k| self.owner[k]).collect();
+            let yields = |m: &Ment| m.kind == EntityKind::Place && m.first >= t.first && m.last <= t.last && (m.first > t.first || m.last < t.last);
+            let may_take = t.score >= TAGGER_OVERRIDE_SCORE && inside.iter().all(|&o| yields(&self.ments[o]));
+            if !inside.is_empty() && !may_take {
+                continue;
+            }
+            if (t.first..=t.last).any(|k| self.busy[k]) {
+                continue;
+            }
+            if t.class != crate::tagger::Class::Org {
+                for &o in &inside {
+                    self.ments[o].dropped = true;
+                }
+                for k in t.first..=t.last {
+                    self.owner[k] = None;
+                }
+            }
+            // a name is made of words; one starting or ending on punctuation or a digit is noise
+            let word = |k: usize| matches!(doc.tokens[k].kind, TokenKind::Word | TokenKind::Latin);
+            if !word(t.first) || !word(t.last) {
+                continue;
+            }
+            if !self.tagged_name_ok(&t) {
+                continue;
+            }
+            let t0 = &doc.tokens[t.first];
+            let w = t0.norm.as_str();
+            // the tagger's words keep their proclitics: و/ب/ف/ك before the article (والمانيا)
+            // or و before a known given name (ووليد is و + وليد, ومحمد is و + محمد) is not part of it
+            let prefix = match ["وب", "و", "ف", "ب", "ك"].into_iter().find(|p| w.strip_prefix(p).is_some_and(|r| r.starts_with("ال") && r.chars().count() >= 4)) {
+                Some(p) => p,
+                None if w.starts_with('و') && self.next_name[t.first] && !self.org_heads.iter().any(|h| h.first == t.first) => "و",
+                None => "",
+            };
+            let start = t0.start + skip_folded(&text[t0.start..t0.end], prefix.chars().count());
+            let m = Ment { found: "tagger", score: Some(t.score), prefix: prefix.to_string(), ..Ment::pattern(t.class.kind(), "tagger", t.first, t.last, start, doc.tokens[t.last].end) };
+            let idx = self.push(m);
+            for &o in &inside {
+                if !self.ments[o].dropped {
+                    self.ments[o].part_of = Some(idx);
+                }
+            }
+            if t.class == crate::tagger::Class::Pers {
+                self.role_after(idx);
+                if t.last > t.first {
+                    self.aliases.push((doc.tokens[t.last].norm.clone(), idx));
+                }
+            }
         }
     }
 
-    // 3b. persons from a known given name and the name words after it (محمد بن سلمان، أنتوني بلينكن)
-    for g in resolve_overlaps(layers.given) {
-        if (g.first..=g.last).any(|k| owner[k].is_some() || busy[k]) {
-            continue;
+    /// A tagged person followed by a role and its state or body (ألكسندر سلطانوف نائب وزير
+    /// خارجية روسيا، … ديفيد بيكهام، المتحدث باسم الخارجية البريطانية): the person acts for
+    /// that state, so the state's mention becomes part of the person, as in a role phrase.
+    fn role_after(&mut self, idx: usize) {
+        let (kb, doc, n) = (self.kb, self.doc, self.n);
+        let mut j = self.ments[idx].last + 1;
+        if j < n && (doc.tokens[j].is_punct("،") || doc.tokens[j].is_punct(",")) {
+            j += 1;
         }
-        let ambiguous = kb.given_names[g.form.payload as usize].ambiguous;
-        let mut k = if g.last + 1 < n && same_sentence(g.first, g.last + 1) { name_span(doc, text, &owner, &is_breaker, &inner_breaker, g.last + 1, 3, true, false) } else { g.last + 1 };
-        // a known surname right after: a new person with that surname (إلهام علييف is not حيدر علييف)
-        let merged = if k < n && same_sentence(g.first, k) { known_surname_at(&ments, &owner, k) } else { None };
-        let extra = k - (g.last + 1);
-        // a given name that is also a word (أمل، وسام، على→علي، أن→آن) starts a name only before
-        // بن/عبد/أبو
-        let linked = extra >= 1 && NAME_LINKS.contains(&doc.tokens[g.last + 1].norm.as_str());
-        // …or before an unambiguous given name, the father's name of the Arabic name chain (حسن
-        // يوسف، جمال حمزة), unless it is an ordinary word itself (على محمد is "on Muhammad"); two
-        // ambiguous words (وسام دولت، an order) are not enough
-        let first_word = doc.tokens[g.first].norm.strip_prefix(g.prefix).unwrap_or(&doc.tokens[g.first].norm);
-        let chained = extra >= 1 && firm_given[g.last + 1] && !kb.common.contains(first_word);
-        let enough = if ambiguous { linked || chained } else { extra >= 1 || merged.is_some() };
-        if !enough {
-            continue;
+        let Some(r) = self.roles.iter().find(|r| r.first == j && self.same_sentence(r.first, self.ments[idx].last)) else { return };
+        let role_en = kb.roles[r.form.payload as usize].role_en.clone();
+        // the state or body within four words of the role (وزير خارجية روسيا، باسم الخارجية البريطانية)
+        let mut k = r.last + 1;
+        while k < n && k <= r.last + 4 && self.same_sentence(k, j) {
+            if let Some(o) = self.owner[k] {
+                let m = &self.ments[o];
+                let actor = match m.kind {
+                    EntityKind::Country if m.part_of.is_none() => m.actor.clone(),
+                    EntityKind::Org if m.part_of.is_none() => m.country.clone().or(m.actor.clone()),
+                    _ => None,
+                };
+                // …unless a name follows: then the role is that name's (الحريري، الرئيس الروسي،
+                // فلاديمير بوتين)
+                let mut q = m.last + 1;
+                if q < n && (doc.tokens[q].is_punct("،") || doc.tokens[q].is_punct(",")) {
+                    q += 1;
+                }
+                let person_near = (q..(q + 3).min(n)).any(|x| self.same_sentence(x, k) && self.owner[x].is_some_and(|o| self.ments[o].kind == EntityKind::Person && !self.ments[o].dropped));
+                if person_near || q < n && self.plain_given[q] {
+                    return;
+                }
+                if let Some(a) = actor {
+                    self.ments[o].part_of = Some(idx);
+                    let p = &mut self.ments[idx];
+                    p.country = Some(a.clone()).filter(|c| !c.contains(':'));
+                    p.actor = Some(a);
+                    p.role = Some(role_en);
+                }
+                return;
+            }
+            let t = &doc.tokens[k];
+            if t.kind != TokenKind::Word || NAME_BREAKERS.contains(&t.norm.as_str()) && t.norm != "في" {
+                return;
+            }
+            k += 1;
         }
-        if let Some(o) = merged {
-            k = absorb_surname(&mut ments, &mut owner, g.first, o);
-        }
-        let t0 = &doc.tokens[g.first];
-        let start = t0.start + skip_folded(&text[t0.start..t0.end], g.prefix.chars().count());
-        let idx = ments.len();
-        ments.push(Ment {
-            kind: EntityKind::Person,
-            first: g.first,
-            last: k - 1,
-            start,
-            end: doc.tokens[k - 1].end,
-            entity: None,
-            how: Some(How::Name),
-            actor: None,
-            country: None,
-            name_en: None,
-            role: None,
-            sub: None,
-            lat: None,
-            lon: None,
-            found: "pattern",
-            prefix: g.prefix.to_string(),
-            part_of: None,
-            dropped: false,
-        });
-        for o in owner.iter_mut().take(k).skip(g.first) {
-            *o = Some(idx);
-        }
-        aliases.push((doc.tokens[k - 1].norm.clone(), idx));
     }
 
-    // 4. later short mentions of pattern persons (فيدان، لكازيخانوف): one pass over the tokens
-    let mut by_alias: marsad_kb::HashMap<&str, usize> = marsad_kb::HashMap::default();
-    for (alias, src) in &aliases {
-        if alias.chars().count() >= 4 && !kb.common.contains(alias.as_str()) {
-            by_alias.entry(alias.as_str()).or_insert(*src);
+    /// The checks a tagged name must pass (the tagger reads words; these are what the
+    /// dictionary and the name patterns know about them):
+    /// - no word carries a case ending (ودياً) — a name has none;
+    /// - a single word is not one a name pattern would stop at (common words, a word behind a
+    ///   proclitic, the indefinite accusative بحريا), and not a given name alone (جون، محمد: the
+    ///   rest of the name is elsewhere or the reading is a word);
+    /// - a single word needs [`TAGGER_SINGLE_SCORE`], a single definite word (العربي، الكيماوي)
+    ///   [`TAGGER_DEFINITE_SCORE`]: most are nouns and adjectives, few are surnames (المالكي);
+    /// - a place needs [`TAGGER_PLACE_SCORE`]: every state and most places are in the
+    ///   dictionary, so an unknown "place" is more often a word or a person;
+    /// - a person is not right beside another person (فلاديمير before بوتين is part of his name).
+    pub fn tagged_name_ok(&self, t: &crate::tagger::Tagged) -> bool {
+        let doc = self.doc;
+        if (t.first..=t.last).any(|k| has_tanween(self.text, &doc.tokens[k])) {
+            return false;
         }
+        let single = t.first == t.last;
+        let w = doc.tokens[t.first].norm.as_str();
+        if single && (self.is_breaker(t.first) || self.plain_given[t.first] || self.next_name[t.first]) {
+            return false;
+        }
+        if single && (t.score < TAGGER_SINGLE_SCORE || w.starts_with("ال") && t.score < TAGGER_DEFINITE_SCORE) {
+            return false;
+        }
+        if t.class == crate::tagger::Class::Loc && t.score < TAGGER_PLACE_SCORE {
+            return false;
+        }
+        let person_at = |k: usize| self.owner[k].is_some_and(|o| self.ments[o].kind == EntityKind::Person && !self.ments[o].dropped) && self.same_sentence(k, t.first);
+        if t.class == crate::tagger::Class::Pers && (t.first > 0 && person_at(t.first - 1) || t.last + 1 < self.n && person_at(t.last + 1)) {
+            return false;
+        }
+        true
     }
-    if !by_alias.is_empty() {
+
+    /// Pass 5, later short mentions of names found by pattern or tagger (فيدان، لكازيخانوف):
+    /// one pass over the tokens.
+    pub fn aliases(&mut self) {
+        let (kb, doc, text, n) = (self.kb, self.doc, self.text, self.n);
+        let aliases = std::mem::take(&mut self.aliases);
+        let mut by_alias: marsad_kb::HashMap<&str, usize> = marsad_kb::HashMap::default();
+        for (alias, src) in &aliases {
+            if alias.chars().count() >= 4 && !kb.common.contains(alias.as_str()) {
+                by_alias.entry(alias.as_str()).or_insert(*src);
+            }
+        }
+        if by_alias.is_empty() {
+            return;
+        }
+        // a word can hold an alias only if it ends with an alias's last letter (most words do
+        // not: this check is what keeps the pass cheap once the tagger adds names everywhere)
+        let mut last_letters: Vec<char> = by_alias.keys().filter_map(|a| a.chars().last()).collect();
+        last_letters.sort_unstable();
+        last_letters.dedup();
+        let shortest = by_alias.keys().map(|a| a.len()).min().unwrap_or(0);
         for k in 0..n {
-            if owner[k].is_some() || busy[k] || doc.tokens[k].kind != TokenKind::Word {
+            if self.owner[k].is_some() || self.busy[k] || doc.tokens[k].kind != TokenKind::Word {
                 continue;
             }
             let w = &doc.tokens[k].norm;
+            if w.len() < shortest || !w.chars().next_back().is_some_and(|c| last_letters.contains(&c)) {
+                continue;
+            }
             let Some((p, src)) = marsad_text::proclitic_splits(w, PROCLITICS).find_map(|(p, rest)| by_alias.get(rest).map(|&s| (p, s))) else { continue };
             let t = &doc.tokens[k];
             let start = t.start + skip_folded(&text[t.start..t.end], p.chars().count());
-            let s = &ments[src];
-            let m = Ment { first: k, last: k, start, end: t.end, found: "alias", prefix: p.to_string(), part_of: None, dropped: false, ..s.clone() };
-            owner[k] = Some(ments.len());
-            ments.push(m);
+            let s = &self.ments[src];
+            let m = Ment { first: k, last: k, start, end: t.end, found: "alias", pass: "alias", prefix: p.to_string(), part_of: None, dropped: false, ..s.clone() };
+            self.push(m);
         }
     }
 
-    // triggers inside a name are part of the name (مجلس التعاون)
-    let triggers = layers.triggers.into_iter().filter(|h| (h.first..=h.last).all(|k| owner[k].is_none())).collect();
-    let mut places_by_sentence = vec![Vec::new(); doc.sentences.len()];
-    let mut order: Vec<usize> = (0..ments.len()).filter(|&i| ments[i].kind == EntityKind::Place && !ments[i].dropped).collect();
-    order.sort_by_key(|&i| ments[i].first);
-    for i in order {
-        if let Some(v) = places_by_sentence.get_mut(doc.tokens[ments[i].first].sentence) {
-            v.push(i);
+    /// What the event pass needs: mentions, owners, triggers outside names, places by sentence.
+    pub fn finish(self, triggers: Vec<Hit>, cues: Vec<Hit>) -> Recognition {
+        let Passes { doc, ments, owner, roles, .. } = self;
+        // triggers inside a name are part of the name (مجلس التعاون)
+        let triggers = triggers.into_iter().filter(|h| (h.first..=h.last).all(|k| owner[k].is_none())).collect();
+        let mut places_by_sentence = vec![Vec::new(); doc.sentences.len()];
+        let mut order: Vec<usize> = (0..ments.len()).filter(|&i| ments[i].kind == EntityKind::Place && !ments[i].dropped).collect();
+        order.sort_by_key(|&i| ments[i].first);
+        for i in order {
+            if let Some(v) = places_by_sentence.get_mut(doc.tokens[ments[i].first].sentence) {
+                v.push(i);
+            }
+        }
+        let role_ending_at = roles.iter().enumerate().map(|(i, r)| (r.last, i)).collect();
+        // cues in text order: events look up the few near each trigger by binary search
+        let mut cues = cues;
+        cues.sort_by_key(|c| (c.first, c.last));
+        Recognition { ments, owner, triggers, cues, roles, places_by_sentence, role_ending_at }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tagger::{Class, Model, Tagged};
+    use std::sync::OnceLock;
+
+    fn kb() -> &'static Kb {
+        static K: OnceLock<Kb> = OnceLock::new();
+        K.get_or_init(|| Kb::embedded().expect("embedded KB loads"))
+    }
+
+    fn model() -> &'static Model {
+        static M: OnceLock<Model> = OnceLock::new();
+        M.get_or_init(|| Model::embedded().expect("embedded NER model loads"))
+    }
+
+    /// `pass:KIND:text` of every mention recognition keeps.
+    fn found(text: &str, tagger: bool) -> Vec<String> {
+        let doc = marsad_text::analyze(text);
+        let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
+        let rec = recognise(kb(), &doc, text, layers, None, tagger.then(model));
+        rec.ments.iter().filter(|m| !m.dropped).map(|m| format!("{}:{}:{}", m.pass, m.kind.as_str(), &text[m.start..m.end])).collect()
+    }
+
+    /// One table per pass: (sentence, mentions that pass must give as `pass:KIND:text`).
+    const PASSES: &[(&str, &[&str])] = &[
+        // dictionary hits: names, adjectives, places
+        ("زار أردوغان موسكو أمس", &["dictionary:PERSON:أردوغان", "dictionary:PLACE:موسكو"]),
+        ("وقال وزير الخارجية التركي هاكان فيدان إن", &["dictionary:COUNTRY:التركي", "dictionary:PERSON:هاكان فيدان"]),
+        // organisations from head nouns
+        ("وقالت شركة ترياكي القابضة إن أرباحها زادت", &["org-head:ORG:شركة ترياكي القابضة"]),
+        ("أعلنت وزارة الزراعة الموريتانية أمس", &["org-head:ORG:وزارة الزراعة الموريتانية"]),
+        // persons from role nouns
+        ("وقال الباحث ريكس تليرسون للصحفيين إن الاتفاق صعب", &["role:PERSON:ريكس تليرسون"]),
+        // persons after a nationality standing for a person
+        ("وسجل المهاجم والأرجنتيني ليونيل ميسي في المباراة", &["nationality:PERSON:ليونيل ميسي"]),
+        // aliases: a later short mention of a name found by pattern
+        ("وقال الباحث ريكس تليرسون للصحفيين إن الاتفاق صعب. وأضاف تليرسون أن", &["role:PERSON:ريكس تليرسون", "alias:PERSON:تليرسون"]),
+    ];
+
+    #[test]
+    fn each_pass_finds_its_names() {
+        for (text, want) in PASSES {
+            let got = found(text, false);
+            for w in *want {
+                assert!(got.iter().any(|g| g == w), "«{text}»: expected {w}, got {got:?}");
+            }
         }
     }
-    let role_ending_at = roles.iter().enumerate().map(|(i, r)| (r.last, i)).collect();
-    // cues in text order: events look up the few near each trigger by binary search
-    let mut cues = layers.cues;
-    cues.sort_by_key(|c| (c.first, c.last));
-    Recognition { ments, owner, triggers, cues, roles, places_by_sentence, role_ending_at }
+
+    /// The tagger pass: names no dictionary or pattern holds (sentences written for this test).
+    const TAGGED: &[(&str, &[&str])] = &[
+        ("وصل ديفيد بيكهام إلى مدريد أمس", &["tagger:PERSON:ديفيد بيكهام", "dictionary:PLACE:مدريد"]),
+        ("وصرح جوناثان كونريكوس للصحفيين في المؤتمر", &["tagger:PERSON:جوناثان كونريكوس"]),
+        // a role after the name gives the person its state (as a role before it does)
+        ("وأجرى ألكسندر سلطانوف نائب وزير خارجية روسيا محادثات في دمشق", &["tagger:PERSON:ألكسندر سلطانوف"]),
+        // …and its later short mentions (as an alias or tagged again)
+        ("وصل ديفيد بيكهام إلى مدريد أمس. وقال بيكهام إن", &["tagger:PERSON:ديفيد بيكهام", "*:PERSON:بيكهام"]),
+    ];
+
+    #[test]
+    fn the_tagger_adds_names_the_dictionary_does_not_know() {
+        for (text, want) in TAGGED {
+            let got = found(text, true);
+            for w in *want {
+                let ok = match w.strip_prefix('*') {
+                    Some(rest) => got.iter().any(|g| g.ends_with(rest) && (g.starts_with("alias:") || g.starts_with("tagger:"))),
+                    None => got.iter().any(|g| g == w),
+                };
+                assert!(ok, "«{text}»: expected {w}, got {got:?}");
+            }
+            // without the tagger none of them is found
+            let off = found(text, false);
+            assert!(!off.iter().any(|g| g.starts_with("tagger:")), "{off:?}");
+        }
+    }
+
+    #[test]
+    fn a_role_after_a_tagged_person_gives_its_state() {
+        let text = "وأجرى ألكسندر سلطانوف نائب وزير خارجية روسيا محادثات في دمشق";
+        let doc = marsad_text::analyze(text);
+        let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
+        let rec = recognise(kb(), &doc, text, layers, None, Some(model()));
+        let p = rec.ments.iter().find(|m| m.pass == "tagger").expect("a tagged person");
+        assert_eq!((p.actor.as_deref(), p.country.as_deref()), (Some("RUS"), Some("RUS")), "{p:?}");
+        let rus = rec.ments.iter().position(|m| &text[m.start..m.end] == "روسيا").unwrap();
+        assert_eq!(rec.ments[rus].part_of, rec.ments.iter().position(|m| m.pass == "tagger"));
+    }
+
+    #[test]
+    fn a_role_before_another_name_is_not_the_tagged_persons() {
+        // a given name, or a known person within three words, after the role
+        for text in ["والتقى ديفيد بيكهام، الرئيس الروسي، فلاديمير بوتين في موسكو", "والتقى ديفيد بيكهام، الرئيس الروسي، فلاديمير #بوتين في موسكو"] {
+        let doc = marsad_text::analyze(text);
+        let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
+        let rec = recognise(kb(), &doc, text, layers, None, Some(model()));
+        let tagged: Vec<&Ment> = rec.ments.iter().filter(|m| m.pass == "tagger").collect();
+        assert!(!tagged.is_empty(), "«{text}»: the test needs a tagged name");
+        for m in tagged {
+            assert_eq!(m.actor, None, "{}", &text[m.start..m.end]);
+        }
+        }
+    }
+
+    #[test]
+    fn the_tagger_never_takes_what_the_dictionary_knows() {
+        // every token of these is the dictionary's or a pattern's: the tagger adds nothing
+        for text in ["زار أردوغان موسكو أمس", "وقال وزير الخارجية التركي هاكان فيدان إن"] {
+            let got = found(text, true);
+            assert!(!got.iter().any(|g| g.starts_with("tagger:")), "«{text}»: {got:?}");
+            assert_eq!(got, found(text, false), "«{text}»");
+        }
+    }
+
+    /// The checks on a tagged name, with spans given by hand: (sentence, first token, last
+    /// token, class, score, kept).
+    const CHECKS: &[(&str, usize, usize, Class, f32, bool)] = &[
+        ("وصل ديفيد بيكهام إلى مدريد", 1, 2, Class::Pers, 0.9, true),
+        // below the least score
+        ("وصل ديفيد بيكهام إلى مدريد", 1, 2, Class::Pers, 0.4, false),
+        // a word with a case ending is no name
+        ("لعب الفريق وديًا أمس", 2, 2, Class::Org, 0.99, false),
+        // a given name alone
+        ("وقال جون للصحفيين", 1, 1, Class::Pers, 0.99, false),
+        // a single definite word needs a high score
+        ("وقال الكيماوي إن", 1, 1, Class::Pers, 0.7, false),
+        ("وقال الكيماوي إن", 1, 1, Class::Pers, 0.95, true),
+        // an unknown place needs a high score
+        ("وصلوا إلى سوفولك أمس", 2, 2, Class::Loc, 0.8, false),
+        ("وصلوا إلى سوفولك أمس", 2, 2, Class::Loc, 0.95, true),
+        // a dictionary name is never the tagger's
+        ("زار أردوغان موسكو أمس", 1, 1, Class::Pers, 0.99, false),
+        // a person right before a dictionary person is part of his name
+        ("التقى فلاديمير بوتين أمس", 1, 1, Class::Pers, 0.99, false),
+        // a name after a role noun is the role pattern's, with its role
+        ("وقال السيناتور ديفيد بيكهام إن", 1, 3, Class::Pers, 0.9, false),
+    ];
+
+    #[test]
+    fn tagged_names_pass_the_checks() {
+        for &(text, first, last, class, score, kept) in CHECKS {
+            let doc = marsad_text::analyze(text);
+            let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
+            let Layers { entities, triggers, roles, org_heads, cues, given } = layers;
+            let mut p = Passes::new(kb(), &doc, text, None);
+            p.dictionary(entities);
+            p.cues(roles, org_heads, &triggers, &cues, &given);
+            p.org_heads();
+            p.role_persons();
+            p.nationality_persons();
+            p.given_name_persons(given);
+            p.aliases();
+            let before = p.ments.len();
+            p.tagged(vec![Tagged { first, last, class, score }]);
+            let added: Vec<&Ment> = p.ments[before..].iter().filter(|m| m.pass == "tagger").collect();
+            assert_eq!(!added.is_empty(), kept, "«{text}» tokens {first}..={last} {class:?} {score}: {:?}", p.ments.iter().map(|m| &text[m.start..m.end]).collect::<Vec<_>>());
+            if let Some(m) = added.first() {
+                assert_eq!(m.kind, class.kind());
+                assert_eq!(m.score, Some(score));
+                assert_eq!(m.found, "tagger");
+            }
+        }
+    }
 }

@@ -105,8 +105,12 @@ pub struct Mention {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lon: Option<f64>,
     /// How it was recognised: `kb` (dictionary), `pattern` (role or head noun + name), `alias`
-    /// (a later short mention of a name found earlier).
+    /// (a later short mention of a name found earlier), `tagger` (the trained named-entity
+    /// tagger, for a name no dictionary or pattern holds; see `score`).
     pub how: String,
+    /// The tagger's confidence (0…1), for `how: "tagger"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
     #[serde(flatten)]
     pub span: Span,
 }

@@ -19,6 +19,10 @@ struct Cli {
     /// Read the data files from this `data/` directory instead of the ones built in.
     #[arg(long, global = true, value_name = "DIR")]
     data: Option<PathBuf>,
+    /// Use this named-entity tagger model (written by `marsad train-ner`) instead of the one
+    /// built in, or `off` for dictionary and patterns only.
+    #[arg(long, global = true, value_name = "FILE|off")]
+    ner_model: Option<PathBuf>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -168,6 +172,32 @@ enum Cmd {
         #[command(subcommand)]
         cmd: StoreCmd,
     },
+    /// Train the named-entity tagger on a CoNLL file (TOKEN<TAB>TAG, NewsFANE Gold classes)
+    /// and write the model; reproducible: the same data, epochs and seed give the same bytes.
+    ///
+    /// The built-in model is `marsad train-ner ../shared/corpus/ner-train/newsfane-train.conll
+    /// --out data/ner/tagger.bin` (see data/ner/NOTICE.md).
+    TrainNer {
+        conll: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = marsad_extract::tagger::TrainOptions::default().epochs)]
+        epochs: usize,
+        #[arg(long, default_value_t = marsad_extract::tagger::TrainOptions::default().seed)]
+        seed: u64,
+        /// Averaged weights smaller than this are left out of the model file.
+        #[arg(long, default_value_t = marsad_extract::tagger::TrainOptions::default().prune)]
+        prune: f32,
+        /// Words seen fewer times than this in training get no weights of their own.
+        #[arg(long, default_value_t = marsad_extract::tagger::TrainOptions::default().min_count)]
+        min_count: u32,
+        /// Also score the model on this CoNLL file (exact entity spans; held-out sentences).
+        #[arg(long, value_name = "CONLL")]
+        eval: Option<PathBuf>,
+        /// With --eval: list every missed and every spurious name on stderr.
+        #[arg(long)]
+        verbose: bool,
+    },
     /// Inspect and validate the knowledge base.
     Kb {
         #[command(subcommand)]
@@ -194,10 +224,23 @@ enum StoreCmd {
 enum KbCmd {
     /// Validate the data files: columns, codes, dates, duplicates, collisions. Exit 1 on problems.
     Check,
-    /// Show what an Arabic string resolves to, and why.
+    /// Show what an Arabic string resolves to, and why (dictionary entries, and the names the
+    /// tagger finds with their scores).
     Lookup { text: Vec<String> },
     /// Count entries and compiled forms.
     Stats,
+}
+
+/// The tagger to use: the built-in model, one from a file, or none (`--ner-model off`).
+fn tagger(cli: &Cli) -> Result<Option<marsad_extract::tagger::Model>> {
+    match &cli.ner_model {
+        None => Ok(Some(marsad_extract::tagger::Model::embedded().context("the built-in NER model")?)),
+        Some(p) if p.as_os_str() == "off" => Ok(None),
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("reading the NER model {}", p.display()))?;
+            Ok(Some(marsad_extract::tagger::Model::from_bytes(&bytes).with_context(|| format!("loading the NER model {}", p.display()))?))
+        }
+    }
 }
 
 fn sources(cli: &Cli) -> Result<Sources> {
@@ -227,7 +270,7 @@ fn run() -> Result<i32> {
     match &cli.cmd {
         Cmd::Extract { paths, pretty, jobs } => {
             let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
-            let ex = Extractor::new(kb);
+            let ex = Extractor::with_tagger(kb, tagger(&cli)?);
             let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).clamp(1, 64);
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
@@ -281,7 +324,7 @@ fn run() -> Result<i32> {
         }
         Cmd::Ingest { inputs, db, follow_links, batch, workers, json } => {
             let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
-            let ex = Extractor::new(kb);
+            let ex = Extractor::with_tagger(kb, tagger(&cli)?);
             ingest::run_ingest(&ex, inputs, db, *follow_links, *batch, *workers, *json)
         }
         Cmd::Stats { db, json, top } => ingest::run_stats(db, *json, *top),
@@ -305,6 +348,42 @@ fn run() -> Result<i32> {
             let what = if *incidents { serve::What::Incidents } else { serve::What::Events };
             serve::run_export(db, format, filters, q.as_deref(), out.as_ref(), partition_by.as_deref(), what)
         }
+        Cmd::TrainNer { conll, out, epochs, seed, prune, min_count, eval, verbose } => {
+            let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
+            let text = std::fs::read_to_string(conll).with_context(|| format!("reading {}", conll.display()))?;
+            let data = marsad_extract::tagger::read_conll(&text, &conll.display().to_string())?;
+            let t = std::time::Instant::now();
+            let opts = marsad_extract::tagger::TrainOptions { epochs: *epochs, seed: *seed, prune: *prune, min_count: *min_count };
+            let (bytes, rep) = marsad_extract::tagger::train(&kb, &data, &opts);
+            std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+            let acc: Vec<String> = rep.accuracy.iter().map(|a| format!("{a:.4}")).collect();
+            eprintln!(
+                "trained on {} sentences, {} tokens in {:.1} s; token accuracy by epoch {}; {} features, {} bytes → {}",
+                rep.sentences,
+                rep.tokens,
+                t.elapsed().as_secs_f64(),
+                acc.join(" "),
+                rep.features,
+                rep.bytes,
+                out.display()
+            );
+            if let Some(e) = eval {
+                let text = std::fs::read_to_string(e).with_context(|| format!("reading {}", e.display()))?;
+                let test = marsad_extract::tagger::read_conll(&text, &e.display().to_string())?;
+                let model = marsad_extract::tagger::Model::from_bytes(&bytes)?;
+                for (c, tp, fp, fn_) in marsad_extract::tagger::evaluate(&kb, &model, &test, &mut |m| {
+                    if *verbose {
+                        eprintln!("{m}");
+                    }
+                }) {
+                    let p = tp as f64 / (tp + fp).max(1) as f64;
+                    let r = tp as f64 / (tp + fn_).max(1) as f64;
+                    let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+                    println!("{c:6} P {p:.3}  R {r:.3}  F1 {f:.3}  (tp {tp} fp {fp} fn {fn_})");
+                }
+            }
+            Ok(0)
+        }
         Cmd::Kb { cmd } => {
             let src = sources(&cli)?;
             match cmd {
@@ -324,7 +403,12 @@ fn run() -> Result<i32> {
                 }
                 KbCmd::Lookup { text } => {
                     let kb = Kb::load(&src)?;
-                    let lines = kb.explain(&text.join(" "));
+                    let text = text.join(" ");
+                    let mut lines = kb.explain(&text);
+                    if let Some(t) = tagger(&cli)? {
+                        lines.extend(marsad_extract::explain_tagged(&kb, &t, &text));
+                    }
+                    let text = [text];
                     if lines.is_empty() {
                         println!("nothing known in «{}»", text.join(" "));
                     }
@@ -338,6 +422,10 @@ fn run() -> Result<i32> {
                     let kb = Kb::load(&src)?;
                     println!("{}", stats_line(&kb));
                     println!("load and compile: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+                    let t = std::time::Instant::now();
+                    if let Some(m) = tagger(&cli)? {
+                        println!("NER model: {} weighted features, loaded in {:.1} ms", m.len(), t.elapsed().as_secs_f64() * 1000.0);
+                    }
                     Ok(0)
                 }
             }

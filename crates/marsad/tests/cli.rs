@@ -183,3 +183,55 @@ fn huge_article_is_refused() {
     assert!(err.contains("big.txt: text of 9437184 bytes is larger than the 8 MiB limit for one article"), "{err}");
     assert_eq!(lines(&out.stdout).len(), 1);
 }
+
+/// `train-ner` writes a model that `--ner-model` reads, the same bytes for the same data and
+/// seed; a bad CoNLL line and a file that is not a model are refused with their names; `off`
+/// turns the tagger off; `kb lookup` explains a tagged name with its score.
+#[test]
+fn train_ner_and_ner_model() {
+    let dir = std::env::temp_dir().join(format!("marsad-ner-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut conll = String::new();
+    for (p, l) in [("ميرتان كوستاف", "برلين"), ("بيلور دانسكي", "باريس"), ("فارنو تيلكا", "روما"), ("زاغور مينكو", "مدريد")] {
+        let (a, b) = p.split_once(' ').unwrap();
+        conll.push_str(&format!("و\tO\nقال\tO\n{a}\tB-Politician\n{b}\tI-Politician\nفي\tO\n{l}\tB-Population-Center\n.\tO\n\n"));
+    }
+    let data = dir.join("train.conll");
+    std::fs::write(&data, &conll).unwrap();
+    let (m1, m2) = (dir.join("a.bin"), dir.join("b.bin"));
+    for m in [&m1, &m2] {
+        let out = marsad().arg("train-ner").arg(&data).arg("--out").arg(m).args(["--epochs", "4", "--seed", "3"]).arg("--eval").arg(&data).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("micro "), "--eval prints scores");
+    }
+    assert_eq!(std::fs::read(&m1).unwrap(), std::fs::read(&m2).unwrap(), "training is reproducible");
+    let input = "{\"id\": \"n\", \"text\": \"وقال ميرتان دانسكي في باريس أمس.\"}\n";
+    let run = |model: &std::path::Path| {
+        let mut child = marsad().arg("--ner-model").arg(model).args(["extract", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(&m1);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rec = &lines(&out.stdout)[0];
+    let tagged: Vec<&serde_json::Value> = rec["mentions"].as_array().unwrap().iter().filter(|m| m["how"] == "tagger").collect();
+    assert!(tagged.iter().any(|m| m["text"] == "ميرتان دانسكي" && m["kind"] == "PERSON" && m["score"].as_f64().is_some_and(|s| s > 0.5)), "{rec}");
+    let off = run(std::path::Path::new("off"));
+    assert!(!lines(&off.stdout)[0]["mentions"].as_array().unwrap().iter().any(|m| m["how"] == "tagger"));
+    // not a model
+    let bad = run(&data);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("loading the NER model") && err.contains("train.conll") && err.contains("magic"), "{err}");
+    // a bad training line
+    std::fs::write(&data, "قال\tO\nميرتان B-Politician\n").unwrap();
+    let out = marsad().arg("train-ner").arg(&data).arg("--out").arg(dir.join("c.bin")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("train.conll:2: expected TOKEN<TAB>TAG"), "{err}");
+    // kb lookup explains a tagged name
+    let out = marsad().arg("--ner-model").arg(&m1).args(["kb", "lookup", "وقال ميرتان دانسكي في باريس"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("«ميرتان دانسكي» → PERSON (how: \"tagger\", score"), "{said}");
+    std::fs::remove_dir_all(&dir).ok();
+}
