@@ -131,9 +131,16 @@ pub fn run_stats(db: &str, json: bool, top: usize) -> Result<i32> {
         s.events, s.events_multi_article, s.events_unknown_side
     );
     println!("mentions    {} event mentions, {} entity mentions, {} quantities", s.mentions, s.entity_mentions, s.quantities);
+    println!("incidents (one side unknown): {} (not events: not merged, not counted above)", s.incidents);
     if !s.events_by_type.is_empty() {
         println!("\nevents by type");
         for (t, n) in &s.events_by_type {
+            println!("  {t:<10} {n}");
+        }
+    }
+    if !s.incidents_by_type.is_empty() {
+        println!("\nincidents by type");
+        for (t, n) in &s.incidents_by_type {
             println!("  {t:<10} {n}");
         }
     }

@@ -140,7 +140,8 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// Export events, one row per event (columns in docs/export.md).
+    /// Export events, one row per event (columns in docs/export.md); with --incidents, the
+    /// incidents instead (one side not named; never in an event export).
     Export {
         /// The store: an SQLite file or a PostgreSQL URL (postgres://user@host:port/db).
         #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
@@ -160,6 +161,11 @@ enum Cmd {
         /// into the --out folder, for Spark, Trino, DuckDB or pyarrow: month or year.
         #[arg(long, value_name = "month|year")]
         partition_by: Option<String>,
+        /// Export incidents instead of events: things that happened where the text names one
+        /// side at most, one row per report, with their own columns (docs/export.md). --dyad
+        /// does not apply.
+        #[arg(long)]
+        incidents: bool,
     },
     /// Maintain the store.
     Store {
@@ -338,8 +344,9 @@ fn run() -> Result<i32> {
             serve::run_serve(db, addr, &opts)
         }
         Cmd::Search { words, db, filters, limit, json } => serve::run_search(db, words, filters, *limit, *json),
-        Cmd::Export { db, format, filters, q, out, partition_by } => {
-            serve::run_export(db, format, filters, q.as_deref(), out.as_ref(), partition_by.as_deref())
+        Cmd::Export { db, format, filters, q, out, partition_by, incidents } => {
+            let what = if *incidents { serve::What::Incidents } else { serve::What::Events };
+            serve::run_export(db, format, filters, q.as_deref(), out.as_ref(), partition_by.as_deref(), what)
         }
         Cmd::TrainNer { conll, out, epochs, seed, prune, min_count, eval, verbose } => {
             let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;

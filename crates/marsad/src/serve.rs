@@ -44,6 +44,15 @@ pub struct FilterArgs {
 
 impl FilterArgs {
     pub fn filter(&self, q: Option<&str>) -> Result<EventFilter> {
+        EventFilter::from_pairs(self.pairs(q), &[]).map_err(|e| anyhow::anyhow!("--{}", e.to_string().trim_start_matches("parameter ")))
+    }
+
+    /// The filter of an incident export: `--dyad` is refused (an incident names one side at most).
+    pub fn incident_filter(&self, q: Option<&str>) -> Result<EventFilter> {
+        marsad_store::incidents::filter_from_pairs(self.pairs(q), &[]).map_err(|e| anyhow::anyhow!("--{}", e.to_string().trim_start_matches("parameter ")))
+    }
+
+    fn pairs<'a>(&'a self, q: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
         let mut p: Vec<(&str, &str)> = Vec::new();
         let fields = [
             ("actor", &self.actor),
@@ -64,7 +73,7 @@ impl FilterArgs {
         if let Some(q) = q {
             p.push(("q", q));
         }
-        EventFilter::from_pairs(p, &[]).map_err(|e| anyhow::anyhow!("--{}", e.to_string().trim_start_matches("parameter ")))
+        p
     }
 }
 
@@ -246,7 +255,14 @@ fn refuse_odd_target(p: &std::path::Path, dataset: bool) -> Result<()> {
     bail!("--out {}: is {what}; give a regular file or a new path", p.display())
 }
 
-pub fn run_export(db: &str, format: &str, filters: &FilterArgs, q: Option<&str>, out: Option<&PathBuf>, partition_by: Option<&str>) -> Result<i32> {
+/// What `marsad export` writes: events (the default) or incidents (`--incidents`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum What {
+    Events,
+    Incidents,
+}
+
+pub fn run_export(db: &str, format: &str, filters: &FilterArgs, q: Option<&str>, out: Option<&PathBuf>, partition_by: Option<&str>, what: What) -> Result<i32> {
     let fmt = Format::parse(format).with_context(|| format!("--format {format}: expected csv, jsonl or parquet"))?;
     let partition = match partition_by {
         None => None,
@@ -264,12 +280,26 @@ pub fn run_export(db: &str, format: &str, filters: &FilterArgs, q: Option<&str>,
     if let Some(p) = out {
         refuse_odd_target(p, partition.is_some())?;
     }
-    let f = filters.filter(q)?;
-    let c = open(db)?;
-    let rows = query::event_rows(&*c, &f, Sort::DateAsc, i64::MAX, 0)?;
+    match what {
+        What::Events => {
+            let f = filters.filter(q)?;
+            let c = open(db)?;
+            let rows = query::event_rows(&*c, &f, Sort::DateAsc, i64::MAX, 0)?;
+            write_rows(&rows, "events", fmt, out, partition)
+        }
+        What::Incidents => {
+            let f = filters.incident_filter(q)?;
+            let c = open(db)?;
+            let rows = marsad_store::incidents::incident_rows(&*c, &f, Sort::DateAsc, i64::MAX, 0)?;
+            write_rows(&rows, "incidents", fmt, out, partition)
+        }
+    }
+}
+
+fn write_rows<R: marsad_serve::export::ExportRow>(rows: &[R], noun: &str, fmt: Format, out: Option<&PathBuf>, partition: Option<Partition>) -> Result<i32> {
     if let (Some(p), Some(dir)) = (partition, out) {
-        let ds = marsad_serve::export::write_dataset(&rows, p, dir)?;
-        eprintln!("marsad: {} events written to {} ({} files, partitioned by {})", ds.rows, dir.display(), ds.files.len(), ds.partition_by);
+        let ds = marsad_serve::export::write_dataset(rows, p, dir)?;
+        eprintln!("marsad: {} {noun} written to {} ({} files, partitioned by {})", ds.rows, dir.display(), ds.files.len(), ds.partition_by);
         return Ok(0);
     }
     match out {
@@ -282,17 +312,17 @@ pub fn run_export(db: &str, format: &str, filters: &FilterArgs, q: Option<&str>,
             }
             let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
             let mut w = std::io::BufWriter::new(file);
-            marsad_serve::export::write(&rows, fmt, &mut w)?;
+            marsad_serve::export::write(rows, fmt, &mut w)?;
             let file = w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", tmp.display()))?;
             file.sync_all().with_context(|| format!("writing {}", tmp.display()))?;
             std::fs::rename(&tmp, p).with_context(|| format!("writing {}", p.display()))?;
-            eprintln!("marsad: {} events written to {}", rows.len(), p.display());
+            eprintln!("marsad: {} {noun} written to {}", rows.len(), p.display());
         }
         None => {
             if fmt == Format::Parquet && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
                 bail!("--format parquet is binary: give --out FILE or redirect stdout");
             }
-            marsad_serve::export::write(&rows, fmt, std::io::stdout())?;
+            marsad_serve::export::write(rows, fmt, std::io::stdout())?;
         }
     }
     Ok(0)

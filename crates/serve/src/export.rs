@@ -1,9 +1,12 @@
 //! Event exports: CSV, JSON Lines and Parquet, one row per event, columns as in
-//! `docs/export.md` (GDELT/POLECAT names where they mean the same).
+//! `docs/export.md` (GDELT/POLECAT names where they mean the same). Incidents (one side not
+//! named) are exported apart, one row per report, with columns of their own
+//! ([`IncidentRow`]); an event export never holds them.
 
 use crate::ServeError;
 use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
+use marsad_store::incidents::IncidentRow;
 use marsad_store::query::EventRow;
 use std::io::Write;
 use std::sync::Arc;
@@ -41,14 +44,15 @@ impl Format {
     }
 }
 
-enum Col {
-    I(fn(&EventRow) -> i64),
-    S(fn(&EventRow) -> Option<&str>),
-    F(fn(&EventRow) -> Option<f64>),
+/// One column of an export of rows `R`.
+pub enum Col<R> {
+    I(fn(&R) -> i64),
+    S(fn(&R) -> Option<&str>),
+    F(fn(&R) -> Option<f64>),
     /// An ISO day: DATE (Date32) in Parquet, `YYYY-MM-DD` in CSV.
-    D(fn(&EventRow) -> Option<&str>),
+    D(fn(&R) -> Option<&str>),
     /// A nullable integer.
-    N(fn(&EventRow) -> Option<i64>),
+    N(fn(&R) -> Option<i64>),
 }
 
 /// Days since 1970-01-01 of an ISO day.
@@ -58,8 +62,70 @@ fn epoch_days(d: &str) -> Option<i32> {
     i32::try_from(epoch.until(d).ok()?.get_days()).ok()
 }
 
-/// The columns, in order.
-fn columns() -> Vec<(&'static str, Col)> {
+/// A kind of row that can be exported (events, incidents).
+pub trait ExportRow: serde::Serialize + Sized {
+    /// The columns of CSV and Parquet, in order.
+    fn columns() -> Vec<(&'static str, Col<Self>)>;
+    /// The date a dataset is partitioned by.
+    fn date(&self) -> Option<&str>;
+    /// The `format` of a dataset's marker file.
+    const DATASET_FORMAT: &'static str;
+}
+
+impl ExportRow for EventRow {
+    fn columns() -> Vec<(&'static str, Col<Self>)> {
+        columns()
+    }
+    fn date(&self) -> Option<&str> {
+        self.date_start.as_deref().or(self.event_date.as_deref())
+    }
+    const DATASET_FORMAT: &'static str = "marsad-events-parquet/2";
+}
+
+impl ExportRow for IncidentRow {
+    fn columns() -> Vec<(&'static str, Col<Self>)> {
+        use Col::*;
+        vec![
+            ("incident_id", I(|r| r.incident_id)),
+            ("event_date", S(|r| r.event_date.as_deref())),
+            ("date_precision", S(|r| r.date_precision.as_deref())),
+            ("date_text", S(|r| r.date_text.as_deref())),
+            ("event_type", S(|r| Some(&r.event_type))),
+            ("event_mode", S(|r| r.event_mode.as_deref())),
+            ("modality", S(|r| Some(&r.modality))),
+            ("unnamed_side", S(|r| Some(&r.unnamed_side))),
+            ("actor1_code", S(|r| r.actor1_code.as_deref())),
+            ("actor1_name", S(|r| r.actor1_name.as_deref())),
+            ("actor1_agent", S(|r| r.actor1_agent.as_deref())),
+            ("actor2_code", S(|r| r.actor2_code.as_deref())),
+            ("actor2_name", S(|r| r.actor2_name.as_deref())),
+            ("actor2_agent", S(|r| r.actor2_agent.as_deref())),
+            ("place_text", S(|r| r.place_text.as_deref())),
+            ("action_geo_fullname", S(|r| r.action_geo_fullname.as_deref())),
+            ("action_geo_country_code", S(|r| r.action_geo_country_code.as_deref())),
+            ("action_geo_lat", F(|r| r.action_geo_lat)),
+            ("action_geo_long", F(|r| r.action_geo_long)),
+            ("source_url", S(|r| r.source_url.as_deref())),
+            ("source_name", S(|r| r.source_name.as_deref())),
+            ("article_id", I(|r| r.article_id)),
+            ("article_title", S(|r| r.article_title.as_deref())),
+            ("published", S(|r| r.published.as_deref())),
+            ("trigger", S(|r| Some(&r.trigger))),
+            ("trigger_start", I(|r| r.trigger_start)),
+            ("trigger_end", I(|r| r.trigger_end)),
+            ("sentence", S(|r| Some(&r.sentence))),
+            ("gloss", S(|r| Some(&r.gloss))),
+            ("added_at", S(|r| Some(&r.added_at))),
+        ]
+    }
+    fn date(&self) -> Option<&str> {
+        self.event_date.as_deref()
+    }
+    const DATASET_FORMAT: &'static str = "marsad-incidents-parquet/1";
+}
+
+/// The event columns, in order.
+fn columns() -> Vec<(&'static str, Col<EventRow>)> {
     use Col::*;
     vec![
         ("event_id", I(|r| r.event_id)),
@@ -105,9 +171,14 @@ fn columns() -> Vec<(&'static str, Col)> {
     ]
 }
 
-/// The column names of CSV and Parquet exports.
+/// The column names of CSV and Parquet event exports.
 pub fn column_names() -> Vec<&'static str> {
     columns().into_iter().map(|c| c.0).collect()
+}
+
+/// The column names of CSV and Parquet exports of `R`.
+pub fn column_names_of<R: ExportRow>() -> Vec<&'static str> {
+    R::columns().into_iter().map(|c| c.0).collect()
 }
 
 fn csv_field(s: &str) -> String {
@@ -117,7 +188,7 @@ fn csv_field(s: &str) -> String {
 }
 
 /// Writes `rows` in `format`.
-pub fn write(rows: &[EventRow], format: Format, w: impl Write + Send) -> Result<(), ServeError> {
+pub fn write<R: ExportRow>(rows: &[R], format: Format, w: impl Write + Send) -> Result<(), ServeError> {
     match format {
         Format::Csv => write_csv(rows, w),
         Format::Jsonl => write_jsonl(rows, w),
@@ -125,9 +196,9 @@ pub fn write(rows: &[EventRow], format: Format, w: impl Write + Send) -> Result<
     }
 }
 
-fn write_csv(rows: &[EventRow], w: impl Write) -> Result<(), ServeError> {
+fn write_csv<R: ExportRow>(rows: &[R], w: impl Write) -> Result<(), ServeError> {
     let mut w = std::io::BufWriter::new(w);
-    let cols = columns();
+    let cols = R::columns();
     writeln!(w, "{}", cols.iter().map(|c| c.0).collect::<Vec<_>>().join(","))?;
     for r in rows {
         let line: Vec<String> = cols
@@ -146,7 +217,7 @@ fn write_csv(rows: &[EventRow], w: impl Write) -> Result<(), ServeError> {
     Ok(())
 }
 
-fn write_jsonl(rows: &[EventRow], w: impl Write) -> Result<(), ServeError> {
+fn write_jsonl<R: ExportRow>(rows: &[R], w: impl Write) -> Result<(), ServeError> {
     let mut w = std::io::BufWriter::new(w);
     for r in rows {
         serde_json::to_writer(&mut w, r).map_err(std::io::Error::other)?;
@@ -156,8 +227,8 @@ fn write_jsonl(rows: &[EventRow], w: impl Write) -> Result<(), ServeError> {
     Ok(())
 }
 
-fn write_parquet(rows: &[&EventRow], w: impl Write + Send) -> Result<(), ServeError> {
-    let cols = columns();
+fn write_parquet<R: ExportRow>(rows: &[&R], w: impl Write + Send) -> Result<(), ServeError> {
+    let cols = R::columns();
     let fields: Vec<Field> = cols
         .iter()
         .map(|(n, c)| match c {
@@ -254,7 +325,7 @@ pub struct Dataset {
 /// half-written dataset and partitions that no longer exist disappear; an existing `dir` is
 /// replaced only when it is empty or a marsad dataset (it holds [`DATASET_MARKER`]). The same
 /// rows give byte-identical files.
-pub fn write_dataset(rows: &[EventRow], by: Partition, dir: &std::path::Path) -> Result<Dataset, ServeError> {
+pub fn write_dataset<R: ExportRow>(rows: &[R], by: Partition, dir: &std::path::Path) -> Result<Dataset, ServeError> {
     use std::collections::BTreeMap;
     let err = |what: &str, p: &std::path::Path, e: std::io::Error| ServeError::Export(format!("{what} {}: {e}", p.display()));
     if dir.exists() {
@@ -270,9 +341,9 @@ pub fn write_dataset(rows: &[EventRow], by: Partition, dir: &std::path::Path) ->
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     let tmp = parent.join(format!(".{name}.part-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let mut parts: BTreeMap<String, Vec<&EventRow>> = BTreeMap::new();
+    let mut parts: BTreeMap<String, Vec<&R>> = BTreeMap::new();
     for r in rows {
-        parts.entry(partition_of(r.date_start.as_deref().or(r.event_date.as_deref()), by)).or_default().push(r);
+        parts.entry(partition_of(r.date(), by)).or_default().push(r);
     }
     let result = (|| -> Result<Dataset, ServeError> {
         let mut files = Vec::new();
@@ -287,7 +358,7 @@ pub fn write_dataset(rows: &[EventRow], by: Partition, dir: &std::path::Path) ->
                 files.push((rel, chunk.len()));
             }
         }
-        let ds = Dataset { format: "marsad-events-parquet/2", partition_by: by.name(), rows: rows.len(), files, columns: column_names() };
+        let ds = Dataset { format: R::DATASET_FORMAT, partition_by: by.name(), rows: rows.len(), files, columns: column_names_of::<R>() };
         let marker = tmp.join(DATASET_MARKER);
         let json = serde_json::to_string_pretty(&ds).map_err(|e| ServeError::Export(e.to_string()))?;
         std::fs::write(&marker, json + "\n").map_err(|e| err("writing", &marker, e))?;
@@ -324,6 +395,10 @@ mod tests {
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(csv_field("-3.5"), "-3.5");
         assert_eq!(column_names().len(), 40);
+        // incidents have columns of their own: no counts (never merged), the unnamed side
+        let inc = column_names_of::<IncidentRow>();
+        assert!(inc.contains(&"incident_id") && inc.contains(&"unnamed_side") && inc.contains(&"place_text"), "{inc:?}");
+        assert!(!inc.contains(&"event_id") && !inc.contains(&"num_mentions"), "{inc:?}");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! **In:** a store built by `marsad ingest` (its path), an address to listen on, and
 //! optionally a write token. **Out:** an HTTP server (axum): the JSON API under `/api/`
-//! (search, events under filters, event, article with every extracted span, actors, timeline,
+//! (search, events under filters, event, incidents (one side not named, kept apart from
+//! events), article with every extracted span, actors, timeline,
 //! dyad network, stats, exports, subscriptions), its OpenAPI description at `/openapi.json`,
 //! Atom feeds of standing queries, the web page at `/` (embedded HTML/JS/CSS, no CDN), and a
 //! background task that POSTs each new event matching a subscription to its webhook, retried
@@ -232,6 +233,7 @@ fn router(state: Arc<AppState>, request_timeout: Duration) -> Router {
         .route("/api/search", get(search))
         .route("/api/events", get(events))
         .route("/api/events/{id}", get(event))
+        .route("/api/incidents", get(incidents))
         .route("/api/articles/{id}", get(article))
         .route("/api/actors", get(actors))
         .route("/api/actors/{code}", get(actor))
@@ -382,6 +384,19 @@ async fn events(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoRespon
     let f = EventFilter::from_pairs(refs(&p), PAGE_PARAMS)?;
     let page = Page::from_pairs(refs(&p))?;
     let res = s.pool.read(move |c| Ok(query::events(c, &f, &page)?)).await?;
+    Ok(Json(res))
+}
+
+/// Incidents (one side not named), apart from events: their own filters (no dyad) and no
+/// mention counts to sort by.
+async fn incidents(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
+    let p = pairs(raw)?;
+    let f = marsad_store::incidents::filter_from_pairs(refs(&p), PAGE_PARAMS)?;
+    let page = Page::from_pairs(refs(&p))?;
+    if page.sort == Sort::Mentions {
+        return Err(ApiError::bad("parameter sort: incidents are not merged and have no mention counts; expected -date, date or -id"));
+    }
+    let res = s.pool.read(move |c| Ok(marsad_store::incidents::incidents(c, &f, &page)?)).await?;
     Ok(Json(res))
 }
 

@@ -86,6 +86,20 @@ fn id(name: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1, "maximum": i64::MAX}})
 }
 
+/// The filters of `/api/incidents`: the event filters but `dyad` (an incident names one side
+/// at most), and paging without mention counts.
+fn incident_params() -> Vec<Value> {
+    let mut v: Vec<Value> = filters().into_iter().filter(|p| p["name"] != "dyad").collect();
+    for p in v.iter_mut() {
+        let d = p["description"].as_str().unwrap_or("").replace("the event", "the incident").replace("reporting the event", "reporting the incident");
+        p["description"] = json!(d);
+    }
+    let mut pg = paging();
+    pg[2]["schema"]["enum"] = json!(["-date", "date", "-id"]);
+    v.extend(pg);
+    v
+}
+
 pub fn spec() -> Value {
     let mut ev = filters();
     ev.extend(paging());
@@ -118,8 +132,10 @@ pub fn spec() -> Value {
                 "parameters": [search_q, json!({"name": "limit", "in": "query", "description": "at most 100 hits are returned", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}}), paging()[1].clone()],
                 "responses": ok("search page", "application/json")}},
             "/api/events": {"get": {"summary": "Events matching the filters", "parameters": ev, "responses": ok("event page", "application/json")}},
+            "/api/incidents": {"get": {"summary": "Incidents: things that happened where the text names one side at most (an attack by an unnamed attacker, an arrest by unnamed captors); kept apart from events, one per report, never merged",
+                "parameters": incident_params(), "responses": ok("incident page", "application/json")}},
             "/api/events/{id}": {"get": {"summary": "One event", "parameters": [id("id")], "responses": ok("event", "application/json")}},
-            "/api/articles/{id}": {"get": {"summary": "An article with its sentences and every extracted span (mentions, quantities, dates, events)", "parameters": [id("id")], "responses": ok("article", "application/json")}},
+            "/api/articles/{id}": {"get": {"summary": "An article with its sentences and every extracted span (mentions, quantities, dates, events, and apart from them its incidents)", "parameters": [id("id")], "responses": ok("article", "application/json")}},
             "/api/actors": {"get": {"summary": "Actors of the matching events, most events first", "parameters": ev.clone(), "responses": ok("actors", "application/json")}},
             "/api/actors/{code}": {"get": {"summary": "One actor: name, timeline and events", "parameters": [json!({"name": "code", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9:_.]{1,40}$"}})], "responses": ok("actor", "application/json")}},
             "/api/timeline": {"get": {"summary": "Event counts per period and type", "parameters": tl, "responses": ok("timeline", "application/json")}},

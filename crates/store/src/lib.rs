@@ -28,6 +28,7 @@ pub mod cameo;
 pub mod db;
 pub mod fatalities;
 pub mod merge;
+pub mod incidents;
 pub mod pg;
 pub mod query;
 pub mod search;
@@ -212,6 +213,8 @@ pub struct Inserted {
     pub events_added: usize,
     /// Event mentions of this article that joined an existing event.
     pub events_merged: usize,
+    /// Incidents of this article (one side not named; stored apart, never merged).
+    pub incidents: usize,
 }
 
 /// What the store holds.
@@ -234,6 +237,10 @@ pub struct Stats {
     /// Events reported by more than one article.
     pub events_multi_article: i64,
     pub events_by_type: Vec<(String, i64)>,
+    /// Incidents: things that happened where the text names only one side (or none); one
+    /// per report, not merged, not counted in `events` or `mentions`.
+    pub incidents: i64,
+    pub incidents_by_type: Vec<(String, i64)>,
     /// The most reported dyads: (source, target, events, mentions), both sides known.
     pub top_dyads: Vec<Dyad>,
     /// Events with an unknown source or target (`?`): not a dyad, never merged across articles.

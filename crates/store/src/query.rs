@@ -853,6 +853,9 @@ pub struct ArticleDetail {
     pub quantities: Vec<SpanOut>,
     pub dates: Vec<SpanOut>,
     pub events: Vec<ArticleEvent>,
+    /// Things that happened where the text names one side at most: kept apart from `events`
+    /// (crate::incidents).
+    pub incidents: Vec<crate::incidents::ArticleIncident>,
 }
 
 /// One article with its spans.
@@ -881,6 +884,7 @@ pub fn article(c: &dyn Db, id: i64) -> Result<Option<ArticleDetail>> {
                     quantities: vec![],
                     dates: vec![],
                     events: vec![],
+                    incidents: vec![],
                 })
             }
         })
@@ -987,6 +991,7 @@ pub fn article(c: &dyn Db, id: i64) -> Result<Option<ArticleDetail>> {
             })
         })
         .collect::<Result<_>>()?;
+    a.incidents = crate::incidents::of_article(c, id)?;
     Ok(Some(a))
 }
 

@@ -449,8 +449,45 @@ impl<D: Db> Store for SqlStore<D> {
             "dates (article_id, value, precision, text, relative, start, \"end\", sentence, hijri)",
             x.dates.iter().map(|d| vals![aid, &d.value, &d.precision, &d.text, d.relative, d.span.start, d.span.end, d.span.sentence, &d.hijri].to_vec()),
         )?;
+        // incidents (one side not named): one row per report, never merged, not events
+        insert_rows(
+            c,
+            "incidents (article_id, sentence, type, mode, modality, source_actor, source_name, source_agent, target_actor,
+                        target_name, target_agent, date, date_precision, date_text, place_text, place_name, place_country,
+                        place_lat, place_lon, trigger, evidence, start, \"end\", gloss)",
+            x.incidents.iter().map(|e| {
+                let pl = e.place.as_ref();
+                vals![
+                    aid,
+                    e.span.sentence,
+                    &e.event_type,
+                    &e.mode,
+                    &e.modality,
+                    &e.source.actor,
+                    &e.source.name,
+                    &e.source.agent,
+                    &e.target.actor,
+                    &e.target.name,
+                    &e.target.agent,
+                    &e.date,
+                    &e.date_precision,
+                    &e.date_text,
+                    pl.map(|p| p.text.clone()),
+                    pl.and_then(|p| p.name.clone()),
+                    pl.and_then(|p| p.country.clone()),
+                    pl.and_then(|p| p.lat),
+                    pl.and_then(|p| p.lon),
+                    &e.trigger,
+                    &e.evidence,
+                    e.span.start,
+                    e.span.end,
+                    &e.gloss
+                ]
+                .to_vec()
+            }),
+        )?;
         index_article(c, aid, art.title.as_deref().unwrap_or(""), &art.text)?;
-        let mut res = Inserted { article: aid, cluster: cluster_id, new_cluster, ..Default::default() };
+        let mut res = Inserted { article: aid, cluster: cluster_id, new_cluster, incidents: x.incidents.len(), ..Default::default() };
         // the article's text-dated reports first, then those dated by the article, then the rest
         // (merge.rs: the order rebuild-events uses, so both find the same events)
         let mut reports: Vec<(&marsad_extract::Event, Time)> = x
@@ -641,10 +678,16 @@ pub fn stats_of(c: &dyn Db, top: usize) -> Result<Stats> {
         quantities: one("SELECT count(*) FROM quantities")?,
         events_multi_article: one("SELECT count(*) FROM events WHERE num_articles > 1")?,
         events_unknown_side: one("SELECT count(*) FROM events WHERE source_actor IS NULL OR target_actor IS NULL")?,
+        incidents: one("SELECT count(*) FROM incidents")?,
         ..Default::default()
     };
     s.events_by_type = c
         .rows("SELECT type, count(*) FROM events GROUP BY type ORDER BY count(*) DESC, type", &[])?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?)))
+        .collect::<Result<_>>()?;
+    s.incidents_by_type = c
+        .rows("SELECT type, count(*) FROM incidents GROUP BY type ORDER BY count(*) DESC, type", &[])?
         .iter()
         .map(|r| Ok((r.get(0)?, r.get(1)?)))
         .collect::<Result<_>>()?;

@@ -206,6 +206,42 @@ ALTER TABLE articles ADD COLUMN author TEXT;
 ALTER TABLE dates ADD COLUMN hijri TEXT;
 CREATE INDEX events_date_start ON events(date_start);
 "#,
+    // ---- incidents (issue 10) -------------------------------------------------------------
+    // 5: incidents, things that happened with one side not named (ArticleOut::incidents):
+    // one row per report, never merged across articles, kept apart from events. Articles
+    // stored before this version have none (their incidents were not kept).
+    r#"
+CREATE TABLE incidents (
+    id            INTEGER PRIMARY KEY,
+    article_id    INTEGER NOT NULL REFERENCES articles(id),
+    sentence      INTEGER NOT NULL,
+    type          TEXT NOT NULL,
+    mode          TEXT,
+    modality      TEXT NOT NULL,
+    source_actor  TEXT,                        -- null: the text does not name it
+    source_name   TEXT,
+    source_agent  TEXT,
+    target_actor  TEXT,
+    target_name   TEXT,
+    target_agent  TEXT,
+    date          TEXT,
+    date_precision TEXT,
+    date_text     TEXT,
+    place_text    TEXT,
+    place_name    TEXT,
+    place_country TEXT,
+    place_lat     REAL,
+    place_lon     REAL,
+    trigger       TEXT NOT NULL,
+    evidence      TEXT NOT NULL,
+    start         INTEGER NOT NULL,
+    "end"         INTEGER NOT NULL,
+    gloss         TEXT NOT NULL
+);
+CREATE INDEX incidents_article ON incidents(article_id);
+CREATE INDEX incidents_date ON incidents(date);
+"#,
+    // ---- end of incidents ---------------------------------------------------------------
 ];
 
 /// The schema version this code writes.

@@ -333,6 +333,101 @@ fn hundreds_of_mentions_are_stored_in_several_multi_row_inserts(s: &mut dyn Stor
     assert!(s.candidates(&[]).unwrap().is_empty());
 }
 
+fn incident(t: &str, s: Option<&str>, g: Option<&str>, date: Option<&str>, place_country: Option<&str>) -> Event {
+    serde_json::from_value(serde_json::json!({
+        "type": t, "modality": "asserted",
+        "source": {"actor": s}, "target": {"actor": g},
+        "date": date, "date_precision": date.map(|_| "day"), "date_text": date.map(|_| "أمس"),
+        "place": place_country.map(|c| serde_json::json!({"text": "غزة", "name": "Gaza", "country": c, "lat": 31.5, "lon": 34.47})),
+        "trigger": "قتل", "start": 10, "end": 13, "sentence": 1,
+        "evidence": "قتل فلسطينيان في غزة", "gloss": "someone attacked"
+    }))
+    .unwrap()
+}
+
+/// Issue 10: incidents (one side not named) are stored one row per report, kept apart from
+/// events (not merged, not counted), go with their article, and are read back under filters.
+fn incidents_are_stored_apart_and_never_counted_as_events<D: Db>(s: &mut crate::sql::SqlStore<D>) {
+    use crate::incidents::{filter_from_pairs, incidents, of_article};
+    use crate::query::Page;
+    let with = |mut a: NewArticle, inc: Vec<Event>| {
+        a.extracted.incidents = inc;
+        a
+    };
+    // a rolled back batch keeps no incident
+    s.begin().unwrap();
+    s.insert(&with(art("r", None, 9, vec![]), vec![incident("ASSAULT", None, Some("PSE"), None, None)]), ClusterChoice::New).unwrap();
+    s.rollback().unwrap();
+    assert_eq!(s.stats(5).unwrap().incidents, 0);
+
+    s.begin().unwrap();
+    let a = s
+        .insert(
+            &with(
+                art("a", Some("Alpha News"), 1, vec![event("CONSULT", "RUS", "KAZ", Some("2025-10-22"))]),
+                vec![
+                    incident("ASSAULT", None, Some("PSE"), Some("2025-10-21"), Some("PSE")),
+                    incident("COERCE", Some("GRC"), Some("GRC"), None, None),
+                    incident("PROTEST", Some("TUR"), None, Some("2025-11"), None),
+                ],
+            ),
+            ClusterChoice::New,
+        )
+        .unwrap();
+    assert_eq!((a.events_added, a.incidents), (1, 3));
+    // the same incident in another article is another row: incidents are never merged
+    let b = s
+        .insert(&with(art("b", Some("Beta Post"), 2, vec![]), vec![incident("ASSAULT", None, Some("PSE"), Some("2025-10-21"), Some("PSE"))]), ClusterChoice::New)
+        .unwrap();
+    assert_eq!((b.events_added, b.events_merged, b.incidents), (0, 0, 1));
+    s.commit().unwrap();
+
+    let st = s.stats(5).unwrap();
+    assert_eq!((st.events, st.mentions, st.incidents), (1, 1, 4), "incidents are not events");
+    assert_eq!(st.incidents_by_type, vec![("ASSAULT".to_string(), 2), ("COERCE".to_string(), 1), ("PROTEST".to_string(), 1)]);
+    assert!(st.events_by_type.iter().all(|(t, _)| t == "CONSULT"), "{:?}", st.events_by_type);
+    assert_eq!(s.events(10).unwrap().len(), 1);
+
+    let c: &dyn Db = s.connection();
+    let page = Page::default();
+    let count = |pairs: &[(&str, &str)]| incidents(c, &filter_from_pairs(pairs.iter().copied(), &[]).unwrap(), &page).unwrap().total;
+    for (pairs, want) in [
+        (vec![], 4),
+        (vec![("type", "assault")], 2),
+        (vec![("country", "PSE")], 2),
+        (vec![("actor", "GRC")], 1),
+        (vec![("actor", "TUR")], 1),
+        (vec![("from", "2025-10-22")], 1), // the month 2025-11 is after the day; 2025-10-21 is not
+        (vec![("from", "2025-10"), ("to", "2025-10")], 2),
+        (vec![("source", "Beta Post")], 1),
+        (vec![("article", &b.article.to_string())], 1),
+        (vec![("modality", "negated")], 0),
+    ] {
+        assert_eq!(count(&pairs), want, "{pairs:?}");
+    }
+    let e = filter_from_pairs([("dyad", "RUS-KAZ")], &[]).unwrap_err();
+    assert!(e.to_string().contains("dyad") && e.to_string().contains("one side"), "{e}");
+    assert!(filter_from_pairs([("nope", "x")], &[]).unwrap_err().to_string().contains("unknown parameter"));
+
+    let rows = incidents(c, &Default::default(), &Page { limit: 2, ..page }).unwrap();
+    assert_eq!((rows.total, rows.incidents.len()), (4, 2), "limit holds");
+    let first = &rows.incidents[0];
+    // newest date first: the 2025-11 protest, its target not named
+    assert_eq!((first.event_type.as_str(), first.unnamed_side.as_str(), first.actor1_code.as_deref()), ("PROTEST", "target", Some("TUR")));
+    let gaza = incidents(c, &filter_from_pairs([("source", "Alpha News"), ("type", "ASSAULT")], &[]).unwrap(), &page).unwrap();
+    let g = &gaza.incidents[0];
+    assert_eq!((g.unnamed_side.as_str(), g.actor2_code.as_deref(), g.action_geo_fullname.as_deref(), g.place_text.as_deref()), ("source", Some("PSE"), Some("Gaza"), Some("غزة")));
+    assert_eq!((g.event_date.as_deref(), g.date_precision.as_deref(), g.date_text.as_deref(), g.action_geo_lat), (Some("2025-10-21"), Some("day"), Some("أمس"), Some(31.5)));
+    assert_eq!((g.trigger.as_str(), g.trigger_start, g.trigger_end, g.source_name.as_deref()), ("قتل", 10, 13, Some("Alpha News")));
+
+    // the article holds its events and, apart, its incidents
+    let d = crate::query::article(c, a.article).unwrap().unwrap();
+    assert_eq!((d.events.len(), d.incidents.len()), (1, 3));
+    let sides: Vec<&str> = d.incidents.iter().map(|i| i.unnamed_side.as_str()).collect();
+    assert!(sides.contains(&"source") && sides.contains(&"target"), "{sides:?}");
+    assert_eq!(of_article(c, b.article).unwrap().len(), 1);
+}
+
 /// One test per database for a body written against `&mut dyn Store`.
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
@@ -347,7 +442,7 @@ macro_rules! on_both {
     };
 }
 
-on_both!(hundreds_of_mentions_are_stored_in_several_multi_row_inserts, writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, later_reports_of_another_time_make_new_events, any_order_of_the_same_articles_gives_the_same_aggregates, a_store_merged_by_the_old_rule_heals_on_rebuild, dated_by_publication_events_are_found_by_date_and_counted_in_timelines, ingest_and_rebuild_agree_on_articles_with_several_dates, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
+on_both!(incidents_are_stored_apart_and_never_counted_as_events, hundreds_of_mentions_are_stored_in_several_multi_row_inserts, writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, later_reports_of_another_time_make_new_events, any_order_of_the_same_articles_gives_the_same_aggregates, a_store_merged_by_the_old_rule_heals_on_rebuild, dated_by_publication_events_are_found_by_date_and_counted_in_timelines, ingest_and_rebuild_agree_on_articles_with_several_dates, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
 
 #[test]
 fn a_fresh_postgres_database_gets_the_current_schema_and_reopens() {
@@ -371,6 +466,34 @@ fn a_fresh_postgres_database_gets_the_current_schema_and_reopens() {
         Err(StoreError::TooNew { found: 99, .. }) => {}
         other => panic!("expected TooNew, got {:?}", other.map(|_| ())),
     }
+}
+
+#[test]
+fn a_version_4_database_gains_the_incidents_table_and_keeps_its_data() {
+    let dir = std::env::temp_dir().join(format!("marsad-store-v4-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("v4.db");
+    let _ = std::fs::remove_file(&path);
+    {
+        let mut s = SqliteStore::open(&path).unwrap();
+        s.begin().unwrap();
+        s.insert(&art("old", None, 1, vec![event("CONSULT", "RUS", "KAZ", None)]), ClusterChoice::New).unwrap();
+        s.commit().unwrap();
+        // as a marsad of schema version 4 left it
+        s.connection().execute_batch("DROP TABLE incidents; UPDATE schema_version SET version = 4").unwrap();
+    }
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 5);
+    let st = s.stats(5).unwrap();
+    assert_eq!((st.articles, st.events, st.incidents), (1, 1, 0), "the old article has no incidents");
+    let mut a = art("new", None, 2, vec![]);
+    a.extracted.incidents = vec![incident("ASSAULT", None, Some("PSE"), None, None)];
+    s.begin().unwrap();
+    s.insert(&a, ClusterChoice::New).unwrap();
+    s.commit().unwrap();
+    assert_eq!(s.stats(5).unwrap().incidents, 1);
+    drop(s);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
