@@ -11,7 +11,7 @@
 //! of the article.
 
 use crate::recognise::{Ment, Recognition};
-use marsad_kb::{EntityKind, Hit, How, Kb};
+use marsad_kb::{EntityKind, Frame, Hit, How, Kb};
 use marsad_text::{Doc, TokenKind};
 
 /// The most tokens between a trigger and its arguments: a clause is never longer in news,
@@ -199,11 +199,11 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             }
             let (lo, hi) = clause_bounds(kb, doc, h, prev_trigger, next_trigger);
             let violent = matches!(tr.event_type.as_str(), "ASSAULT" | "COERCE");
-            let (src, tgt) = arguments(&parts, h, lo, hi, violent, tr.frame == marsad_kb::Frame::SubjectBefore);
+            let (src, tgt) = arguments(&parts, h, lo, hi, violent, tr.frame);
             let mut srcs: Vec<usize> = src.clone();
             let mut tgts: Vec<usize> = tgt.clone();
             if srcs.is_empty() && !tgts.is_empty() {
-                if violent && tgts.iter().any(|&t| parts.iter().any(|p| p.ment == t && p.people)) {
+                if violent && (tr.frame == Frame::Result || tgts.iter().any(|&t| parts.iter().any(|p| p.ment == t && p.people))) {
                     // victims with no agent named near the verb: the agent of the sentence's
                     // event noun (قتل فلسطينيان … إثر غارات إسرائيلية), never the last subject
                     let victims: Vec<&str> = tgts.iter().filter_map(|&t| actor_of(&rec.ments[t])).collect();
@@ -517,7 +517,8 @@ fn state_adjective(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], m:
 }
 
 /// Source and target mention groups for trigger `h` among the sentence's participants.
-fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, subject_before: bool) -> (Vec<usize>, Vec<usize>) {
+fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, frame: Frame) -> (Vec<usize>, Vec<usize>) {
+    let subject_before = frame == Frame::SubjectBefore;
     // people named by their nationality are the victims of violence, not its agents (قتل
     // فلسطينيان، مقتل 10 آلاف يمني): they stand where a target stands
     let marked = |i: usize| parts[i].marked || violent && parts[i].people;
@@ -562,6 +563,12 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, subje
         let other = |i: &&usize| !src.contains(*i) && !src_actors.contains(&parts[**i].actor.as_str());
         let tgt = after.iter().filter(|&&i| i < a).rev().find(other).or_else(|| before.iter().rev().find(other)).or_else(|| after.iter().find(other));
         return (src.iter().map(|&i| parts[i].ment).collect(), tgt.map(|&i| vec![parts[i].ment]).unwrap_or_default());
+    }
+    // a death told as a result (مقتل 27 صحافيا، لقي مصرعه): the names around it are its victims
+    // (or whoever reports it), never its agent
+    if frame == Frame::Result {
+        let victim = after.iter().find(|&&i| !parts[i].coord).or_else(|| before.last());
+        return (Vec::new(), victim.map(|&i| vec![parts[i].ment]).unwrap_or_default());
     }
     // source: the first unmarked participant after the verb (VSO), else the nearest unmarked before it
     let mut src_group: Vec<usize> = Vec::new();

@@ -191,7 +191,8 @@ pub struct Trigger {
     /// Where the sides stand (column 6 of triggers.tsv, `-` for the default: the subject
     /// after a verb or before it, the target after a preposition or as the object):
     /// `subject-before`: the trigger follows its subject and takes only a target after it (a
-    /// circumstantial participle: قال … منتقدا تركيا).
+    /// circumstantial participle: قال … منتقدا تركيا); `result`: a death told as a result, whose
+    /// surrounding names are victims or reporters, never its agent.
     pub frame: Frame,
     pub origin: String,
 }
@@ -202,6 +203,8 @@ pub enum Frame {
     #[default]
     Default,
     SubjectBefore,
+    /// A death or wound told as its result (مقتل، لقي مصرعه): no subject is its agent.
+    Result,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -519,7 +522,8 @@ impl Kb {
             let frame = match cols.get(5).copied().unwrap_or("-") {
                 "-" => Frame::Default,
                 "subject-before" => Frame::SubjectBefore,
-                other => return Err(KbError::Parse { file: file.into(), line, msg: format!("trigger frame {other:?} is not - or subject-before") }),
+                "result" => Frame::Result,
+                other => return Err(KbError::Parse { file: file.into(), line, msg: format!("trigger frame {other:?} is not -, subject-before or result") }),
             };
             triggers.push(Trigger { kind, lemma: lemma_col.to_string(), event_type: etype, mode, frame, origin: format!("{file}:{line}") });
             let add = |b: &mut MatcherBuilder, f: &str, pre: Pre, post: Post| b.add(f, Form { layer: LAYER_TRIGGER, payload: id, pre, post });
