@@ -123,7 +123,8 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
     let mut topic: Option<usize> = None; // last source mention, for pro-drop sentences
     let triggers = marsad_kb::matcher::resolve_overlaps(rec.triggers.clone());
     let mut by_sentence: Vec<Vec<&Hit>> = vec![Vec::new(); doc.sentences.len()];
-    for h in &triggers {
+    // (a homograph is no trigger at all: it neither makes an event nor closes another's clause)
+    for h in triggers.iter().filter(|h| !is_homograph(kb, doc, h)) {
         if let Some(v) = by_sentence.get_mut(doc.tokens[h.first].sentence) {
             v.push(h);
         }
@@ -131,7 +132,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
     // tokens covered by a trigger, or an adjective or two after one (غارات جوية إسرائيلية)
     // (VERB on a verb trigger's tokens: a state adjective after a verb is its subject, قتل فلسطينيان)
     let mut trig_tokens = vec![0u8; doc.tokens.len()];
-    for h in &triggers {
+    for h in triggers.iter().filter(|h| !is_homograph(kb, doc, h)) {
         if kb.triggers[h.form.payload as usize].kind == 'v' {
             trig_tokens[h.first..=h.last].fill(VERB);
             // (an adjective on the verb's object names a side: انتقد بولتون التحركات الفلسطينية)
@@ -152,9 +153,6 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
         let question = doc.tokens[sent.tokens.clone()].iter().any(|t| t.is_punct("؟") || t.is_punct("?"));
         for (ti, h) in trig.iter().enumerate() {
             let tr = &kb.triggers[h.form.payload as usize];
-            if is_homograph(kb, doc, h) {
-                continue;
-            }
             // a trigger noun right after another trigger is its object (أجرى محادثات، توقيع اتفاقية): one event
             if ti > 0 && trig[ti - 1].last + 1 == h.first && kb.triggers[trig[ti - 1].form.payload as usize].event_type == tr.event_type {
                 continue;
