@@ -98,6 +98,7 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("an event noun after إن takes no agent from the speaker", "وغرد ترامب قائلا إن هجوما على إدلب سيكون خطأ.", &["ASSAULT:USA:SYR", "ASSAULT:USA:USA"]),
     ("a بين-pair inside the object is the object's", "كما نددت الدول المقاطعة بالتقارب الكبير بين قطر وإيران.", &["ACCUSE:QAT:IRN"]),
     ("حذرا (cautious) is not a warning", "اتبع الرئيس نهجا دبلوماسيا حذرا بين طهران وواشنطن.", &["THREATEN:*"]),
+    ("the content of a demand has not happened", "وطالبت نقابة المحامين الأردنيين بإطلاق سراح المعتقلين لدى السلطات السورية.", &["CONCEDE:*"]),
     ("whoever reports a death is not its agent", "كشفت نقابة الصحفيين المصريين، السبت، عن مقتل 27 صحافيا منذ بداية الحرب.", &["ASSAULT:EGY:EGY"]),
     ("violence with one state alone is an incident, not an event", "قتل فلسطينيان اثنان في قطاع غزة.", &["ASSAULT:*"]),
     ("an arrest with no agent named is an incident", "واعتقل الجنديان اليونانيان بعد دخولهما الأراضي التركية.", &["COERCE:GRC:GRC"]),
