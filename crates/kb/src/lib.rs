@@ -331,8 +331,8 @@ impl Kb {
                 }
             }
         }
-        // …nor a head noun or role noun (كاليه → كلية "college")
-        for file in ["lexicon/org_heads.tsv", "lexicon/roles.tsv"] {
+        // …nor a head noun or role noun (كاليه → كلية "college"), nor a given name (براغ → براق)
+        for file in ["lexicon/org_heads.tsv", "lexicon/roles.tsv", "kb/given_names.tsv"] {
             for (_, cols) in rows(src.get(file)) {
                 for (f, _) in forms::with_article(cols[0]) {
                     listed.insert(f);
