@@ -9,6 +9,17 @@
 //! sides; coordinated actors (أردوغان وبوتين ورئيسي) give one event per pair. A sentence
 //! with no subject of its own (a pro-drop verb: وأعرب عن شكره لنظيره) takes the last source
 //! of the article.
+//!
+//! A trigger's **frame** (column 6 of `triggers.tsv`) says where its sides stand when it is not
+//! the default: `subject-before` (a circumstantial participle: قال … منتقدا تركيا) or `result` (a
+//! death told as a result, مقتل، لقي مصرعه, whose neighbours are victims or reporters). A state
+//! adjective is a side only on an actor noun, a role, an event noun or a verb's object, or as a
+//! noun of its own (people: victims of violence); the agent of a passive or a result is marked by
+//! على أيدي، من قبل، برصاص. Every look-up stays within [`WINDOW`] tokens of the trigger, so
+//! extraction is linear even in a page without full stops.
+//!
+//! **Must not:** decide what is an event and what an incident (an event with an unknown side):
+//! that is the caller's (`Extractor::extract`), from the sides given here.
 
 use crate::recognise::{Ment, Recognition};
 use marsad_kb::{EntityKind, Frame, Hit, How, Kb};
