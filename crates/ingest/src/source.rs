@@ -109,18 +109,18 @@ pub fn read_inputs(inputs: &[String], opts: &SourceOptions, f: &mut Sink<'_>) {
 /// A directory's identity (device, inode), to read each folder once however many links lead
 /// to it: a link to a folder above it would otherwise be followed forever.
 #[cfg(unix)]
-fn dir_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+pub fn dir_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     Some((m.dev(), m.ino()))
 }
 
 #[cfg(not(unix))]
-fn dir_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+pub fn dir_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
     None
 }
 
 /// What a path is when it is neither a folder nor a regular file.
-fn odd_kind(m: &std::fs::Metadata) -> &'static str {
+pub fn odd_kind(m: &std::fs::Metadata) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

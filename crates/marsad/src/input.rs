@@ -3,6 +3,8 @@
 
 use anyhow::Result;
 use marsad_extract::Article;
+// folder identity and the kind of a non-regular path: the same walk rules as `ingest`
+use marsad_ingest::source::{dir_id, odd_kind};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
@@ -40,39 +42,6 @@ pub fn for_each_article(paths: &[PathBuf], f: &mut Sink<'_>) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// A directory's identity (device, inode), to read each folder once however many links lead
-/// to it: a link to a folder above it would otherwise be followed forever.
-#[cfg(unix)]
-fn dir_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    Some((m.dev(), m.ino()))
-}
-
-#[cfg(not(unix))]
-fn dir_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
-    None
-}
-
-/// What a path is when it is neither a folder nor a regular file.
-fn odd_kind(m: &std::fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = m.file_type();
-        if t.is_fifo() {
-            return "a named pipe (FIFO)";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-        if t.is_block_device() || t.is_char_device() {
-            return "a device";
-        }
-    }
-    let _ = m;
-    "not a regular file"
 }
 
 fn visit(p: &Path, f: &mut Sink<'_>, explicit: bool, seen: &mut HashSet<(u64, u64)>) -> Result<()> {

@@ -49,47 +49,62 @@ fn safe(s: &str, lo: usize, hi: usize) -> &str {
     &s[lo..hi]
 }
 
-/// The evaluation contract's scorer on the dev set, when the shared folder is beside the repo
-/// (it is on developers' machines and in CI). Thresholds are the floor the project promised.
-#[test]
-fn dev_set_score_floor() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let shared = root.join("../shared/eval");
-    if !shared.join("score.py").exists() {
+/// `score.py --json` of `gold` (a file in ../shared/eval) on the extractions of `articles`, or
+/// `None` (with a note on stderr) when the shared folder or python3 is not there.
+fn score(root: &std::path::Path, gold: &str, articles: impl Iterator<Item = Article>) -> Option<serde_json::Value> {
+    let eval = root.join("../shared/eval");
+    if !eval.join("score.py").exists() {
         eprintln!("skipping: ../shared/eval/score.py not present");
-        return;
+        return None;
     }
     let ex = Extractor::new(Kb::embedded().unwrap());
     let mut out = String::new();
-    let mut paths: Vec<_> = std::fs::read_dir(root.join("samples")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
-    paths.sort();
-    for p in paths {
-        let text = std::fs::read_to_string(&p).unwrap();
-        let id = p.file_stem().unwrap().to_str().unwrap().to_string();
-        out.push_str(&serde_json::to_string(&ex.extract(&Article { id, text, ..Default::default() })).unwrap());
+    for art in articles {
+        out.push_str(&serde_json::to_string(&ex.extract(&art)).unwrap());
         out.push('\n');
     }
-    let pred = std::env::temp_dir().join(format!("marsad-dev-{}.jsonl", std::process::id()));
+    let pred = std::env::temp_dir().join(format!("marsad-{gold}-{}.jsonl", std::process::id()));
     std::fs::write(&pred, out).unwrap();
-    let res = std::process::Command::new("python3").arg(shared.join("score.py")).arg(shared.join("dev-gold.json")).arg(&pred).arg("--json").output();
+    let res = std::process::Command::new("python3").arg(eval.join("score.py")).arg(eval.join(gold)).arg(&pred).arg("--json").output();
     std::fs::remove_file(&pred).ok();
     let Ok(res) = res else {
         eprintln!("skipping: python3 not available");
-        return;
+        return None;
     };
-    let v: serde_json::Value = serde_json::from_slice(&res.stdout).expect("score.py --json output");
-    let floor = [("countries", 0.95), ("persons", 0.85), ("places", 0.85), ("orgs", 0.70), ("events", 0.70), ("quantities", 0.90)];
+    Some(serde_json::from_slice(&res.stdout).expect("score.py --json output"))
+}
+
+/// The components of `v` below their floor (F1 per component, accuracy for event dates).
+fn below_floor(v: &serde_json::Value, floor: &[(&str, f64)], dates_min: f64) -> Vec<String> {
     let mut low = Vec::new();
-    for (k, min) in floor {
+    for &(k, min) in floor {
         let f = v[k]["f1"].as_f64().unwrap();
         if f < min {
             low.push(format!("{k} F1 {f:.3} < {min}"));
         }
     }
     let dates = v["event_dates"]["accuracy"].as_f64().unwrap();
-    if dates < 1.0 {
-        low.push(format!("event date accuracy {dates:.3} < 1.0"));
+    if dates < dates_min {
+        low.push(format!("event date accuracy {dates:.3} < {dates_min}"));
     }
+    low
+}
+
+/// The evaluation contract's scorer on the dev set, when the shared folder is beside the repo
+/// (it is on developers' machines and in CI). Thresholds are the floor the project promised.
+#[test]
+fn dev_set_score_floor() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut paths: Vec<_> = std::fs::read_dir(root.join("samples")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
+    paths.sort();
+    let articles = paths.into_iter().map(|p| {
+        let text = std::fs::read_to_string(&p).unwrap();
+        let id = p.file_stem().unwrap().to_str().unwrap().to_string();
+        Article { id, text, ..Default::default() }
+    });
+    let Some(v) = score(&root, "dev-gold.json", articles) else { return };
+    let floor = [("countries", 0.95), ("persons", 0.85), ("places", 0.85), ("orgs", 0.70), ("events", 0.70), ("quantities", 0.90)];
+    let low = below_floor(&v, &floor, 1.0);
     assert!(low.is_empty(), "dev-set scores fell below the floor: {}", low.join(", "));
 }
 
@@ -99,40 +114,15 @@ fn dev_set_score_floor() {
 #[test]
 fn devset_score_floor() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let shared = root.join("../shared");
-    let (score, articles) = (shared.join("eval/score.py"), shared.join("corpus/devset/articles.jsonl"));
-    if !score.exists() || !articles.exists() {
-        eprintln!("skipping: ../shared/eval/score.py or the devset not present");
-        return;
-    }
-    let ex = Extractor::new(Kb::embedded().unwrap());
-    let mut out = String::new();
-    for line in std::fs::read_to_string(&articles).unwrap().lines().filter(|l| !l.trim().is_empty()) {
-        let art: Article = serde_json::from_str(line).expect("devset record");
-        out.push_str(&serde_json::to_string(&ex.extract(&art)).unwrap());
-        out.push('\n');
-    }
-    let pred = std::env::temp_dir().join(format!("marsad-devset-{}.jsonl", std::process::id()));
-    std::fs::write(&pred, out).unwrap();
-    let res = std::process::Command::new("python3").arg(&score).arg(shared.join("eval/devset-gold.json")).arg(&pred).arg("--json").output();
-    std::fs::remove_file(&pred).ok();
-    let Ok(res) = res else {
-        eprintln!("skipping: python3 not available");
+    let path = root.join("../shared/corpus/devset/articles.jsonl");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("skipping: the devset ({}) is not present", path.display());
         return;
     };
-    let v: serde_json::Value = serde_json::from_slice(&res.stdout).expect("score.py --json output");
+    let articles = text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str::<Article>(l).expect("devset record"));
+    let Some(v) = score(&root, "devset-gold.json", articles) else { return };
     let floor = [("countries", 0.95), ("persons", 0.78), ("places", 0.84), ("orgs", 0.69), ("events", 0.40), ("quantities", 0.90)];
-    let mut low = Vec::new();
-    for (k, min) in floor {
-        let f = v[k]["f1"].as_f64().unwrap();
-        if f < min {
-            low.push(format!("{k} F1 {f:.3} < {min}"));
-        }
-    }
-    let dates = v["event_dates"]["accuracy"].as_f64().unwrap();
-    if dates < 0.33 {
-        low.push(format!("event date accuracy {dates:.3} < 0.33"));
-    }
+    let mut low = below_floor(&v, &floor, 0.33);
     if let Some(q) = v["quiet"]["events"].as_u64().or_else(|| v["quiet"].as_u64()) {
         if q > 3 {
             low.push(format!("{q} events in articles whose gold has none (> 3)"));
