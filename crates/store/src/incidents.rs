@@ -39,18 +39,7 @@ pub fn filter_from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>
 /// SQL conditions of `f` on `incidents i`, with their parameters.
 fn conditions(f: &EventFilter, d: Dialect, p: &mut Vec<Val>) -> String {
     let mut w: Vec<String> = vec!["1 = 1".into()];
-    let mut add = |p: &mut Vec<Val>, cond: &str, vals: Vec<Val>| {
-        let mut c = String::with_capacity(cond.len() + 8);
-        let mut vals = vals.into_iter();
-        for (i, part) in cond.split('?').enumerate() {
-            if i > 0 {
-                p.push(vals.next().expect("one value per placeholder"));
-                c.push_str(&format!("?{}", p.len()));
-            }
-            c.push_str(part);
-        }
-        w.push(c);
-    };
+    let mut add = |p: &mut Vec<Val>, cond: &str, vals: Vec<Val>| crate::query::bind(&mut w, p, cond, vals);
     let t = |s: &str| Val::Text(s.to_string());
     if let Some(q) = &f.q {
         if let Ok(sq) = SearchQuery::parse(q) {

@@ -137,6 +137,22 @@ fn once<'a>(seen: &mut Vec<&'a str>, k: &'a str) -> std::result::Result<(), BadP
     Ok(())
 }
 
+
+/// Adds condition `cond` to `w`, numbering each of its `?` after the parameters already in `p`
+/// and binding `vals` to them in order.
+pub(crate) fn bind(w: &mut Vec<String>, p: &mut Vec<Val>, cond: &str, vals: Vec<Val>) {
+    let mut c = String::with_capacity(cond.len() + 8);
+    let mut vals = vals.into_iter();
+    for (i, part) in cond.split('?').enumerate() {
+        if i > 0 {
+            p.push(vals.next().expect("one value per placeholder"));
+            c.push_str(&format!("?{}", p.len()));
+        }
+        c.push_str(part);
+    }
+    w.push(c);
+}
+
 impl EventFilter {
     /// Builds a filter from query parameters. Keys in `also` (paging, format…) are left for the
     /// caller; any other unknown key is an error, as is a malformed value.
@@ -230,19 +246,7 @@ impl EventFilter {
     /// SQL conditions on `events e`, with their parameters.
     fn sql(&self, d: Dialect, p: &mut Vec<Val>) -> String {
         let mut w: Vec<String> = vec!["1 = 1".into()];
-        let mut add = |p: &mut Vec<Val>, cond: &str, vals: Vec<Val>| {
-            // number each `?` after the parameters already bound
-            let mut c = String::with_capacity(cond.len() + 8);
-            let mut vals = vals.into_iter();
-            for (i, part) in cond.split('?').enumerate() {
-                if i > 0 {
-                    p.push(vals.next().expect("one value per placeholder"));
-                    c.push_str(&format!("?{}", p.len()));
-                }
-                c.push_str(part);
-            }
-            w.push(c);
-        };
+        let mut add = |p: &mut Vec<Val>, cond: &str, vals: Vec<Val>| bind(&mut w, p, cond, vals);
         let t = |s: &str| Val::Text(s.to_string());
         if let Some(q) = &self.q {
             if let Ok(sq) = SearchQuery::parse(q) {
