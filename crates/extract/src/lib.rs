@@ -186,21 +186,17 @@ impl Extractor {
                 .filter(|(_, (v, _))| e.non_past || !after_reference(v, reference))
                 // the start of a range, not its end (من الأربعاء حتى 13 آذار)
                 .min_by_key(|(d, _)| (range_end(text, d.start), (d.start as i64 - trig_start as i64).abs()));
+            // without a date of its own: the day the story named a sentence or two before (السبت in
+            // the lead, then وجددت النقابة …) for a past event or an event noun; the article's day
+            // for a present or future verb, and for an event noun when no such day was named
+            let carried = if in_sentence.is_none() { last_day_before(&found_dates, sent.start, reference, &doc, e.sentence) } else { None };
             let (date, date_precision, date_text) = match in_sentence {
                 Some((d, (v, p))) => (Some(v), Some(format!("{p:?}").to_lowercase()), Some(text[d.start..d.end].to_string())),
-                // an event noun told without a date: the day the story named a sentence or two
-                // before, else the article's day
-                None if e.nominal && e.modality != "negated" && last_day_before(&found_dates, sent.start, reference, &doc, e.sentence).is_some() => {
-                    let (d, v) = last_day_before(&found_dates, sent.start, reference, &doc, e.sentence).expect("checked");
-                    (Some(v), Some("day".to_string()), Some(text[d.start..d.end].to_string()))
-                }
-                None if e.non_past && e.modality != "negated" => match reference {
+                None if e.non_past && e.modality != "negated" && !(e.nominal && carried.is_some()) => match reference {
                     Some(r) => (Some(r.to_string()), Some("day".to_string()), Some(if published.is_some() { "publication date".to_string() } else { "article date".to_string() })),
                     None => (None, None, None),
                 },
-                // a past event told without a date of its own happened on the day the story
-                // named last, a sentence or two before (السبت in the lead, then وجددت النقابة …)
-                None => match last_day_before(&found_dates, sent.start, reference, &doc, e.sentence) {
+                None => match carried {
                     Some((d, v)) => (Some(v), Some("day".to_string()), Some(text[d.start..d.end].to_string())),
                     None => (None, None, None),
                 },
