@@ -132,10 +132,11 @@ const AGENT_HEADS: &[&str] = &[
 pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
     let mut out = Vec::new();
     let mut topic: Option<usize> = None; // last source mention, for pro-drop sentences
-    let triggers = marsad_kb::matcher::resolve_overlaps(rec.triggers.clone());
-    let mut by_sentence: Vec<Vec<&Hit>> = vec![Vec::new(); doc.sentences.len()];
     // (a homograph is no trigger at all: it neither makes an event nor closes another's clause)
-    for h in triggers.iter().filter(|h| !is_homograph(kb, doc, h)) {
+    let mut triggers = marsad_kb::matcher::resolve_overlaps(rec.triggers.clone());
+    triggers.retain(|h| !is_homograph(kb, doc, h));
+    let mut by_sentence: Vec<Vec<&Hit>> = vec![Vec::new(); doc.sentences.len()];
+    for h in &triggers {
         if let Some(v) = by_sentence.get_mut(doc.tokens[h.first].sentence) {
             v.push(h);
         }
@@ -143,7 +144,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
     // tokens covered by a trigger, or an adjective or two after one (غارات جوية إسرائيلية)
     // (VERB on a verb trigger's tokens: a state adjective after a verb is its subject, قتل فلسطينيان)
     let mut trig_tokens = vec![0u8; doc.tokens.len()];
-    for h in triggers.iter().filter(|h| !is_homograph(kb, doc, h)) {
+    for h in &triggers {
         if kb.triggers[h.form.payload as usize].kind == 'v' {
             trig_tokens[h.first..=h.last].fill(VERB);
             // (an adjective on the verb's object names a side: انتقد بولتون التحركات الفلسطينية)
