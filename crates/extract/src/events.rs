@@ -112,6 +112,16 @@ struct Part {
     people: bool,
     /// a state adjective on an event noun (غارات إسرائيلية): the agent of that event
     of_event: bool,
+    /// who a person is (entity id, else the name's span), so that two people of one state can
+    /// be two sides (التقى العبادي بالصدر: IRQ → IRQ)
+    person: Option<(Option<u32>, usize)>,
+}
+
+impl Part {
+    /// The same side: one actor, and not two different people.
+    fn same_side(&self, other: &Part) -> bool {
+        self.actor == other.actor && !matches!((self.person, other.person), (Some((a, x)), Some((b, y))) if a.is_none() && x != y || a != b)
+    }
 }
 
 /// Nouns (matching form, without the article) that a state adjective after them makes an actor:
@@ -132,6 +142,7 @@ const AGENT_HEADS: &[&str] = &[
 pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
     let mut out = Vec::new();
     let mut topic: Option<usize> = None; // last source mention, for pro-drop sentences
+    let mut prev_parts: Vec<Part> = Vec::new(); // the previous sentence's, for a pronoun's antecedent
     // (a homograph is no trigger at all: it neither makes an event nor closes another's clause)
     let mut triggers = marsad_kb::matcher::resolve_overlaps(rec.triggers.clone());
     triggers.retain(|h| !is_homograph(kb, doc, h));
@@ -209,7 +220,19 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             }
             let (lo, hi) = clause_bounds(kb, doc, h, prev_trigger, next_trigger);
             let violent = matches!(tr.event_type.as_str(), "ASSAULT" | "COERCE");
-            let (src, tgt) = arguments(&parts, h, lo, hi, violent, tr.frame);
+            let (mut src, mut tgt) = arguments(&parts, h, lo, hi, violent, tr.frame);
+            if is_verb && OBJECT_PRONOUNS.contains(&h.suffix) && !after_preposition(doc, h) && !reciprocal(&tr.lemma) {
+                // the object is a pronoun (واتهمها، تحتجزهما): its antecedent is the target, and
+                // whatever follows is not
+                let (ante, relative) = antecedent(doc, &parts, &prev_parts, h, lo);
+                // the subject of a pronoun-object verb is never its antecedent, and in a relative
+                // clause it follows the verb (التي تتهمها دول عربية: no named subject)
+                src.retain(|&i| Some(i) != ante && (!relative || rec.ments[i].first > h.last));
+                // (a relative on a thing keeps the verb's own target: الاتفاقية التي وقعتها الأردن مع فرنسا)
+                if ante.is_some() || !relative {
+                    tgt = ante.into_iter().collect();
+                }
+            }
             let mut srcs: Vec<usize> = src.clone();
             let mut tgts: Vec<usize> = tgt.clone();
             if srcs.is_empty() && !tgts.is_empty() {
@@ -297,8 +320,10 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                 let (sa, ta) = (actor(s), actor(t).or_else(|| place_target.clone()));
                 // a group's violence against an unnamed target is still reported (شنت جماعة الحوثي هجوما)
                 let one_sided = ta.is_none() && DOMESTIC_ALONE.contains(&tr.event_type.as_str()) && modality == "asserted";
-                if sa.is_some() && sa == ta && s != t {
-                    continue; // two mentions of the same state are not an interaction
+                // two mentions of the same state are not an interaction, but two people of one
+                // state are (التقى الصدر بزعيم كتلة الفتح هادي العامري: IRQ → IRQ)
+                if sa.is_some() && sa == ta && s != t && !two_people(&rec.ments, s, t) {
+                    continue;
                 }
                 // an event is an interaction: both sides must be known (a domestic event names
                 // the same state twice)
@@ -332,8 +357,46 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
         if let Some(p) = parts.iter().find(|p| !p.marked && p.first <= sent.tokens.start + 6 && matches!(rec.ments[p.ment].kind, EntityKind::Person | EntityKind::Country | EntityKind::Org)) {
             topic = Some(p.ment);
         }
+        prev_parts = parts;
     }
     out
+}
+
+/// Third-person object pronouns on a verb (matching form): اتهمها، تحتجزهما، استقبله.
+const OBJECT_PRONOUNS: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
+
+/// The participant an object pronoun on the verb `h` refers to: the noun a relative pronoun
+/// right before the verb stands for (الجنديين اليونانيين اللذين تحتجزهما تركيا), else the last
+/// participant before the verb in its clause, else in the previous sentence, that is not the
+/// subject (اختص ألمانيا بالانتقاد، واتهمها → Germany).
+/// Also says whether the verb stands in a relative clause.
+fn antecedent(doc: &Doc, parts: &[Part], prev_parts: &[Part], h: &Hit, lo: usize) -> (Option<usize>, bool) {
+    let relative = (h.first.saturating_sub(2)..h.first).rev().find(|&k| matches!(doc.tokens[k].norm.as_str(), "الذي" | "التي" | "اللذين" | "اللتين" | "الذين" | "اللذان" | "اللتان"));
+    if let Some(r) = relative {
+        return (parts.iter().rev().find(|p| p.last < r && p.last + 3 >= r).map(|p| p.ment), true);
+    }
+    let before = parts.iter().rev().find(|p| p.last < h.first && p.first >= lo);
+    (before.or_else(|| prev_parts.last()).map(|p| p.ment), false)
+}
+
+/// A verb form right after a preposition, or with ب/ل on it, is a verbal noun whose pronoun is
+/// its possessor (أعرب عن شكره، ودعا لدعمه), not its object.
+fn after_preposition(doc: &Doc, h: &Hit) -> bool {
+    h.prefix.contains(['ب', 'ل'])
+        || h.first > 0 && matches!(doc.tokens[h.first - 1].norm.as_str(), "عن" | "علي" | "في" | "من" | "الي" | "مع" | "بعد" | "قبل" | "خلال" | "اجل" | "بسبب")
+}
+
+/// A form VI verb (تعاون، تفاوض، تباحث: doing together) takes no object, so a pronoun on its
+/// form is a verbal noun's possessor (ستعزز تعاونها مع كازاخستان).
+fn reciprocal(lemma: &str) -> bool {
+    let past: Vec<char> = lemma.split('/').next().unwrap_or(lemma).chars().collect();
+    past.len() == 5 && past[0] == 'ت' && past[2] == 'ا'
+}
+
+/// Both sides are people with names of their own (not a state and its official).
+fn two_people(ments: &[Ment], s: Option<usize>, t: Option<usize>) -> bool {
+    let person = |i: Option<usize>| i.map(|i| &ments[i]).filter(|m| m.kind == EntityKind::Person);
+    matches!((person(s), person(t)), (Some(a), Some(b)) if a.entity.is_none() || a.entity != b.entity)
 }
 
 /// The clause of trigger `h` inside [lo, hi). An event noun after a complementizer (قال ترامب
@@ -442,7 +505,8 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
         let head_before = first >= 2 && is_agent_head(norm_at(first - 1).strip_prefix("ال").unwrap_or(norm_at(first - 1)));
         let at = if head_before { first - 1 } else { first };
         let agent = at >= 1 && (AGENT_MARKERS.contains(&norm_at(at - 1)) || norm_at(at - 1) == "قبل" && at >= 2 && norm_at(at - 2) == "من");
-        parts.push(Part { ment: o, first, last: m.last, actor: actor.to_string(), marked: marked && !agent, coord, between, agent, people, of_event });
+        let person = (m.kind == EntityKind::Person).then_some((m.entity, m.start));
+        parts.push(Part { ment: o, first, last: m.last, actor: actor.to_string(), marked: marked && !agent, coord, between, agent, people, of_event, person });
     }
     parts
 }
@@ -548,7 +612,7 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, frame
     let dedup = |v: Vec<usize>| -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
         for i in v {
-            if !out.iter().any(|&j| parts[j].actor == parts[i].actor) {
+            if !out.iter().any(|&j| parts[j].same_side(&parts[i])) {
                 out.push(i);
             }
         }
@@ -569,8 +633,7 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, frame
     // the nearest other participant its target
     if let Some(&a) = after.iter().find(|&&i| parts[i].agent && !parts[i].coord) {
         let src = dedup(group(a));
-        let src_actors: Vec<&str> = src.iter().map(|&i| parts[i].actor.as_str()).collect();
-        let other = |i: &&usize| !src.contains(*i) && !src_actors.contains(&parts[**i].actor.as_str());
+        let other = |i: &&usize| !src.contains(*i) && !src.iter().any(|&j| parts[j].same_side(&parts[**i]));
         let tgt = after.iter().filter(|&&i| i < a).rev().find(other).or_else(|| before.iter().rev().find(other)).or_else(|| after.iter().find(other));
         return (src.iter().map(|&i| parts[i].ment).collect(), tgt.map(|&i| vec![parts[i].ment]).unwrap_or_default());
     }
@@ -604,23 +667,23 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, frame
     // a coordinated subject meets among itself only when it stands next to the trigger
     // (تركيا وكازاخستان تبحثان، عقد أردوغان وبوتين ورئيسي اجتماعا)
     let adjacent = src_group.iter().any(|&i| parts[i].last + 3 >= h.first && parts[i].first <= h.last + 3);
-    let src_actors: Vec<&str> = src_group.iter().map(|&i| parts[i].actor.as_str()).collect();
+    let src_side = |i: usize| src_group.iter().any(|&j| parts[j].same_side(&parts[i]));
     // target: the first marked participant after the trigger, else the next other one after the source
     let mut tgt_group: Vec<usize> = Vec::new();
-    if let Some(&t) = after.iter().find(|&&i| marked(i) && !src_actors.contains(&parts[i].actor.as_str())) {
+    if let Some(&t) = after.iter().find(|&&i| marked(i) && !src_side(i)) {
         tgt_group = group(t);
-    } else if let Some(&t) = after.iter().find(|&&i| !src_group.contains(&i) && !parts[i].coord && !src_actors.contains(&parts[i].actor.as_str())) {
+    } else if let Some(&t) = after.iter().find(|&&i| !src_group.contains(&i) && !parts[i].coord && !src_side(i)) {
         // an unmarked object stands right after the trigger or the subject (التقى أردوغان بوتين)
         let anchor = src_group.iter().map(|&i| parts[i].last).filter(|&l| l > h.last).max().unwrap_or(h.last);
         if parts[t].first <= anchor + 3 {
             tgt_group = group(t);
         }
-    } else if let Some(&t) = before.iter().rev().find(|&&i| !src_group.contains(&i) && !src_actors.contains(&parts[i].actor.as_str())) {
+    } else if let Some(&t) = before.iter().rev().find(|&&i| !src_group.contains(&i) && !src_side(i)) {
         if marked(t) {
             tgt_group = vec![t];
         }
     }
-    let tgt_group: Vec<usize> = dedup(tgt_group).into_iter().filter(|&i| !src_actors.contains(&parts[i].actor.as_str())).collect();
+    let tgt_group: Vec<usize> = dedup(tgt_group).into_iter().filter(|&i| !src_side(i)).collect();
     let srcs: Vec<usize> = if tgt_group.is_empty() && src_group.len() > 1 && !adjacent { src_group.into_iter().take(1).collect() } else { src_group };
     (srcs.iter().map(|&i| parts[i].ment).collect(), tgt_group.iter().map(|&i| parts[i].ment).collect())
 }

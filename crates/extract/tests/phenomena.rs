@@ -54,6 +54,10 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("the agent of a relative clause on the ب-object is the target", "أشاد الوزير المغربي بالجهود الكبيرة التي تبذلها حكومة المملكة العربية السعودية.", &["SUPPORT:MAR:SAU"]),
     ("a light-verb phrase split by its subject", "أبدى الرئيس اللبناني ميشال عون أسفه لقرار نظيره الفرنسي.", &["ACCUSE:LBN:FRA"]),
     ("a warning is a threat with its target", "حذرت السعودية من التحرك عسكريا ضد قطر.", &["THREATEN:SAU:QAT"]),
+    ("a resumptive pronoun in a relative clause is the target", "أكد الوزير أن بلاده لن تتخلى عن الصيادين المصريين الذين تحتجزهم ليبيا منذ شهر.", &["COERCE:LBY:EGY"]),
+    ("an object pronoun refers back to the last side named", "انتقد الرئيس الفرنسي إيطاليا بشدة، واتهمها بالتبعية لروسيا في ملف الطاقة.", &["ACCUSE:FRA:ITA"]),
+    ("a pronoun on a reciprocal (form VI) verb form is a possessor", "أكد وزير الخارجية المصري أن بلاده ستواصل تعاونها مع السودان في مجال المياه.", &["COOPERATE:EGY:SDN"]),
+    ("two people of one state meet: a domestic event", "التقى الرئيس الأمريكي دونالد ترامب برئيس مجلس النواب بول رايان في واشنطن.", &["CONSULT:USA:USA"]),
 ];
 
 #[test]
@@ -102,6 +106,9 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("whoever reports a death is not its agent", "كشفت نقابة الصحفيين المصريين، السبت، عن مقتل 27 صحافيا منذ بداية الحرب.", &["ASSAULT:EGY:EGY"]),
     ("violence with one state alone is an incident, not an event", "قتل فلسطينيان اثنان في قطاع غزة.", &["ASSAULT:*"]),
     ("an arrest with no agent named is an incident", "واعتقل الجنديان اليونانيان بعد دخولهما الأراضي التركية.", &["COERCE:GRC:GRC"]),
+    ("what follows a pronoun object is not the target", "انتقد الرئيس الفرنسي إيطاليا بشدة، واتهمها بالتبعية لروسيا في ملف الطاقة.", &["ACCUSE:FRA:RUS", "ACCUSE:ITA:RUS"]),
+    ("a relative clause's subject follows its verb, never its antecedent", "نددت الدول المقاطعة بالتقارب بين قطر وإيران، التي تتهمها دول عربية بالتدخل في شؤونها.", &["ACCUSE:QAT:IRN", "ACCUSE:IRN:IRN"]),
+    ("a verbal noun's pronoun after a preposition is its possessor", "وأعرب الرئيس الروسي في هذا الإطار عن شكره لنظيره الكازاخي على دعم بلاده في مكافحة الإرهاب.", &["SUPPORT:RUS:RUS"]),
 ];
 
 /// (phenomenon, sentence, incidents that must be found as TYPE:SRC:TGT, "-" for unknown)
