@@ -115,6 +115,9 @@ struct Part {
     /// who a person is (entity id, else the name's span), so that two people of one state can
     /// be two sides (التقى العبادي بالصدر: IRQ → IRQ)
     person: Option<(Option<u32>, usize)>,
+    /// a definite noun standing for a side named before (البلدين، الحلف): never the subject a
+    /// later pro-drop sentence continues with
+    anaphor: bool,
 }
 
 impl Part {
@@ -220,7 +223,9 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             }
             let (lo, hi) = clause_bounds(kb, doc, h, prev_trigger, next_trigger);
             let violent = matches!(tr.event_type.as_str(), "ASSAULT" | "COERCE");
-            let (mut src, mut tgt) = arguments(&parts, h, lo, hi, violent, tr.frame);
+            // كان X قد فعل: the subject stands between كان and قد, before the verb
+            let frame = if tr.frame == Frame::Default && kana_qad(doc, &parts, h, lo) { Frame::SubjectBefore } else { tr.frame };
+            let (mut src, mut tgt) = arguments(&parts, h, lo, hi, violent, frame);
             if is_verb && OBJECT_PRONOUNS.contains(&h.suffix) && !after_preposition(doc, h) && !reciprocal(&tr.lemma) {
                 // the object is a pronoun (واتهمها، تحتجزهما): its antecedent is the target, and
                 // whatever follows is not
@@ -348,18 +353,30 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     nominal: !is_verb,
                 });
             }
-            if let Some(&s) = src.first().filter(|&&s| is_verb && matches!(rec.ments[s].kind, EntityKind::Person | EntityKind::Country | EntityKind::Org)) {
+            let named = |s: usize| parts.iter().any(|p| p.ment == s && !p.anaphor);
+            if let Some(&s) = src.first().filter(|&&s| is_verb && named(s) && matches!(rec.ments[s].kind, EntityKind::Person | EntityKind::Country | EntityKind::Org)) {
                 topic = Some(s);
             }
         }
         // the subject the next pro-drop sentence continues with: a person or state opening this
         // sentence (أكّد الرئيس التركي أنه …), else the last verb's subject above
-        if let Some(p) = parts.iter().find(|p| !p.marked && p.first <= sent.tokens.start + 6 && matches!(rec.ments[p.ment].kind, EntityKind::Person | EntityKind::Country | EntityKind::Org)) {
+        if let Some(p) = parts.iter().find(|p| !p.marked && !p.anaphor && p.first <= sent.tokens.start + 6 && matches!(rec.ments[p.ment].kind, EntityKind::Person | EntityKind::Country | EntityKind::Org)) {
             topic = Some(p.ment);
         }
         prev_parts = parts;
     }
     out
+}
+
+/// The verb `h` follows قد, and a participant stands between it and a كان before it (وكان
+/// الرئيس الأمريكي قد انتقد أعضاء الحلف): the subject is that participant, not a noun after the verb.
+fn kana_qad(doc: &Doc, parts: &[Part], h: &Hit, lo: usize) -> bool {
+    if h.first == 0 || !matches!(doc.tokens[h.first - 1].norm.as_str(), "قد" | "لقد") {
+        return false;
+    }
+    let kana = |k: usize| matches!(doc.tokens[k].norm.as_str(), "كان" | "وكان" | "كانت" | "وكانت" | "فكان" | "فكانت" | "كانوا" | "وكانوا");
+    let Some(k) = (h.first.saturating_sub(10).max(lo)..h.first - 1).rev().find(|&k| kana(k)) else { return false };
+    parts.iter().any(|p| p.first > k && p.last < h.first - 1 && !p.marked)
 }
 
 /// Third-person object pronouns on a verb (matching form): اتهمها، تحتجزهما، استقبله.
@@ -381,8 +398,11 @@ fn antecedent(doc: &Doc, parts: &[Part], prev_parts: &[Part], h: &Hit, lo: usize
 
 /// A verb form right after a preposition, or with ب/ل on it, is a verbal noun whose pronoun is
 /// its possessor (أعرب عن شكره، ودعا لدعمه), not its object.
+/// So is one whose object follows with ل (مؤكدة دعمها لوحدة أراضي أوكرانيا: its support for).
 fn after_preposition(doc: &Doc, h: &Hit) -> bool {
+    let next_lam = doc.tokens.get(h.last + 1).is_some_and(|t| t.norm.starts_with('ل') && !matches!(t.norm.as_str(), "لا" | "لم" | "لن" | "لقد" | "لكن" | "لكنه" | "لكنها"));
     h.prefix.contains(['ب', 'ل'])
+        || next_lam
         || h.first > 0 && matches!(doc.tokens[h.first - 1].norm.as_str(), "عن" | "علي" | "في" | "من" | "الي" | "مع" | "بعد" | "قبل" | "خلال" | "اجل" | "بسبب")
 }
 
@@ -424,32 +444,22 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
     // the last mention looked at (kept or not), for coordination: (its last token, was a topic)
     let mut last: Option<(usize, bool)> = None;
     for k in range {
-        let Some(o) = rec.owner[k] else { continue };
-        if !seen.insert(o) {
-            continue;
-        }
-        let m = &rec.ments[o];
-        let Some(actor) = actor_of(m) else { continue };
-        // the whole phrase: a person's role and state come before the name (والرئيس الإيراني إبراهيم رئيسي)
-        let mut first = m.first;
-        let mut prefix = m.prefix.clone();
-        loop {
-            if first == 0 {
-                break;
-            }
-            if let Some(r) = rec.role_ending_at.get(&(first - 1)).map(|&i| &rec.roles[i]) {
-                first = r.first;
-                prefix = r.prefix.to_string();
-                continue;
-            }
-            match rec.owner[first - 1] {
-                Some(q) if rec.ments[q].part_of == Some(o) => {
-                    first = rec.ments[q].first;
-                    prefix = rec.ments[q].prefix.clone();
+        // a name, or a definite noun that refers back to one or two (البلدين، الحلف)
+        let (sides, first, last_tok, prefix, m) = match rec.owner[k] {
+            Some(o) => {
+                if !seen.insert(o) {
+                    continue;
                 }
-                _ => break,
+                let m = &rec.ments[o];
+                let Some(actor) = actor_of(m) else { continue };
+                let (first, prefix) = phrase_start(rec, o);
+                (vec![(o, actor.to_string())], first, m.last, prefix, Some(m))
             }
-        }
+            None => match referent(kb, doc, rec, k) {
+                Some((sides, prefix)) => (sides, k, k, prefix, None),
+                None => continue,
+            },
+        };
         let prev = (first > 0).then(|| &doc.tokens[first - 1]);
         let prev_word = prev.filter(|t| t.kind == TokenKind::Word).map(|t| t.norm.strip_prefix('و').filter(|r| r.chars().count() >= 2).unwrap_or(&t.norm)).unwrap_or("");
         let p = prefix.as_str();
@@ -486,15 +496,15 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
         // (العاصمة الإيرانية طهران: a capital named after its state is a place)
         // (…في عاصمتها أديس أبابا، #موسكو); right after another mention it is that state's
         // capital only when it is the same state (واتهمت كييف موسكو: two sides)
-        let after_own_state = first > 0 && rec.owner[first - 1].is_some_and(|q| rec.ments[q].actor.is_some() && rec.ments[q].actor == m.country);
+        let after_own_state = m.is_some_and(|m| first > 0 && rec.owner[first - 1].is_some_and(|q| rec.ments[q].actor.is_some() && rec.ments[q].actor == m.country));
         let hashtag = prev.is_some_and(|t| t.is_punct("#"));
-        let capital_place = m.is_capital() && (matches!(prev_word, "في" | "الي" | "من" | "عاصمه" | "العاصمه" | "عاصمتها" | "عاصمته" | "وعاصمتها") || hashtag || p.ends_with('ب') || p.ends_with('ل') || after_own_state);
-        last = Some((m.last, topic));
+        let capital_place = m.is_some_and(|m| m.is_capital()) && (matches!(prev_word, "في" | "الي" | "من" | "عاصمه" | "العاصمه" | "عاصمتها" | "عاصمته" | "وعاصمتها") || hashtag || p.ends_with('ب') || p.ends_with('ل') || after_own_state);
+        last = Some((last_tok, topic));
         if topic || capital_place {
             continue;
         }
         let between = prev_word == "بين" || coord && parts.last().is_some_and(|q| q.between);
-        let adjective = state_adjective(kb, doc, rec, trig_tokens, m, first);
+        let adjective = m.map_or(Adjective::Agent, |m| state_adjective(kb, doc, rec, trig_tokens, m, first));
         if adjective == Adjective::Describes {
             continue;
         }
@@ -505,10 +515,106 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
         let head_before = first >= 2 && is_agent_head(norm_at(first - 1).strip_prefix("ال").unwrap_or(norm_at(first - 1)));
         let at = if head_before { first - 1 } else { first };
         let agent = at >= 1 && (AGENT_MARKERS.contains(&norm_at(at - 1)) || norm_at(at - 1) == "قبل" && at >= 2 && norm_at(at - 2) == "من");
-        let person = (m.kind == EntityKind::Person).then_some((m.entity, m.start));
-        parts.push(Part { ment: o, first, last: m.last, actor: actor.to_string(), marked: marked && !agent, coord, between, agent, people, of_event, person });
+        for (j, (o, actor)) in sides.into_iter().enumerate() {
+            let person = Some(&rec.ments[o]).filter(|m| m.kind == EntityKind::Person).map(|m| (m.entity, m.start));
+            // (the second state of البلدين is coordinated with the first)
+            let coord = coord || j > 0;
+            let between = between || j > 0 && prev_word == "بين";
+            parts.push(Part { ment: o, first, last: last_tok, actor, marked: marked && !agent, coord, between, agent, people, of_event, person, anaphor: m.is_none() });
+        }
     }
     parts
+}
+
+/// Where the phrase of mention `o` starts, with the proclitics written there: a person's role
+/// and state come before the name (والرئيس الإيراني إبراهيم رئيسي).
+fn phrase_start(rec: &Recognition, o: usize) -> (usize, String) {
+    let m = &rec.ments[o];
+    let (mut first, mut prefix) = (m.first, m.prefix.clone());
+    while first > 0 {
+        if let Some(r) = rec.role_ending_at.get(&(first - 1)).map(|&i| &rec.roles[i]) {
+            first = r.first;
+            prefix = r.prefix.to_string();
+            continue;
+        }
+        match rec.owner[first - 1] {
+            Some(q) if rec.ments[q].part_of == Some(o) => {
+                first = rec.ments[q].first;
+                prefix = rec.ments[q].prefix.clone();
+            }
+            _ => break,
+        }
+    }
+    (first, prefix)
+}
+
+/// How many sentences back a definite noun looks for what it refers to.
+const ANAPHOR_SENTENCES: usize = 10;
+
+/// The sides a definite noun at token `k` refers back to (`lexicon/anaphors.tsv`): the two
+/// states named most often before it (البلدين), or the last organisation whose name holds its head (الحلف
+/// → حلف شمال الأطلسي), within [`ANAPHOR_SENTENCES`] sentences and [`WINDOW`] × 8 tokens; with
+/// the proclitics written on the noun.
+fn referent(kb: &Kb, doc: &Doc, rec: &Recognition, k: usize) -> Option<(Vec<(usize, String)>, String)> {
+    let t = &doc.tokens[k];
+    if t.kind != TokenKind::Word || kb.anaphors.is_empty() {
+        return None;
+    }
+    let (prefix, anaphor) = anaphor_form(&t.norm).and_then(|(p, w)| kb.anaphors.get(&w).map(|a| (p, a)))?;
+    let from_sentence = t.sentence.saturating_sub(ANAPHOR_SENTENCES);
+    // (state mention, its actor, how often named), the latest mention first
+    let mut counts: Vec<(usize, String, usize)> = Vec::new();
+    let mut j = k;
+    while j > 0 && k - j < WINDOW * 8 {
+        j -= 1;
+        if doc.tokens[j].sentence < from_sentence {
+            break;
+        }
+        let Some(o) = rec.owner[j] else { continue };
+        let m = &rec.ments[o];
+        if m.last != j {
+            continue; // each mention once, at its last token
+        }
+        let Some(actor) = actor_of(m) else { continue };
+        match anaphor {
+            marsad_kb::Anaphor::Pair => {
+                // every state named before, with how often: the two most named are the pair
+                if !actor.contains(':') {
+                    match counts.iter_mut().find(|(_, a, _)| a == actor) {
+                        Some(c) => c.2 += 1,
+                        None => counts.push((o, actor.to_string(), 1)),
+                    }
+                }
+            }
+            marsad_kb::Anaphor::Org(heads) => {
+                let name = || doc.tokens[m.first..=m.last].iter().map(|t| t.norm.as_str()).collect::<Vec<_>>().join(" ");
+                if m.kind == EntityKind::Org && heads.iter().any(|h| name().contains(h.as_str())) {
+                    return Some((vec![(o, actor.to_string())], prefix));
+                }
+            }
+        }
+    }
+    // the two states named most often (the latest first among equals), in text order
+    counts.sort_by_key(|c| std::cmp::Reverse(c.2));
+    let mut pair: Vec<(usize, String)> = counts.into_iter().take(2).map(|(o, a, _)| (o, a)).collect();
+    pair.sort_by_key(|(o, _)| rec.ments[*o].first);
+    (pair.len() == 2).then_some((pair, prefix))
+}
+
+/// A word split into its proclitics and the definite noun under them (والبلدين → و + البلدين،
+/// للحلف → ل + الحلف).
+fn anaphor_form(w: &str) -> Option<(String, String)> {
+    let (conj, rest) = match w.strip_prefix(['و', 'ف']) {
+        Some(r) if r.starts_with("ال") || r.starts_with("ب") || r.starts_with("لل") => (&w[..w.len() - r.len()], r),
+        _ => ("", w),
+    };
+    if let Some(r) = rest.strip_prefix("لل") {
+        return Some((format!("{conj}ل"), format!("ال{r}")));
+    }
+    if let Some(r) = rest.strip_prefix('ب').filter(|r| r.starts_with("ال")) {
+        return Some((format!("{conj}ب"), r.to_string()));
+    }
+    rest.starts_with("ال").then(|| (conj.to_string(), rest.to_string()))
 }
 
 /// The matching forms of a word list written in ordinary spelling (مسؤول → مسوول …), made once.

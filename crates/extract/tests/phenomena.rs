@@ -57,6 +57,8 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("a resumptive pronoun in a relative clause is the target", "أكد الوزير أن بلاده لن تتخلى عن الصيادين المصريين الذين تحتجزهم ليبيا منذ شهر.", &["COERCE:LBY:EGY"]),
     ("an object pronoun refers back to the last side named", "انتقد الرئيس الفرنسي إيطاليا بشدة، واتهمها بالتبعية لروسيا في ملف الطاقة.", &["ACCUSE:FRA:ITA"]),
     ("a pronoun on a reciprocal (form VI) verb form is a possessor", "أكد وزير الخارجية المصري أن بلاده ستواصل تعاونها مع السودان في مجال المياه.", &["COOPERATE:EGY:SDN"]),
+    ("البلدين refers back to the two states named most", "وصل الرئيس السوداني إلى واشنطن في زيارة رسمية. وقالت الخارجية الأمريكية إن السودان شريك مهم للولايات المتحدة. ويناقش مسؤولو البلدين حاليا رفع العقوبات.", &["CONSULT:SDN:USA"]),
+    ("الحلف refers back to the alliance; كان X قد فعل puts the subject first", "انعقدت قمة حلف شمال الأطلسي في بروكسل. وكان الرئيس الأمريكي قد انتقد أعضاء الحلف بشدة.", &["ACCUSE:USA:IGO:NATO"]),
     ("two people of one state meet: a domestic event", "التقى الرئيس الأمريكي دونالد ترامب برئيس مجلس النواب بول رايان في واشنطن.", &["CONSULT:USA:USA"]),
 ];
 
@@ -106,6 +108,7 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("whoever reports a death is not its agent", "كشفت نقابة الصحفيين المصريين، السبت، عن مقتل 27 صحافيا منذ بداية الحرب.", &["ASSAULT:EGY:EGY"]),
     ("violence with one state alone is an incident, not an event", "قتل فلسطينيان اثنان في قطاع غزة.", &["ASSAULT:*"]),
     ("an arrest with no agent named is an incident", "واعتقل الجنديان اليونانيان بعد دخولهما الأراضي التركية.", &["COERCE:GRC:GRC"]),
+    ("what is offered has not happened", "عرضت أنقرة التوسط بين روسيا وأوكرانيا واستضافة محادثات السلام.", &["CONSULT:*"]),
     ("what follows a pronoun object is not the target", "انتقد الرئيس الفرنسي إيطاليا بشدة، واتهمها بالتبعية لروسيا في ملف الطاقة.", &["ACCUSE:FRA:RUS", "ACCUSE:ITA:RUS"]),
     ("a relative clause's subject follows its verb, never its antecedent", "نددت الدول المقاطعة بالتقارب بين قطر وإيران، التي تتهمها دول عربية بالتدخل في شؤونها.", &["ACCUSE:QAT:IRN", "ACCUSE:IRN:IRN"]),
     ("a verbal noun's pronoun after a preposition is its possessor", "وأعرب الرئيس الروسي في هذا الإطار عن شكره لنظيره الكازاخي على دعم بلاده في مكافحة الإرهاب.", &["SUPPORT:RUS:RUS"]),

@@ -75,6 +75,7 @@ pub fn check(src: &Sources) -> Vec<Problem> {
         "lexicon/modality.tsv" => 3,
         "lexicon/common_words.tsv" => 2,
         "kb/given_names.tsv" => 4,
+        "lexicon/anaphors.tsv" => 3,
         _ => 0,
     };
     for (file, text) in &src.files {
@@ -101,6 +102,7 @@ pub fn check(src: &Sources) -> Vec<Problem> {
             }
             match file.as_str() {
                 "kb/orgs.tsv" if !ORG_KINDS.contains(&cols[2]) => p(o.clone(), format!("org kind {:?} is not one of {ORG_KINDS:?}", cols[2])),
+                "lexicon/anaphors.tsv" if !matches!(cols[1], "pair" | "org") => p(o.clone(), format!("refers {:?} is not `pair` or `org`", cols[1])),
                 "kb/places.tsv" | "kb/places.generated.tsv" => {
                     if !PLACE_KINDS.contains(&cols[2]) {
                         p(o.clone(), format!("place kind {:?} is not one of {PLACE_KINDS:?}", cols[2]));
@@ -241,6 +243,8 @@ mod tests {
             ("lexicon/modality.tsv", "يسعى إلى\tplanned\tbefore\nيسعى الى\thypothetical\tbefore\n", "already listed"),
             ("lexicon/modality.tsv", "تعطلت\tnegated\tlater\n", "not before or after"),
             ("lexicon/modality.tsv", "ربما\tmaybe\tbefore\n", "not planned, negated or hypothetical"),
+            ("lexicon/anaphors.tsv", "الحلف\tgroup\tحلف\n", "is not `pair` or `org`"),
+            ("lexicon/anaphors.tsv", "الحلف\torg\n", "columns"),
         ];
         for (file, text, want) in rows {
             let problems = check(&sources(&[("kb/countries.tsv", COUNTRIES), (file, text)]));

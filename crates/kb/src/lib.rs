@@ -65,6 +65,7 @@ pub const FILES: &[&str] = &[
     "lexicon/modality.tsv",
     "lexicon/common_words.tsv",
     "kb/given_names.tsv",
+    "lexicon/anaphors.tsv",
 ];
 
 macro_rules! embed {
@@ -86,7 +87,8 @@ impl Sources {
                 "lexicon/org_heads.tsv",
                 "lexicon/modality.tsv",
                 "lexicon/common_words.tsv",
-                "kb/given_names.tsv"
+                "kb/given_names.tsv",
+                "lexicon/anaphors.tsv"
             ),
         }
     }
@@ -268,6 +270,18 @@ pub struct Kb {
     pub not_triggers: HashSet<String>,
     /// English name per actor code (states first, then the first organisation with the code).
     pub actor_names: HashMap<String, String>,
+    /// Definite nouns that refer back to a side named before (`lexicon/anaphors.tsv`), by
+    /// matching form.
+    pub anaphors: HashMap<String, Anaphor>,
+}
+
+/// What a definite noun such as الحلف or البلدين refers back to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Anaphor {
+    /// The last two different states named (البلدين).
+    Pair,
+    /// The last organisation whose name holds one of these words (matching forms).
+    Org(Vec<String>),
 }
 
 /// The TAB-separated rows of a data file: (line number, columns).
@@ -640,7 +654,19 @@ impl Kb {
             }
         }
         let matcher = b.build().map_err(|e| KbError::Build(e.to_string()))?;
-        Ok(Kb { entities, entity_forms, triggers, roles, org_heads, cues, given_names, matcher, surnames, common, not_nouns, role_words, present_forms, not_triggers, actor_names })
+        let file = "lexicon/anaphors.tsv";
+        let ld = Loader { file };
+        let mut anaphors = HashMap::default();
+        for (line, cols) in rows(src.get(file)) {
+            ld.need(line, &cols, 3)?;
+            let a = match cols[1] {
+                "pair" => Anaphor::Pair,
+                "org" => Anaphor::Org(values(cols[2]).map(marsad_text::normalize).collect()),
+                other => return Err(KbError::Parse { file: file.into(), line, msg: format!("refers {other:?} is not `pair` or `org`") }),
+            };
+            anaphors.insert(marsad_text::normalize(cols[0]), a);
+        }
+        Ok(Kb { entities, entity_forms, triggers, roles, org_heads, cues, given_names, matcher, surnames, common, not_nouns, role_words, present_forms, not_triggers, actor_names, anaphors })
     }
 
     /// English name of an actor code (a state, IGO or group), when the data has it.
