@@ -4,12 +4,14 @@
 //! optionally a write token. **Out:** an HTTP server (axum): the JSON API under `/api/`
 //! (search, events under filters, event, incidents (one side not named, kept apart from
 //! events), article with every extracted span, actors, timeline,
-//! dyad network, stats, exports, subscriptions), its OpenAPI description at `/openapi.json`,
-//! Atom feeds of standing queries, the web page at `/` (embedded HTML/JS/CSS, no CDN), and a
+//! dyad network, places for the map, stats, exports, subscriptions), its OpenAPI description at
+//! `/openapi.json`, Atom feeds of standing queries, the web page at `/` (embedded HTML/JS/CSS
+//! and the world's outline it draws the map on, no CDN, no tile server), and a
 //! background task that POSTs each new event matching a subscription to its webhook, retried
 //! with exponential backoff. Also [`export`]: CSV, JSON Lines and Parquet writers shared with
-//! `marsad export`. The API is described in `docs/serve.md`, the export columns in
-//! `docs/export.md`.
+//! `marsad export`. Names given for actors (`actor=Russia`) are resolved by a [`Resolver`] the
+//! binary passes in (it holds the knowledge base). The API is described in `docs/serve.md`, the
+//! export columns in `docs/export.md`.
 //!
 //! **Must not:** change what ingest stored: reads go through read-only connections; the only
 //! writes are subscriptions and their delivery log, and they need the token given at start

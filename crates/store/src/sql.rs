@@ -699,7 +699,7 @@ pub fn stats_of(c: &dyn Db, top: usize) -> Result<Stats> {
             &format!(
                 "SELECT CASE WHEN type IN ({sym}) AND source_actor > target_actor THEN target_actor ELSE source_actor END,
                         CASE WHEN type IN ({sym}) AND source_actor > target_actor THEN source_actor ELSE target_actor END,
-                        CASE WHEN type IN ({sym}) THEN 1 ELSE 0 END,
+                        CAST(CASE WHEN type IN ({sym}) THEN 1 ELSE 0 END AS BIGINT),
                         count(*), CAST(sum(num_mentions) AS BIGINT) FROM events
                  WHERE source_actor IS NOT NULL AND target_actor IS NOT NULL
                  GROUP BY 1, 2, 3 ORDER BY 5 DESC, 4 DESC, 1, 2, 3 LIMIT ?1"
