@@ -64,7 +64,7 @@ fn the_api_resolves_names_ranks_by_relevance_and_counts_timelines_and_places() {
     // the timeline: every event at its own precision; with what it leaves out, the table's count
     for f in ["dyad=RUS-KAZ", "actor=KAZ", "type=CONSULT", ""] {
         let n = total(b, f);
-        for interval in ["exact", "day", "month", "year"] {
+        for interval in ["exact", "exact-month", "exact-year", "day", "month", "year"] {
             let tl = get_json(&format!("{b}/api/timeline?{f}&interval={interval}"));
             let placed: u64 = tl["points"].as_array().unwrap().iter().map(|p| p["events"].as_u64().unwrap()).sum();
             assert_eq!(placed + tl["left_out"].as_u64().unwrap(), n, "{f} interval={interval}: {tl}");

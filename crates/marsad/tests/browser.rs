@@ -57,8 +57,9 @@ impl Driver {
         let child = Command::new(chromedriver).arg(format!("--port={port}")).arg("--allowed-ips=127.0.0.1").stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         let base = format!("http://127.0.0.1:{port}");
         assert!(wait_until(Duration::from_secs(30), || agent().get(&format!("{base}/status")).call().is_ok_and(|r| r.status().as_u16() == 200)), "chromedriver did not start");
-        let profile = TempDir::new("chromium-profile");
-        let downloads = TempDir::new("chromium-downloads");
+        // one profile and download folder per browser: the tests run at the same time
+        let profile = TempDir::new(&format!("chromium-profile-{port}"));
+        let downloads = TempDir::new(&format!("chromium-downloads-{port}"));
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
             "binary": chromium.display().to_string(),
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

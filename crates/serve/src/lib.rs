@@ -534,7 +534,12 @@ async fn timeline(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResp
     let f = EventFilter::from_pairs(refs(&p), &["interval"])?;
     let interval = Interval::parse(one(&p, "interval")?.unwrap_or("month"))?;
     let (res, left_out) = s.pool.read(move |c| Ok((query::timeline(c, &f, interval)?, query::timeline_left_out(c, &f, interval)?))).await?;
-    Ok(Json(json!({ "interval": format!("{interval:?}").to_lowercase(), "points": res, "left_out": left_out })))
+    let name = match interval {
+        Interval::ExactMonth => "exact-month".to_string(),
+        Interval::ExactYear => "exact-year".to_string(),
+        i => format!("{i:?}").to_lowercase(),
+    };
+    Ok(Json(json!({ "interval": name, "points": res, "left_out": left_out })))
 }
 
 async fn graph(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {

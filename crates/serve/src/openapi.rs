@@ -104,7 +104,7 @@ pub fn spec() -> Value {
     let mut ev = filters();
     ev.extend(paging());
     let mut tl = filters();
-    tl.push(json!({"name": "interval", "in": "query", "schema": {"type": "string", "enum": ["", "day", "week", "month", "year", "exact"], "default": "month"}, "description": "exact: each event at its own date's precision (a day, a month or a year)"}));
+    tl.push(json!({"name": "interval", "in": "query", "schema": {"type": "string", "enum": ["", "day", "week", "month", "year", "exact", "exact-month", "exact-year"], "default": "month"}, "description": "exact: each event at its own date's precision (a day, a month or a year); exact-month and exact-year: no finer than a month or a year"}));
     let mut gr = filters();
     gr.push(json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 2000, "default": 200}}));
     let mut pl = filters();

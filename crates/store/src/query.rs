@@ -663,6 +663,11 @@ pub enum Interval {
     /// Each event at its own date's precision: a day, a month (`2025-10`) or a year (`2025`),
     /// so that every dated event is counted once, whatever its precision.
     Exact,
+    /// As [`Interval::Exact`], but an event dated to the day counts at its month (a long span
+    /// in fewer points).
+    ExactMonth,
+    /// As [`Interval::Exact`], but every event counts at its year.
+    ExactYear,
 }
 
 impl Interval {
@@ -673,7 +678,9 @@ impl Interval {
             "month" | "" => Interval::Month,
             "year" => Interval::Year,
             "exact" => Interval::Exact,
-            _ => return Err(bad("interval", "expected day, week, month, year or exact")),
+            "exact-month" => Interval::ExactMonth,
+            "exact-year" => Interval::ExactYear,
+            _ => return Err(bad("interval", "expected day, week, month, year, exact, exact-month or exact-year")),
         })
     }
 
@@ -693,6 +700,8 @@ impl Interval {
             Interval::Month => ("substr(DATE_EXPR, 1, 7)", 7),
             Interval::Year => ("substr(DATE_EXPR, 1, 4)", 4),
             Interval::Exact => ("DATE_EXPR", 4),
+            Interval::ExactMonth => ("substr(DATE_EXPR, 1, 7)", 4),
+            Interval::ExactYear => ("substr(DATE_EXPR, 1, 4)", 4),
         }
     }
 }
