@@ -336,6 +336,26 @@ fn browser_shows_every_column_the_arrows_timeline_paging_map_and_export() {
     assert_eq!(d.js("return Array.from(document.querySelectorAll('#map circle.place')).reduce((a, c) => a + +c.dataset.events, 0)"), places["located"]);
     assert!(d.js("return document.querySelectorAll('#map path').length").as_u64().unwrap() > 100, "the world's countries are drawn");
     d.shoot("#map-box", "map.png");
+
+    // the network: one edge per pair weighing its events, every actor with an edge, and no two
+    // labels overlapping
+    let graph = api("graph?limit=80");
+    let mut pairs: std::collections::BTreeMap<String, u64> = Default::default();
+    for e in graph["edges"].as_array().unwrap() {
+        let mut k = [e["source"].as_str().unwrap(), e["target"].as_str().unwrap()];
+        k.sort();
+        *pairs.entry(k.join("-")).or_default() += e["events"].as_u64().unwrap();
+    }
+    let drawn = d.js("return Array.from(document.querySelectorAll('#graph .edge')).map(e => [e.dataset.dyad.split('-').sort().join('-'), +e.dataset.events])");
+    let drawn: std::collections::BTreeMap<String, u64> = drawn.as_array().unwrap().iter().map(|x| (x[0].as_str().unwrap().to_string(), x[1].as_u64().unwrap())).collect();
+    assert_eq!(drawn, pairs, "edges and their weights");
+    let lonely = d.js("const ids = new Set(Array.from(document.querySelectorAll('#graph .edge')).flatMap(e => e.dataset.dyad.split('-'))); \
+                       return Array.from(document.querySelectorAll('#graph .node')).map(n => n.dataset.actor).filter(a => !ids.has(a))");
+    assert_eq!(lonely, json!([]), "actors drawn without an edge");
+    let overlaps = d.js("const b = Array.from(document.querySelectorAll('#graph text.label')).map(t => [t.textContent, t.getBBox()]); const o = []; \
+                         for (let i = 0; i < b.length; i++) for (let j = i + 1; j < b.length; j++) { const [p, x] = b[i], [q, y] = b[j]; \
+                           if (x.x < y.x + y.width && y.x < x.x + x.width && x.y < y.y + y.height && y.y < x.y + x.height) o.push(p + '/' + q); } return o");
+    assert_eq!(overlaps, json!([]), "labels that overlap");
     d.shoot("#network", "network.png");
 
     // a dyad filter, with a name as the actor: the timeline counts as many events as the table
