@@ -63,7 +63,7 @@ impl Driver {
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
             "binary": chromium.display().to_string(),
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1300,1600",
+                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1300,1600", "--hide-scrollbars",
                      format!("--user-data-dir={}", profile.0.display())],
             "prefs": {"download.default_directory": downloads.0.display().to_string(), "download.prompt_for_download": false}}}}});
         let v = post(&format!("{base}/session"), caps);
@@ -105,8 +105,9 @@ impl Driver {
         assert!(ok, "waited 20 s for {what}; page status: {}", self.js("return document.querySelector('#status') && document.querySelector('#status').textContent"));
         last
     }
-    /// A screenshot of one element (a view of the page), kept in docs/screenshots/ for
-    /// docs/serve.md.
+    /// A screenshot of one element (a view of the page), kept in target/test-artifacts/, and
+    /// in docs/screenshots/ for docs/serve.md when MARSAD_SCREENSHOTS=docs (Chromium's
+    /// antialiasing differs by a few pixels between runs: the docs change only when asked).
     fn shoot(&self, css: &str, name: &str) -> PathBuf {
         self.js(&format!("document.querySelector({css:?}).scrollIntoView({{block: 'start'}})"));
         let e = self.find(css);
@@ -114,7 +115,8 @@ impl Driver {
         let v: Value = serde_json::from_str(&r.body_mut().with_config().limit(64 << 20).read_to_string().unwrap()).unwrap();
         let png = base64(v["value"].as_str().unwrap_or_else(|| panic!("screenshot of {css}: {v}")));
         assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
-        let dir = root().join("docs/screenshots");
+        let docs = std::env::var("MARSAD_SCREENSHOTS").is_ok_and(|v| v == "docs");
+        let dir = root().join(if docs { "docs/screenshots" } else { "target/test-artifacts" });
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join(name);
         std::fs::write(&p, png).unwrap();
