@@ -284,7 +284,7 @@ fn run() -> Result<i32> {
     resolve::init(cli.data.clone());
     match &cli.cmd {
         Cmd::Extract { paths, pretty, jobs, quiet, progress_every } => {
-            let mut progress = progress::Progress::new("extract", *progress_every, *quiet);
+            let mut progress = progress::Progress::new("extract", *progress_every, *quiet)?;
             let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
             let ex = Extractor::with_tagger(kb, tagger(&cli)?);
             let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).clamp(1, 64);
@@ -343,7 +343,7 @@ fn run() -> Result<i32> {
         Cmd::Ingest { inputs, db, follow_links, batch, workers, json, quiet, progress_every } => {
             let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
             let ex = Extractor::with_tagger(kb, tagger(&cli)?);
-            let progress = progress::Progress::new("ingest", *progress_every, *quiet);
+            let progress = progress::Progress::new("ingest", *progress_every, *quiet)?;
             ingest::run_ingest(&ex, inputs, db, *follow_links, *batch, *workers, *json, progress)
         }
         Cmd::Stats { db, json, top } => ingest::run_stats(db, *json, *top),

@@ -12,11 +12,15 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A line every `every_secs` seconds (0: at every step), or none when `quiet`.
-    pub fn new(what: &'static str, every_secs: f64, quiet: bool) -> Progress {
+    /// A line every `every_secs` seconds (0: at every step), or none when `quiet`; a negative
+    /// or infinite interval is refused.
+    pub fn new(what: &'static str, every_secs: f64, quiet: bool) -> anyhow::Result<Progress> {
+        if !(every_secs.is_finite() && (0.0..=86_400.0).contains(&every_secs)) {
+            anyhow::bail!("--progress-every {every_secs}: expected seconds from 0 to 86400");
+        }
         let now = Instant::now();
-        let every = (!quiet && every_secs.is_finite() && every_secs >= 0.0).then(|| Duration::from_secs_f64(every_secs));
-        Progress { what, every, start: now, last: now }
+        let every = (!quiet).then(|| Duration::from_secs_f64(every_secs));
+        Ok(Progress { what, every, start: now, last: now })
     }
 
     /// Whether nothing is to be printed (`--quiet`).

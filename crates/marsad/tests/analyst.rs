@@ -151,4 +151,8 @@ fn the_command_line_shows_counts_resolves_names_states_dyad_order_and_progress()
     assert!(err.contains("marsad: extract: 5 articles (5 extracted, 0 failed)") && err.contains("articles/s"), "{err}");
     let o = marsad().arg("--data").arg(&data).args(["extract", "--quiet", "--progress-every", "0"]).arg(root().join("samples")).output().unwrap();
     assert!(!String::from_utf8_lossy(&o.stderr).contains("marsad: extract: "), "{}", String::from_utf8_lossy(&o.stderr));
+    for bad in ["--progress-every=-1", "--progress-every=inf", "--progress-every=NaN"] {
+        let o = marsad().args(["extract", bad]).arg(root().join("samples")).output().unwrap();
+        assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("--progress-every"), "{bad}: {}", String::from_utf8_lossy(&o.stderr));
+    }
 }
