@@ -244,7 +244,7 @@ fn browser_shows_every_column_the_arrows_timeline_paging_map_and_export() {
     // the built-in data: directed and symmetric types, month-dated events, places
     let out = marsad().arg("ingest").arg("--db").arg(&db).arg(root().join("samples")).output().unwrap();
     assert!(out.status.success(), "ingest: {}", String::from_utf8_lossy(&out.stderr));
-    let srv = Server::start(&db, None);
+    let srv = Server::start(&db, Some("page-token"));
     let d = Driver::start(&chromium, &chromedriver);
     let api = |q: &str| get_json(&format!("{}/api/{q}", srv.base));
     let rows = "return Array.from(document.querySelectorAll('#events tbody tr')).map(tr => ({id: +tr.dataset.event, \
@@ -332,7 +332,7 @@ fn browser_shows_every_column_the_arrows_timeline_paging_map_and_export() {
 
     // the map: one marker per place of the API, as many events as have coordinates
     let places = api("places?limit=500");
-    d.wait("the map", "return document.querySelectorAll('#map circle.place').length");
+    d.wait("the map", "return document.querySelector('#map').dataset.query === '' && document.querySelectorAll('#map circle.place').length");
     assert_eq!(d.js("return document.querySelectorAll('#map circle.place').length"), json!(places["places"].as_array().unwrap().len()));
     assert!(places["located"].as_u64().unwrap() > 0, "{places}");
     assert_eq!(d.js("return Array.from(document.querySelectorAll('#map circle.place')).reduce((a, c) => a + +c.dataset.events, 0)"), places["located"]);
@@ -368,7 +368,14 @@ fn browser_shows_every_column_the_arrows_timeline_paging_map_and_export() {
     let dyad = api("events?dyad=RUS-KAZ&limit=1000");
     let n = dyad["total"].as_u64().unwrap();
     assert!(dyad["events"].as_array().unwrap().iter().any(|e| e["date_precision"] == "month"), "a month-dated RUS–KAZ event: {dyad}");
-    d.wait("the RUS–KAZ events", &format!("return document.querySelector('#events').dataset.total === '{n}' && document.querySelector('#tlcount') !== null"));
+    // (the timeline drawn for the same filters as the table: both say which)
+    d.wait(
+        "the RUS–KAZ events and their timeline",
+        &format!(
+            "const e = document.querySelector('#events').dataset, t = document.querySelector('#timeline').dataset; \
+             return e.total === '{n}' && e.query.includes('dyad=RUS-KAZ') && t.query === e.query && document.querySelector('#tlcount') !== null"
+        ),
+    );
     let placed = d.js("const c = document.querySelector('#tlcount'); return [+c.dataset.placed, +c.dataset.undated, Array.from(document.querySelectorAll('#timeline .bar, #timeline .span')).reduce((a, r) => a + +r.dataset.events, 0)]");
     let p = placed.as_array().unwrap();
     assert_eq!(p[0].as_u64().unwrap() + p[1].as_u64().unwrap(), n, "timeline {placed} against the table's {n}");
@@ -377,6 +384,31 @@ fn browser_shows_every_column_the_arrows_timeline_paging_map_and_export() {
     let status = d.wait("the name resolved", "const s = document.querySelector('#status').textContent; return s.includes('Russia → RUS') && s");
     assert!(status.as_str().unwrap().contains("Russia → RUS"), "{status}");
     d.shoot("#timeline-box", "timeline.png");
+
+    // subscriptions: the current filters (the name resolved to its code) become a standing
+    // query with an Atom feed; a wrong token is refused with the API's message; delete
+    d.type_in("#subname", "Russia and Kazakhstan");
+    d.type_in("#subtoken", "wrong");
+    d.click("#subadd");
+    d.wait("the refusal", "return document.querySelector('#submsg').textContent.includes('token')");
+    assert_eq!(api("subscriptions")["subscriptions"], json!([]));
+    d.clear("#subtoken");
+    d.type_in("#subtoken", "page-token");
+    d.click("#subadd");
+    d.wait("the new subscription", "return document.querySelectorAll('#subs tbody tr[data-sub]').length === 1");
+    let subs = api("subscriptions");
+    let sub = &subs["subscriptions"][0];
+    assert_eq!(sub["name"], "Russia and Kazakhstan");
+    assert_eq!(sub["filter"]["actor"], "RUS", "{sub}");
+    assert_eq!(sub["filter"]["dyad"], json!(["RUS", "KAZ"]), "{sub}");
+    let feed = d.js("return document.querySelector('#subs a.feed').href");
+    let (code, atom) = get(feed.as_str().unwrap());
+    assert_eq!(code, 200);
+    assert_eq!(atom.matches("<entry>").count() as u64, n, "the feed lists the filter's events");
+    d.shoot("#subs-box", "subscriptions.png");
+    d.click("#subs .subdel");
+    d.wait("the deletion", "return document.querySelectorAll('#subs tbody tr[data-sub]').length === 0");
+    assert_eq!(api("subscriptions")["subscriptions"], json!([]));
 
     // the article view: the type with its mode (the page once read a field the API does not send)
     let assault = all["events"].as_array().unwrap().iter().find(|e| !symmetric.contains(&e["event_type"].as_str().unwrap())).expect("a directed event");

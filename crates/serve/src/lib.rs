@@ -725,6 +725,8 @@ async fn create_subscription(State(s): St, headers: HeaderMap, body: axum::body:
         }
         Some(_) => return Err(ApiError::bad("filter: expected an object of event filter parameters (actor, dyad, type…)")),
     }
+    // a name as actor (Russia) is stored as the code it stands for
+    let (fp, _) = s.resolve(fp);
     let f = EventFilter::from_pairs(refs(&fp), &[])?;
     let writer = s.writer.clone();
     let base = base_url(&headers);
