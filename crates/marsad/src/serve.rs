@@ -196,6 +196,7 @@ pub fn run_serve(db: &str, addr: &str, o: &ServeOptions) -> Result<i32> {
     cfg.webhook_attempts = o.webhook_attempts.clamp(1, 20);
     cfg.webhook_backoff = std::time::Duration::from_millis(o.webhook_backoff_ms);
     cfg.resolver = Some(crate::resolve::resolver());
+    crate::resolve::preload();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(marsad_serve::run(
         cfg,
