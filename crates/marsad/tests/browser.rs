@@ -410,6 +410,32 @@ fn browser_shows_every_column_the_arrows_timeline_paging_map_and_export() {
     d.wait("the deletion", "return document.querySelectorAll('#subs tbody tr[data-sub]').length === 0");
     assert_eq!(api("subscriptions")["subscriptions"], json!([]));
 
+    // a short span: bars per day, and an event dated only to the month drawn as a band across
+    // it (an agreement "in October 2025", ingested beside the running server)
+    let band = t.0.join("band.jsonl");
+    std::fs::write(&band, "{\"id\": \"band\", \"text\": \"وقعت روسيا وكازاخستان اتفاقية للتعاون في مجال الطاقة في أكتوبر 2025.\", \"published\": \"2025-11-20\"}\n").unwrap();
+    let out = marsad().arg("ingest").arg("--db").arg(&db).arg(&band).output().unwrap();
+    assert!(out.status.success(), "ingest: {}", String::from_utf8_lossy(&out.stderr));
+    d.clear("#actor");
+    d.type_in("#from", "2025-09-01");
+    d.type_in("#to", "2025-12-31");
+    d.click("#go");
+    let q = "dyad=RUS-KAZ&from=2025-09-01&to=2025-12-31";
+    let n = api(&format!("events?{q}&limit=1000"))["total"].as_u64().unwrap();
+    d.wait(
+        "the autumn's timeline",
+        &format!(
+            "const e = document.querySelector('#events').dataset, t = document.querySelector('#timeline').dataset; \
+             return e.total === '{n}' && e.query.includes('from=2025-09-01') && t.query === e.query && document.querySelector('#tlcount') !== null"
+        ),
+    );
+    let spans = d.js("return Array.from(document.querySelectorAll('#timeline rect.span')).map(r => [r.dataset.period, r.dataset.type, +r.dataset.events])");
+    assert_eq!(spans, json!([["2025-10", "AGREE", 1]]), "the month-dated agreement is a band");
+    assert!(d.js("return document.querySelectorAll('#timeline rect.bar[data-period=\"2025-10-22\"]').length").as_u64().unwrap() > 0, "bars per day");
+    let c = d.js("const c = document.querySelector('#tlcount'); return +c.dataset.placed + +c.dataset.undated");
+    assert_eq!(c, json!(n), "the timeline counts the table's events");
+    d.shoot("#timeline-box", "timeline-days.png");
+
     // the article view: the type with its mode (the page once read a field the API does not send)
     let assault = all["events"].as_array().unwrap().iter().find(|e| !symmetric.contains(&e["event_type"].as_str().unwrap())).expect("a directed event");
     d.go(&format!("{}/#/article/{}?event={}", srv.base, assault["article_id"], assault["event_id"]));
