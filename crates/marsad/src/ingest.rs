@@ -7,7 +7,9 @@ use marsad_ingest::{IngestOptions, Report, SourceOptions};
 use marsad_store::Target;
 use std::io::IsTerminal;
 
-pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &str, follow_links: bool, batch: usize, workers: usize, json: bool) -> Result<i32> {
+#[allow(clippy::too_many_arguments)]
+pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &str, follow_links: bool, batch: usize, workers: usize, json: bool, mut progress: crate::progress::Progress) -> Result<i32> {
+    let quiet = progress.quiet();
     let target = Target::parse(db);
     let db = target.display();
     let mut store = target.open().with_context(|| format!("opening the store {db}"))?;
@@ -17,7 +19,8 @@ pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &str, follow_links: boo
         workers,
         ..Default::default()
     };
-    let bar = std::io::stderr().is_terminal().then(|| {
+    // a bar on a terminal; elsewhere (a file, a pipe, a log) a line every few seconds
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new_spinner();
         b.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {elapsed} {pos} articles ({per_sec}) {msg}")
@@ -41,12 +44,13 @@ pub fn run_ingest(ex: &Extractor, inputs: &[String], db: &str, follow_links: boo
             Some(b) => b.println(format!("marsad: {origin}: warning: {message}")),
             None => eprintln!("marsad: {origin}: warning: {message}"),
         },
-        Report::Progress(s) => {
-            if let Some(b) = &bar {
+        Report::Progress(s) => match &bar {
+            Some(b) => {
                 b.set_position((s.read + s.failed) as u64);
                 b.set_message(format!("{} new, {} duplicate, {} failed", s.new, s.duplicate, s.failed));
             }
-        }
+            None => progress.tick(s.read + s.failed, || format!("({} new, {} duplicate, {} failed; {} events added)", s.new, s.duplicate, s.failed, s.events_added)),
+        },
         Report::Committed(_) => {}
     })
     .with_context(|| format!("writing to the store {db}"))?;
@@ -145,9 +149,12 @@ pub fn run_stats(db: &str, json: bool, top: usize) -> Result<i32> {
         }
     }
     if !s.top_dyads.is_empty() {
-        println!("\ntop dyads (source → target: events, mentions)");
+        println!(
+            "\ntop dyads (events, mentions): A → B directed types, source to target; A ↔ B {}, whose order carries no meaning, codes in alphabetical order",
+            marsad_store::SYMMETRIC_TYPES.join(", ")
+        );
         for d in &s.top_dyads {
-            println!("  {:>10} → {:<10} {:>5} {:>6}", d.source, d.target, d.events, d.mentions);
+            println!("  {:>10} {} {:<10} {:>5} {:>6}", d.source, if d.symmetric { "↔" } else { "→" }, d.target, d.events, d.mentions);
         }
     }
     if !s.top_sources.is_empty() {

@@ -4,6 +4,8 @@
 
 mod ingest;
 mod input;
+mod progress;
+mod resolve;
 mod serve;
 
 use anyhow::{Context, Result};
@@ -44,6 +46,12 @@ enum Cmd {
         /// Worker threads (default: the machine's cores). Output order never depends on it.
         #[arg(long, short = 'j')]
         jobs: Option<usize>,
+        /// Print no progress on stderr.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+        /// Seconds between progress lines on stderr (counts and rate).
+        #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+        progress_every: f64,
     },
     /// Read sources into the store: every article once, near-duplicates clustered, events
     /// merged across articles with their mention, article and source counts.
@@ -71,6 +79,12 @@ enum Cmd {
         /// Print the summary as one JSON object.
         #[arg(long)]
         json: bool,
+        /// Print no progress on stderr (neither the bar on a terminal nor the lines elsewhere).
+        #[arg(long, short = 'q')]
+        quiet: bool,
+        /// Seconds between progress lines on stderr when it is not a terminal (counts and rate).
+        #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+        progress_every: f64,
     },
     /// What the store holds: articles, sources, clusters, events by type and dyad.
     Stats {
@@ -267,8 +281,10 @@ fn main() {
 
 fn run() -> Result<i32> {
     let cli = Cli::parse();
+    resolve::init(cli.data.clone());
     match &cli.cmd {
-        Cmd::Extract { paths, pretty, jobs } => {
+        Cmd::Extract { paths, pretty, jobs, quiet, progress_every } => {
+            let mut progress = progress::Progress::new("extract", *progress_every, *quiet)?;
             let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
             let ex = Extractor::with_tagger(kb, tagger(&cli)?);
             let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).clamp(1, 64);
@@ -295,6 +311,7 @@ fn run() -> Result<i32> {
                         batch.push(art);
                         if batch.len() >= 64 * jobs {
                             count += flush(&mut batch, &mut out)?;
+                            progress.tick(count + failed, || format!("({count} extracted, {failed} failed)"));
                         }
                     }
                     Err(e) => {
@@ -306,6 +323,7 @@ fn run() -> Result<i32> {
             })
             .and_then(|_| {
                 count += flush(&mut batch, &mut out)?;
+                progress.tick(count + failed, || format!("({count} extracted, {failed} failed)"));
                 Ok(())
             });
             match res {
@@ -322,10 +340,11 @@ fn run() -> Result<i32> {
             }
             Ok(0)
         }
-        Cmd::Ingest { inputs, db, follow_links, batch, workers, json } => {
+        Cmd::Ingest { inputs, db, follow_links, batch, workers, json, quiet, progress_every } => {
             let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
             let ex = Extractor::with_tagger(kb, tagger(&cli)?);
-            ingest::run_ingest(&ex, inputs, db, *follow_links, *batch, *workers, *json)
+            let progress = progress::Progress::new("ingest", *progress_every, *quiet)?;
+            ingest::run_ingest(&ex, inputs, db, *follow_links, *batch, *workers, *json, progress)
         }
         Cmd::Stats { db, json, top } => ingest::run_stats(db, *json, *top),
         Cmd::Store { cmd: StoreCmd::RebuildEvents { db, json } } => ingest::run_rebuild(db, *json),

@@ -44,23 +44,51 @@ pub struct FilterArgs {
 
 impl FilterArgs {
     pub fn filter(&self, q: Option<&str>) -> Result<EventFilter> {
-        EventFilter::from_pairs(self.pairs(q), &[]).map_err(|e| anyhow::anyhow!("--{}", e.to_string().trim_start_matches("parameter ")))
+        let p = self.resolved()?;
+        EventFilter::from_pairs(self.pairs(&p, q), &[]).map_err(|e| anyhow::anyhow!("--{}", e.to_string().trim_start_matches("parameter ")))
     }
 
     /// The filter of an incident export: `--dyad` is refused (an incident names one side at most).
     pub fn incident_filter(&self, q: Option<&str>) -> Result<EventFilter> {
-        marsad_store::incidents::filter_from_pairs(self.pairs(q), &[]).map_err(|e| anyhow::anyhow!("--{}", e.to_string().trim_start_matches("parameter ")))
+        let p = self.resolved()?;
+        marsad_store::incidents::filter_from_pairs(self.pairs(&p, q), &[]).map_err(|e| anyhow::anyhow!("--{}", e.to_string().trim_start_matches("parameter ")))
     }
 
-    fn pairs<'a>(&'a self, q: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
+    /// `--actor`, `--country` and `--dyad` with names (Russia, روسيا, لافروف) replaced by the
+    /// codes they stand for, each said on stderr; a name nothing is known by is an error.
+    fn resolved(&self) -> Result<[Option<String>; 3]> {
+        let one = |flag: &str, v: &str| -> Result<String> {
+            if let Some(r) = crate::resolve::resolve_name(v) {
+                eprintln!("marsad: --{flag} {}: {} ({})", r.given, r.code, r.name);
+                return Ok(r.code);
+            }
+            if !v.trim().chars().all(|c| c.is_ascii_alphanumeric() || ":_. ".contains(c)) {
+                bail!("--{flag} {v}: neither an actor code (RUS, IGO:UN) nor a name the knowledge base knows (Russia, روسيا, لافروف)");
+            }
+            Ok(v.to_string())
+        };
+        let actor = self.actor.as_deref().map(|v| one("actor", v)).transpose()?;
+        let country = self.country.as_deref().map(|v| one("country", v)).transpose()?;
+        let dyad = match self.dyad.as_deref() {
+            Some(v) => match v.split(['-', '–', ',', '/']).collect::<Vec<_>>()[..] {
+                [a, b] => Some(format!("{}-{}", one("dyad", a)?, one("dyad", b)?)),
+                _ => Some(v.to_string()),
+            },
+            None => None,
+        };
+        Ok([actor, country, dyad])
+    }
+
+    fn pairs<'a>(&'a self, resolved: &'a [Option<String>; 3], q: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
         let mut p: Vec<(&str, &str)> = Vec::new();
+        let [actor, country, dyad] = resolved;
         let fields = [
-            ("actor", &self.actor),
-            ("dyad", &self.dyad),
+            ("actor", actor),
+            ("dyad", dyad),
             ("type", &self.event_type),
             ("mode", &self.mode),
             ("modality", &self.modality),
-            ("country", &self.country),
+            ("country", country),
             ("from", &self.from),
             ("to", &self.to),
             ("source", &self.source),
@@ -167,6 +195,8 @@ pub fn run_serve(db: &str, addr: &str, o: &ServeOptions) -> Result<i32> {
     cfg.idle_timeout = std::time::Duration::from_millis(o.idle_timeout_ms.max(100));
     cfg.webhook_attempts = o.webhook_attempts.clamp(1, 20);
     cfg.webhook_backoff = std::time::Duration::from_millis(o.webhook_backoff_ms);
+    cfg.resolver = Some(crate::resolve::resolver());
+    crate::resolve::preload();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(marsad_serve::run(
         cfg,
@@ -193,7 +223,9 @@ pub fn run_search(db: &str, words: &[String], filters: &FilterArgs, limit: usize
         Some(q) => Some(query::search(&*c, &SearchQuery::parse(q)?, q, limit, 0)?),
         None => None,
     };
-    let events = query::events(&*c, &f, &Page { limit, offset: 0, sort: Sort::DateDesc })?;
+    // under a search, events in the order of their articles' relevance (as the API)
+    let sort = if f.q.is_some() { Sort::Relevance } else { Sort::DateDesc };
+    let events = query::events(&*c, &f, &Page { limit, offset: 0, sort })?;
     if json {
         println!("{}", serde_json::json!({"articles": articles, "events": events}));
         return Ok(0);
@@ -201,7 +233,7 @@ pub fn run_search(db: &str, words: &[String], filters: &FilterArgs, limit: usize
     let mut out = std::io::stdout().lock();
     if let Some(a) = &articles {
         let window = a.ranked_newest.map(|n| format!(" (ranked among the newest {n})")).unwrap_or_default();
-        writeln!(out, "articles: {} match «{}»{window}", a.total, a.query)?;
+        writeln!(out, "articles: showing {} of {} matching «{}»{window}", a.hits.len(), a.total, a.query)?;
         for h in &a.hits {
             let mut snip = String::new();
             let chars: Vec<char> = h.snippet.text.chars().collect();
@@ -218,7 +250,8 @@ pub fn run_search(db: &str, words: &[String], filters: &FilterArgs, limit: usize
             writeln!(out, "  #{} {} {}\n    {}", h.article_id, h.published.as_deref().unwrap_or("-"), h.title.as_deref().unwrap_or(&h.ext_id), snip)?;
         }
     }
-    writeln!(out, "events: {}", events.total)?;
+    let order = if f.q.is_some() { "best-matching articles first" } else { "newest first" };
+    writeln!(out, "events: showing {} of {} ({order}; --limit N for more)", events.events.len(), events.total)?;
     for e in &events.events {
         writeln!(
             out,

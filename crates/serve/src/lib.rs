@@ -4,12 +4,14 @@
 //! optionally a write token. **Out:** an HTTP server (axum): the JSON API under `/api/`
 //! (search, events under filters, event, incidents (one side not named, kept apart from
 //! events), article with every extracted span, actors, timeline,
-//! dyad network, stats, exports, subscriptions), its OpenAPI description at `/openapi.json`,
-//! Atom feeds of standing queries, the web page at `/` (embedded HTML/JS/CSS, no CDN), and a
+//! dyad network, places for the map, stats, exports, subscriptions), its OpenAPI description at
+//! `/openapi.json`, Atom feeds of standing queries, the web page at `/` (embedded HTML/JS/CSS
+//! and the world's outline it draws the map on, no CDN, no tile server), and a
 //! background task that POSTs each new event matching a subscription to its webhook, retried
 //! with exponential backoff. Also [`export`]: CSV, JSON Lines and Parquet writers shared with
-//! `marsad export`. The API is described in `docs/serve.md`, the export columns in
-//! `docs/export.md`.
+//! `marsad export`. Names given for actors (`actor=Russia`) are resolved by a [`Resolver`] the
+//! binary passes in (it holds the knowledge base). The API is described in `docs/serve.md`, the
+//! export columns in `docs/export.md`.
 //!
 //! **Must not:** change what ingest stored: reads go through read-only connections; the only
 //! writes are subscriptions and their delivery log, and they need the token given at start
@@ -51,8 +53,21 @@ pub enum ServeError {
     Export(String),
 }
 
+/// A name typed where an actor code is expected (`actor=Russia`, `actor=لافروف`) and the code it
+/// stands for; shown in answers as `resolved`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Resolved {
+    pub given: String,
+    pub code: String,
+    pub name: String,
+}
+
+/// Resolves a name to an actor code (the binary gives one built on the knowledge base); `None`
+/// leaves the value as it is (a code, or nothing known).
+pub type Resolver = Arc<dyn Fn(&str) -> Option<Resolved> + Send + Sync>;
+
 /// How to run the server.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub db: Target,
     pub addr: SocketAddr,
@@ -80,6 +95,14 @@ pub struct Config {
     pub write_timeout: Duration,
     /// Connections open at most; more wait in the listen queue until one closes.
     pub max_connections: usize,
+    /// Names to actor codes for the `actor`, `country` and `dyad` parameters.
+    pub resolver: Option<Resolver>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config").field("db", &self.db).field("addr", &self.addr).field("resolver", &self.resolver.is_some()).finish_non_exhaustive()
+    }
 }
 
 impl Config {
@@ -99,6 +122,7 @@ impl Config {
             request_timeout: Duration::from_secs(60),
             write_timeout: Duration::from_secs(30),
             max_connections: 4096,
+            resolver: None,
         }
     }
 }
@@ -139,6 +163,39 @@ struct AppState {
     hooks: Arc<webhook::Hooks>,
     allow_private_webhooks: bool,
     max_subscriptions: usize,
+    resolver: Option<Resolver>,
+}
+
+impl AppState {
+    /// The query pairs with names given for `actor`, `country` or either side of `dyad`
+    /// replaced by the codes they stand for, and what was resolved.
+    fn resolve(&self, mut p: Vec<(String, String)>) -> (Vec<(String, String)>, Vec<Resolved>) {
+        let mut done = Vec::new();
+        let Some(r) = &self.resolver else { return (p, done) };
+        for (k, v) in p.iter_mut() {
+            match k.as_str() {
+                "actor" | "country" => {
+                    if let Some(x) = r(v) {
+                        *v = x.code.clone();
+                        done.push(x);
+                    }
+                }
+                "dyad" => {
+                    let parts: Vec<&str> = v.split(['-', '–', ',', '/']).collect();
+                    if parts.len() == 2 {
+                        let (a, b) = (r(parts[0]), r(parts[1]));
+                        if a.is_some() || b.is_some() {
+                            let code = |x: &Option<Resolved>, raw: &str| x.as_ref().map_or(raw.trim().to_string(), |x| x.code.clone());
+                            *v = format!("{}-{}", code(&a, parts[0]), code(&b, parts[1]));
+                            done.extend(a.into_iter().chain(b));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        (p, done)
+    }
 }
 
 const STATS_TTL: Duration = Duration::from_secs(5);
@@ -239,6 +296,8 @@ fn router(state: Arc<AppState>, request_timeout: Duration) -> Router {
         .route("/api/actors/{code}", get(actor))
         .route("/api/timeline", get(timeline))
         .route("/api/graph", get(graph))
+        .route("/api/places", get(places))
+        .route("/world-110m.json", get(world))
         .route("/api/export", get(export_api))
         .route("/api/feed.atom", get(feed_api))
         .route("/api/subscriptions", get(subscriptions).post(create_subscription))
@@ -321,6 +380,7 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr), shutdown: impl 
         hooks: hooks.clone(),
         allow_private_webhooks: config.allow_private_webhooks,
         max_subscriptions: config.max_subscriptions,
+        resolver: config.resolver.clone(),
     });
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
@@ -380,11 +440,37 @@ async fn search(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoRespon
 }
 
 async fn events(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
-    let p = pairs(raw)?;
+    let (p, resolved) = s.resolve(pairs(raw)?);
     let f = EventFilter::from_pairs(refs(&p), PAGE_PARAMS)?;
-    let page = Page::from_pairs(refs(&p))?;
+    let mut page = Page::from_pairs(refs(&p))?;
+    // under a search, the events its best-matching articles report come first
+    if f.q.is_some() && one(&p, "sort")?.is_none() {
+        page.sort = Sort::Relevance;
+    }
     let res = s.pool.read(move |c| Ok(query::events(c, &f, &page)?)).await?;
-    Ok(Json(res))
+    let mut v = serde_json::to_value(res).map_err(|e| ApiError::internal(e.to_string()))?;
+    if !resolved.is_empty() {
+        v["resolved"] = json!(resolved);
+    }
+    Ok(Json(v))
+}
+
+/// The places of the matching events that have coordinates, for the map.
+async fn places(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
+    let (p, _) = s.resolve(pairs(raw)?);
+    let f = EventFilter::from_pairs(refs(&p), &["limit"])?;
+    let limit = match one(&p, "limit")? {
+        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=2000).contains(n)).ok_or_else(|| ApiError::bad("parameter limit: expected 1 to 2000"))?,
+        None => 500,
+    };
+    let (places, located) = s.pool.read(move |c| Ok(query::places(c, &f, limit)?)).await?;
+    Ok(Json(json!({"located": located, "places": places})))
+}
+
+/// The world's land and borders for the page's map (world-atlas 2.0.2, Natural Earth 1:110m;
+/// see static/world-110m.NOTICE.md), served from the binary: no tile server.
+async fn world() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "max-age=86400")], include_str!("../static/world-110m.json"))
 }
 
 /// Incidents (one side not named), apart from events: their own filters (no dyad) and no
@@ -393,8 +479,8 @@ async fn incidents(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoRes
     let p = pairs(raw)?;
     let f = marsad_store::incidents::filter_from_pairs(refs(&p), PAGE_PARAMS)?;
     let page = Page::from_pairs(refs(&p))?;
-    if page.sort == Sort::Mentions {
-        return Err(ApiError::bad("parameter sort: incidents are not merged and have no mention counts; expected -date, date or -id"));
+    if page.sort == Sort::Mentions || page.sort == Sort::Relevance {
+        return Err(ApiError::bad("parameter sort: incidents are not merged and have no mention counts nor a relevance order; expected -date, date or -id"));
     }
     let res = s.pool.read(move |c| Ok(marsad_store::incidents::incidents(c, &f, &page)?)).await?;
     Ok(Json(res))
@@ -413,7 +499,7 @@ async fn article(State(s): St, Path(id): Path<String>) -> Result<impl IntoRespon
 }
 
 async fn actors(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
-    let p = pairs(raw)?;
+    let (p, _) = s.resolve(pairs(raw)?);
     let f = EventFilter::from_pairs(refs(&p), PAGE_PARAMS)?;
     let page = Page::from_pairs(refs(&p))?;
     let res = s.pool.read(move |c| Ok(query::actors(c, &f, &page)?)).await?;
@@ -444,15 +530,20 @@ async fn actor(State(s): St, Path(code): Path<String>, RawQuery(raw): RawQuery) 
 }
 
 async fn timeline(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
-    let p = pairs(raw)?;
+    let (p, _) = s.resolve(pairs(raw)?);
     let f = EventFilter::from_pairs(refs(&p), &["interval"])?;
     let interval = Interval::parse(one(&p, "interval")?.unwrap_or("month"))?;
-    let res = s.pool.read(move |c| Ok(query::timeline(c, &f, interval)?)).await?;
-    Ok(Json(json!({ "interval": format!("{interval:?}").to_lowercase(), "points": res })))
+    let (res, left_out) = s.pool.read(move |c| Ok((query::timeline(c, &f, interval)?, query::timeline_left_out(c, &f, interval)?))).await?;
+    let name = match interval {
+        Interval::ExactMonth => "exact-month".to_string(),
+        Interval::ExactYear => "exact-year".to_string(),
+        i => format!("{i:?}").to_lowercase(),
+    };
+    Ok(Json(json!({ "interval": name, "points": res, "left_out": left_out })))
 }
 
 async fn graph(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
-    let p = pairs(raw)?;
+    let (p, _) = s.resolve(pairs(raw)?);
     let f = EventFilter::from_pairs(refs(&p), &["limit"])?;
     let limit = match one(&p, "limit")? {
         Some(v) => v.parse::<usize>().ok().filter(|n| (1..=2000).contains(n)).ok_or_else(|| ApiError::bad("parameter limit: expected 1 to 2000"))?,
@@ -466,7 +557,7 @@ async fn graph(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoRespons
 const EXPORT_API_ROWS: i64 = 100_000;
 
 async fn export_api(State(s): St, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let p = pairs(raw)?;
+    let (p, _) = s.resolve(pairs(raw)?);
     let f = EventFilter::from_pairs(refs(&p), &["format", "sort"])?;
     let fmt = export::Format::parse(one(&p, "format")?.unwrap_or("csv")).ok_or_else(|| ApiError::bad("parameter format: expected csv, jsonl or parquet"))?;
     let page = Page::from_pairs(refs(&p))?;
@@ -495,7 +586,7 @@ const FEED_ENTRIES: i64 = 100;
 
 async fn feed_api(State(s): St, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let raw_s = raw.clone().unwrap_or_default();
-    let p = pairs(raw)?;
+    let (p, _) = s.resolve(pairs(raw)?);
     let f = EventFilter::from_pairs(refs(&p), &[])?;
     let base = base_url(&headers);
     let rows = s.pool.read(move |c| Ok(query::event_rows(c, &f, Sort::Newest, FEED_ENTRIES, 0)?)).await?;
@@ -634,6 +725,8 @@ async fn create_subscription(State(s): St, headers: HeaderMap, body: axum::body:
         }
         Some(_) => return Err(ApiError::bad("filter: expected an object of event filter parameters (actor, dyad, type…)")),
     }
+    // a name as actor (Russia) is stored as the code it stands for
+    let (fp, _) = s.resolve(fp);
     let f = EventFilter::from_pairs(refs(&fp), &[])?;
     let writer = s.writer.clone();
     let base = base_url(&headers);

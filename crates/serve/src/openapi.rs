@@ -40,7 +40,7 @@ fn paging() -> Vec<Value> {
     vec![
         json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}}),
         json!({"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 100000, "default": 0}}),
-        json!({"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["-date", "date", "-mentions", "-id"], "default": "-date"}}),
+        json!({"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["-date", "date", "-mentions", "-id", "relevance"], "default": "-date"}, "description": "relevance (the default under q): events whose articles match q best first"}),
     ]
 }
 
@@ -104,9 +104,11 @@ pub fn spec() -> Value {
     let mut ev = filters();
     ev.extend(paging());
     let mut tl = filters();
-    tl.push(json!({"name": "interval", "in": "query", "schema": {"type": "string", "enum": ["", "day", "week", "month", "year"], "default": "month"}}));
+    tl.push(json!({"name": "interval", "in": "query", "schema": {"type": "string", "enum": ["", "day", "week", "month", "year", "exact", "exact-month", "exact-year"], "default": "month"}, "description": "exact: each event at its own date's precision (a day, a month or a year); exact-month and exact-year: no finer than a month or a year"}));
     let mut gr = filters();
     gr.push(json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 2000, "default": 200}}));
+    let mut pl = filters();
+    pl.push(json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 2000, "default": 500}}));
     let mut ex = filters();
     ex.push(json!({"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "jsonl", "parquet"], "default": "csv"}}));
     let auth = json!([{"bearer": []}]);
@@ -140,6 +142,7 @@ pub fn spec() -> Value {
             "/api/actors/{code}": {"get": {"summary": "One actor: name, timeline and events", "parameters": [json!({"name": "code", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9:_.]{1,40}$"}})], "responses": ok("actor", "application/json")}},
             "/api/timeline": {"get": {"summary": "Event counts per period and type", "parameters": tl, "responses": ok("timeline", "application/json")}},
             "/api/graph": {"get": {"summary": "Dyad network: nodes are actors, edges counts by type", "parameters": gr, "responses": ok("graph", "application/json")}},
+            "/api/places": {"get": {"summary": "Places of the matching events that have coordinates (the map), most events first, and how many events are located", "parameters": pl, "responses": ok("places", "application/json")}},
             "/api/stats": {"get": {"summary": "What the store holds", "parameters": [json!({"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}})], "responses": ok("stats", "application/json")}},
             "/api/export": {"get": {"summary": "One row per matching event (docs/export.md)", "parameters": ex, "responses": ok_types("export file", &["text/csv", "application/x-ndjson", "application/vnd.apache.parquet"])}},
             "/api/feed.atom": {"get": {"summary": "Atom feed of the newest matching events", "parameters": filters(), "responses": ok("Atom feed", "application/atom+xml")}},

@@ -90,7 +90,7 @@ fn conditions(f: &EventFilter, d: Dialect, p: &mut Vec<Val>) -> String {
 fn order(sort: Sort) -> &'static str {
     match sort {
         // incidents have no mention counts: most reported is the newest date
-        Sort::DateDesc | Sort::Mentions => "i.date IS NULL, i.date DESC, i.id DESC",
+        Sort::DateDesc | Sort::Mentions | Sort::Relevance => "i.date IS NULL, i.date DESC, i.id DESC",
         Sort::DateAsc => "i.date IS NULL, i.date ASC, i.id ASC",
         Sort::Newest => "i.id DESC",
     }

@@ -241,7 +241,8 @@ pub struct Stats {
     /// per report, not merged, not counted in `events` or `mentions`.
     pub incidents: i64,
     pub incidents_by_type: Vec<(String, i64)>,
-    /// The most reported dyads: (source, target, events, mentions), both sides known.
+    /// The most reported dyads: (source, target, events, mentions), both sides known; the
+    /// symmetric types apart, as unordered pairs (see [`Dyad`]).
     pub top_dyads: Vec<Dyad>,
     /// Events with an unknown source or target (`?`): not a dyad, never merged across articles.
     pub events_unknown_side: i64,
@@ -250,8 +251,13 @@ pub struct Stats {
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Dyad {
+    /// Directed types: the source; symmetric types (`symmetric`): the code first in
+    /// alphabetical order.
     pub source: String,
     pub target: String,
+    /// The events are of the symmetric types (CONSULT, AGREE, COOPERATE), whose order carries
+    /// no meaning: `source` and `target` are then in alphabetical order.
+    pub symmetric: bool,
     pub events: i64,
     pub mentions: i64,
 }

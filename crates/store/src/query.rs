@@ -321,6 +321,10 @@ pub enum Sort {
     Mentions,
     /// Most recently added first.
     Newest,
+    /// Under a search (`q`): the event whose reporting articles match it best first (the
+    /// best BM25 of its articles on SQLite, ts_rank on PostgreSQL, as `/api/search` ranks
+    /// them), then newest date. Without `q`, as [`Sort::DateDesc`].
+    Relevance,
 }
 
 impl Sort {
@@ -332,6 +336,7 @@ impl Sort {
             Sort::DateAsc => "coalesce(e.date_start, e.date) IS NULL, coalesce(e.date_start, e.date) ASC, e.id ASC",
             Sort::Mentions => "e.num_mentions DESC, e.id DESC",
             Sort::Newest => "e.id DESC",
+            Sort::Relevance => Sort::DateDesc.sql(),
         }
     }
 }
@@ -376,7 +381,8 @@ impl Page {
                         "date" => Sort::DateAsc,
                         "-mentions" | "mentions" => Sort::Mentions,
                         "-id" | "newest" => Sort::Newest,
-                        _ => return Err(bad(k, "expected -date, date, -mentions or -id")),
+                        "relevance" | "-relevance" => Sort::Relevance,
+                        _ => return Err(bad(k, "expected -date, date, -mentions, -id or relevance")),
                     }
                 }
                 _ => {}
@@ -574,15 +580,41 @@ pub fn events(c: &dyn Db, f: &EventFilter, page: &Page) -> Result<EventPage> {
 pub fn event_rows(c: &dyn Db, f: &EventFilter, sort: Sort, limit: i64, offset: i64) -> Result<Vec<EventRow>> {
     let mut p = Vec::new();
     let w = f.sql(c.dialect(), &mut p);
+    let (with, rank, order) = match (sort, f.q.as_deref().map(SearchQuery::parse)) {
+        (Sort::Relevance, Some(Ok(sq))) => {
+            // each event's best-matching article: the same score as /api/search
+            let k = p.len() + 1;
+            let scored = match c.dialect() {
+                Dialect::Sqlite => {
+                    p.push(Val::Text(sq.fts()));
+                    format!("SELECT rowid AS aid, bm25(article_fts, 3.0, 1.0) AS score FROM article_fts WHERE article_fts MATCH ?{k}")
+                }
+                Dialect::Postgres => {
+                    p.push(Val::Text(sq.tsquery()));
+                    format!(
+                        "SELECT article_id AS aid, CAST(-ts_rank('{{0.333, 0.333, 0.333, 1.0}}', doc, to_tsquery('simple', CAST(?{k} AS TEXT))) AS DOUBLE PRECISION) AS score
+                         FROM article_search WHERE doc @@ to_tsquery('simple', CAST(?{k} AS TEXT))"
+                    )
+                }
+            };
+            (
+                // materialised: SQLite's bm25() works only in the full-text query itself
+                format!("WITH scored AS MATERIALIZED ({scored}) "),
+                "LEFT JOIN (SELECT rm.event_id AS eid, min(r.score) AS rel FROM scored r JOIN event_mentions rm ON rm.article_id = r.aid GROUP BY rm.event_id) rk ON rk.eid = e.id".to_string(),
+                format!("rk.rel IS NULL, rk.rel, {}", Sort::DateDesc.sql()),
+            )
+        }
+        _ => (String::new(), String::new(), sort.sql().to_string()),
+    };
     let n = p.len();
     p.push(Val::Int(limit));
     p.push(Val::Int(offset));
     let sql = format!(
-        "SELECT {ROW_COLS} FROM events e
+        "{with}SELECT {ROW_COLS} FROM events e
          JOIN event_mentions em ON em.id = (SELECT min(id) FROM event_mentions WHERE event_id = e.id)
          JOIN articles a ON a.id = em.article_id
-         WHERE {w} ORDER BY {} LIMIT ?{} OFFSET ?{}",
-        sort.sql(),
+         {rank}
+         WHERE {w} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
         n + 1,
         n + 2
     );
@@ -628,6 +660,14 @@ pub enum Interval {
     Week,
     Month,
     Year,
+    /// Each event at its own date's precision: a day, a month (`2025-10`) or a year (`2025`),
+    /// so that every dated event is counted once, whatever its precision.
+    Exact,
+    /// As [`Interval::Exact`], but an event dated to the day counts at its month (a long span
+    /// in fewer points).
+    ExactMonth,
+    /// As [`Interval::Exact`], but every event counts at its year.
+    ExactYear,
 }
 
 impl Interval {
@@ -637,7 +677,10 @@ impl Interval {
             "week" => Interval::Week,
             "month" | "" => Interval::Month,
             "year" => Interval::Year,
-            _ => return Err(bad("interval", "expected day, week, month or year")),
+            "exact" => Interval::Exact,
+            "exact-month" => Interval::ExactMonth,
+            "exact-year" => Interval::ExactYear,
+            _ => return Err(bad("interval", "expected day, week, month, year, exact, exact-month or exact-year")),
         })
     }
 
@@ -656,6 +699,9 @@ impl Interval {
             },
             Interval::Month => ("substr(DATE_EXPR, 1, 7)", 7),
             Interval::Year => ("substr(DATE_EXPR, 1, 4)", 4),
+            Interval::Exact => ("DATE_EXPR", 4),
+            Interval::ExactMonth => ("substr(DATE_EXPR, 1, 7)", 4),
+            Interval::ExactYear => ("substr(DATE_EXPR, 1, 4)", 4),
         }
     }
 }
@@ -690,6 +736,53 @@ pub fn timeline(c: &dyn Db, f: &EventFilter, interval: Interval) -> Result<Vec<T
         .iter()
         .map(|r| Ok(TimelinePoint { period: r.get(0)?, event_type: r.get(1)?, events: r.get(2)?, mentions: r.get(3)? }))
         .collect()
+}
+
+/// How many events matching `f` a timeline at `interval` leaves out: those with no date, and
+/// those dated less precisely than the interval (a month-dated event on a daily timeline).
+pub fn timeline_left_out(c: &dyn Db, f: &EventFilter, interval: Interval) -> Result<i64> {
+    let mut p = Vec::new();
+    let w = f.sql(c.dialect(), &mut p);
+    let (_, len) = interval.sql(c.dialect());
+    c.one(&format!("SELECT count(*) FROM events e WHERE {w} AND ({DATE_EXPR} IS NULL OR length({DATE_EXPR}) < {len})"), &p)
+}
+
+/// Events with coordinates at one place.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Place {
+    pub name: Option<String>,
+    /// ISO alpha-3 of the place's state.
+    pub country: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+    pub events: i64,
+    pub mentions: i64,
+}
+
+/// The places of the events matching `f` (each event at the place of the report it is shown
+/// by, as in exports: `action_geo_*`), most events first, `limit` at most; and how many
+/// matching events have coordinates.
+pub fn places(c: &dyn Db, f: &EventFilter, limit: usize) -> Result<(Vec<Place>, i64)> {
+    let mut p = Vec::new();
+    let w = f.sql(c.dialect(), &mut p);
+    let from = format!(
+        "FROM events e JOIN event_mentions em ON em.id = (SELECT min(id) FROM event_mentions WHERE event_id = e.id)
+         WHERE {w} AND em.place_lat IS NOT NULL AND em.place_lon IS NOT NULL"
+    );
+    let located: i64 = c.one(&format!("SELECT count(*) {from}"), &p)?;
+    let n = p.len();
+    p.push(Val::Int(limit as i64));
+    let sql = format!(
+        "SELECT em.place, em.place_country, em.place_lat, em.place_lon, count(*), CAST(sum(e.num_mentions) AS BIGINT) {from}
+         GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 1, 3, 4 LIMIT ?{}",
+        n + 1
+    );
+    let places = c
+        .rows(&sql, &p)?
+        .iter()
+        .map(|r| Ok(Place { name: r.get(0)?, country: r.get(1)?, lat: r.get(2)?, lon: r.get(3)?, events: r.get(4)?, mentions: r.get(5)? }))
+        .collect::<Result<_>>()?;
+    Ok((places, located))
 }
 
 /// An actor in the network.

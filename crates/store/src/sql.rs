@@ -691,15 +691,23 @@ pub fn stats_of(c: &dyn Db, top: usize) -> Result<Stats> {
         .iter()
         .map(|r| Ok((r.get(0)?, r.get(1)?)))
         .collect::<Result<_>>()?;
+    // directed types as source → target; symmetric types (CONSULT, AGREE, COOPERATE) as one
+    // unordered pair, its codes in alphabetical order, whatever order the reports gave
+    let sym = crate::SYMMETRIC_TYPES.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ");
     s.top_dyads = c
         .rows(
-            "SELECT source_actor, target_actor, count(*), CAST(sum(num_mentions) AS BIGINT) FROM events
-             WHERE source_actor IS NOT NULL AND target_actor IS NOT NULL
-             GROUP BY 1, 2 ORDER BY 4 DESC, 3 DESC, 1, 2 LIMIT ?1",
+            &format!(
+                "SELECT CASE WHEN type IN ({sym}) AND source_actor > target_actor THEN target_actor ELSE source_actor END,
+                        CASE WHEN type IN ({sym}) AND source_actor > target_actor THEN source_actor ELSE target_actor END,
+                        CAST(CASE WHEN type IN ({sym}) THEN 1 ELSE 0 END AS BIGINT),
+                        count(*), CAST(sum(num_mentions) AS BIGINT) FROM events
+                 WHERE source_actor IS NOT NULL AND target_actor IS NOT NULL
+                 GROUP BY 1, 2, 3 ORDER BY 5 DESC, 4 DESC, 1, 2, 3 LIMIT ?1"
+            ),
             vals![top],
         )?
         .iter()
-        .map(|r| Ok(Dyad { source: r.get(0)?, target: r.get(1)?, events: r.get(2)?, mentions: r.get(3)? }))
+        .map(|r| Ok(Dyad { source: r.get(0)?, target: r.get(1)?, symmetric: r.get::<i64>(2)? == 1, events: r.get(3)?, mentions: r.get(4)? }))
         .collect::<Result<_>>()?;
     s.top_sources = c
         .rows(
