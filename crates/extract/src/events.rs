@@ -224,7 +224,12 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             let (lo, hi) = clause_bounds(kb, doc, h, prev_trigger, next_trigger);
             let violent = matches!(tr.event_type.as_str(), "ASSAULT" | "COERCE");
             // كان X قد فعل: the subject stands between كان and قد, before the verb
-            let frame = if tr.frame == Frame::Default && kana_qad(doc, &parts, h, lo) { Frame::SubjectBefore } else { tr.frame };
+            let frame = match tr.frame {
+                Frame::Default if kana_qad(doc, &parts, h, lo) => Frame::SubjectBefore,
+                // اعتقال الشيخ حمد من بيروت: the genitive of an arrest is who was arrested
+                Frame::Default if tr.kind == 'n' && tr.event_type == "COERCE" && genitive_patient(&parts, h, hi) => Frame::Result,
+                f => f,
+            };
             let (mut src, mut tgt) = arguments(&parts, h, lo, hi, violent, frame);
             if is_verb && OBJECT_PRONOUNS.contains(&h.suffix) && !after_preposition(doc, h) && !reciprocal(&tr.lemma) {
                 // the object is a pronoun (واتهمها، تحتجزهما): its antecedent is the target, and
@@ -379,6 +384,17 @@ fn kana_qad(doc: &Doc, parts: &[Part], h: &Hit, lo: usize) -> bool {
     parts.iter().any(|p| p.first > k && p.last < h.first - 1 && !p.marked)
 }
 
+/// The participant right after an event noun is its genitive, and nothing marked follows it
+/// (اعتقال الشيخ حمد من بيروت, not اعتقال السلطات للناشطين): for a noun of coercion that genitive
+/// is who suffered it.
+fn genitive_patient(parts: &[Part], h: &Hit, hi: usize) -> bool {
+    let mut after = parts.iter().filter(|p| p.first > h.last && p.first < hi);
+    after.next().is_some_and(|g| !g.marked && !g.agent && !g.of_event && g.first <= h.last + 2) && !after.any(|p| p.marked)
+}
+
+/// How many words back a pronoun's antecedent may stand.
+const ANTECEDENT_WORDS: usize = 8;
+
 /// Third-person object pronouns on a verb (matching form): اتهمها، تحتجزهما، استقبله.
 const OBJECT_PRONOUNS: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
 
@@ -392,8 +408,13 @@ fn antecedent(doc: &Doc, parts: &[Part], prev_parts: &[Part], h: &Hit, lo: usize
     if let Some(r) = relative {
         return (parts.iter().rev().find(|p| p.last < r && p.last + 3 >= r).map(|p| p.ment), true);
     }
-    let before = parts.iter().rev().find(|p| p.last < h.first && p.first >= lo);
-    (before.or_else(|| prev_parts.last()).map(|p| p.ment), false)
+    // (a pronoun reaches back a few words, or into the last sentence from a sentence's opening:
+    // an antecedent further away is more often some other noun no actor names)
+    let ante = match parts.iter().rev().find(|p| p.last < h.first && p.first >= lo) {
+        Some(p) => Some(p).filter(|p| p.last + ANTECEDENT_WORDS >= h.first),
+        None => prev_parts.last().filter(|_| h.first - doc.sentences[doc.tokens[h.first].sentence].tokens.start <= 4),
+    };
+    (ante.map(|p| p.ment), false)
 }
 
 /// A verb form right after a preposition, or with ب/ل on it, is a verbal noun whose pronoun is
@@ -498,7 +519,7 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
         // capital only when it is the same state (واتهمت كييف موسكو: two sides)
         let after_own_state = m.is_some_and(|m| first > 0 && rec.owner[first - 1].is_some_and(|q| rec.ments[q].actor.is_some() && rec.ments[q].actor == m.country));
         let hashtag = prev.is_some_and(|t| t.is_punct("#"));
-        let capital_place = m.is_some_and(|m| m.is_capital()) && (matches!(prev_word, "في" | "الي" | "من" | "عاصمه" | "العاصمه" | "عاصمتها" | "عاصمته" | "وعاصمتها") || hashtag || p.ends_with('ب') || p.ends_with('ل') || after_own_state);
+        let capital_place = m.is_some_and(|m| m.is_capital()) && (matches!(prev_word, "في" | "الي" | "من" | "عاصمه" | "العاصمه" | "للعاصمه" | "بالعاصمه" | "عاصمتها" | "عاصمته" | "وعاصمتها") || hashtag || p.ends_with('ب') || p.ends_with('ل') || after_own_state);
         last = Some((last_tok, topic));
         if topic || capital_place {
             continue;

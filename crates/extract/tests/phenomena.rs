@@ -108,6 +108,7 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("whoever reports a death is not its agent", "كشفت نقابة الصحفيين المصريين، السبت، عن مقتل 27 صحافيا منذ بداية الحرب.", &["ASSAULT:EGY:EGY"]),
     ("violence with one state alone is an incident, not an event", "قتل فلسطينيان اثنان في قطاع غزة.", &["ASSAULT:*"]),
     ("an arrest with no agent named is an incident", "واعتقل الجنديان اليونانيان بعد دخولهما الأراضي التركية.", &["COERCE:GRC:GRC"]),
+    ("the genitive of an arrest is who was arrested", "وكشف المصدر تفاصيل اعتقال رجل الأعمال المصري أحمد عز من بيروت.", &["COERCE:EGY:LBN"]),
     ("what is offered has not happened", "عرضت أنقرة التوسط بين روسيا وأوكرانيا واستضافة محادثات السلام.", &["CONSULT:*"]),
     ("what follows a pronoun object is not the target", "انتقد الرئيس الفرنسي إيطاليا بشدة، واتهمها بالتبعية لروسيا في ملف الطاقة.", &["ACCUSE:FRA:RUS", "ACCUSE:ITA:RUS"]),
     ("a relative clause's subject follows its verb, never its antecedent", "نددت الدول المقاطعة بالتقارب بين قطر وإيران، التي تتهمها دول عربية بالتدخل في شؤونها.", &["ACCUSE:QAT:IRN", "ACCUSE:IRN:IRN"]),
