@@ -142,17 +142,17 @@ pub fn spec() -> Value {
             "/api/graph": {"get": {"summary": "Dyad network: nodes are actors, edges counts by type", "parameters": gr, "responses": ok("graph", "application/json")}},
             "/api/stats": {"get": {"summary": "What the store holds", "parameters": [json!({"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}})], "responses": ok("stats", "application/json")}},
             "/api/export": {"get": {"summary": "One row per matching event (docs/export.md)", "parameters": ex, "responses": ok_types("export file", &["text/csv", "application/x-ndjson", "application/vnd.apache.parquet"])}},
-            "/api/feed.atom": {"get": {"summary": "Atom feed of the newest matching events", "parameters": filters(), "responses": ok("Atom feed", "application/atom+xml")}},
+            "/api/feed.atom": {"get": {"summary": "Atom feed of the matching events most recently reported, each shown by its latest report", "parameters": filters(), "responses": ok("Atom feed", "application/atom+xml")}},
             "/api/subscriptions": {
                 "get": {"summary": "Subscriptions", "responses": ok("subscriptions", "application/json")},
                 "post": {"summary": "Create a subscription (needs the token)", "security": auth.clone(),
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewSubscription"}}}},
-                    "responses": with(Value::Object(errors()), &[("201", "created, with its feed_url"), ("401", "bad token"), ("403", "server is read-only"), ("409", "too many subscriptions"), ("413", "body over 64 KiB"), ("415", "not JSON")])}},
+                    "responses": with(Value::Object(errors()), &[("201", "created, with its feed_url and the secret that signs its webhook bodies (X-Marsad-Signature-256)"), ("401", "bad token"), ("403", "server is read-only"), ("409", "too many subscriptions"), ("413", "body over 64 KiB"), ("415", "not JSON")])}},
             "/api/subscriptions/{id}": {
                 "get": {"summary": "A subscription and its latest webhook deliveries", "parameters": [id("id")], "responses": ok("subscription", "application/json")},
                 "delete": {"summary": "Delete a subscription (needs the token)", "security": auth, "parameters": [id("id")],
                     "responses": with(Value::Object(errors()), &[("204", "deleted"), ("401", "bad token"), ("403", "server is read-only")])}},
-            "/api/subscriptions/{id}/feed.atom": {"get": {"summary": "Atom feed of the subscription's events", "parameters": [id("id")], "responses": ok("Atom feed", "application/atom+xml")}}
+            "/api/subscriptions/{id}/feed.atom": {"get": {"summary": "Atom feed of the subscription's events, the most recently reported first", "parameters": [id("id")], "responses": ok("Atom feed", "application/atom+xml")}}
         }
     })
 }
