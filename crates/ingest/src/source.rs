@@ -70,6 +70,9 @@ pub struct SourceOptions {
     /// Fetch the page each feed item links to and read its main text.
     pub follow_links: bool,
     pub fetch: FetchOptions,
+    /// Feed items whose origin (`feed#item-id`) is in this set are passed over, their links
+    /// not followed (`marsad watch`: the items a feed's earlier polls stored).
+    pub skip_origins: Option<std::sync::Arc<HashSet<String>>>,
 }
 
 /// What the sink says after each item.
@@ -301,6 +304,9 @@ fn read_feed(text: &str, origin: &str, feed_url: Option<&str>, opts: &SourceOpti
     for (n, it) in feed.items.into_iter().enumerate() {
         let key = it.id.clone().unwrap_or_else(|| format!("item-{}", n + 1));
         let item_origin = format!("{origin}#{key}");
+        if opts.skip_origins.as_ref().is_some_and(|k| k.contains(&item_origin)) {
+            continue;
+        }
         let source = it.link.as_deref().and_then(fetch::host).or_else(|| feed_host.clone()).or_else(|| feed.title.clone());
         let mut text = it.text.clone();
         let mut title = it.title.clone();
@@ -340,6 +346,20 @@ fn read_url(url: &str, opts: &SourceOptions, f: &mut Sink<'_>) -> Flow {
     let r = match fetch::get(url, &opts.fetch) {
         Ok(r) => r,
         Err(e) => return f(err(url, e)),
+    };
+    read_fetched(url, &r, opts, f)
+}
+
+/// Reads what was fetched from `url` (a feed, a page, JSON Lines or text, by its
+/// Content-Type, else sniffed) as `ingest URL` reads it.
+/// An article over [`MAX_ARTICLE_BYTES`] is handed on as an error naming it.
+pub fn read_fetched(url: &str, r: &fetch::Fetched, opts: &SourceOptions, f: &mut Sink<'_>) -> Flow {
+    let f = &mut |item: Result<Item, SourceError>| match item {
+        Ok(it) => match marsad_extract::too_large(it.article.text.len()) {
+            Some(reason) => f(Err(SourceError { origin: it.origin, reason })),
+            None => f(Ok(it)),
+        },
+        e => f(e),
     };
     let ct = r.content_type.as_deref().unwrap_or("");
     let kind = if ct.contains("rss") || ct.contains("atom") {
