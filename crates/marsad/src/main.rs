@@ -433,7 +433,7 @@ fn run() -> Result<i32> {
                 Some(f) => {
                     let feeds = watch::read_feeds_file(f, std::time::Duration::from_secs(watch::DEFAULT_EVERY))?;
                     let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
-                    let o = watch::WatchOptions { feeds, host_gap: std::time::Duration::from_secs(2), rounds: None, follow_links: false, batch: 500, workers: 0 };
+                    let o = watch::WatchOptions { feeds, host_gap: std::time::Duration::from_secs(2), rounds: None, follow_links: false, batch: 500, workers: 0, kick: None };
                     Some((Extractor::with_tagger(kb, tagger(&cli)?), o))
                 }
                 None => None,
@@ -518,6 +518,7 @@ fn run() -> Result<i32> {
                 follow_links: *follow_links,
                 batch: (*batch).max(1),
                 workers: *workers,
+                kick: None,
             };
             let hooks = watch::HookOptions { enabled: !no_webhooks, allow_private: *allow_private_webhooks, attempts: *webhook_attempts, backoff_ms: *webhook_backoff_ms };
             watch::run_watch(&ex, db, &o, &hooks)

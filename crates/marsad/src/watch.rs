@@ -88,6 +88,8 @@ pub struct WatchOptions {
     /// Articles per transaction at most.
     pub batch: usize,
     pub workers: usize,
+    /// Told after a poll stored new articles (the webhooks look for new reports at once).
+    pub kick: Option<Arc<tokio::sync::Notify>>,
 }
 
 /// What one poll did (for the log line and tests).
@@ -149,6 +151,11 @@ pub fn watch(store: &mut dyn Store, ex: &Extractor, o: &WatchOptions, stop: &Ato
         let t = Instant::now();
         let out = poll(store, ex, &f.spec, &mut f.cur, o, log)?;
         f.polls += 1;
+        if out.new_articles > 0 {
+            if let Some(k) = &o.kick {
+                k.notify_one();
+            }
+        }
         let wait = if f.cur.failures > 0 {
             let backoff = f.spec.every.saturating_mul(1 << f.cur.failures.clamp(0, 10)).min(MAX_BACKOFF);
             let asked = f.cur.next_poll.map_or(Duration::ZERO, |n| Duration::from_secs((n - now_unix()).max(0) as u64));
@@ -272,6 +279,11 @@ pub struct HookOptions {
 
 /// `marsad watch`.
 pub fn run_watch(ex: &Extractor, db: &str, o: &WatchOptions, hooks: &HookOptions) -> Result<i32> {
+    let mut o = o.clone();
+    let kick = Arc::new(tokio::sync::Notify::new());
+    if hooks.enabled {
+        o.kick = Some(kick.clone());
+    }
     let target = Target::parse(db);
     let shown = target.display();
     let mut store = target.open().with_context(|| format!("opening the store {shown}"))?;
@@ -295,7 +307,7 @@ pub fn run_watch(ex: &Extractor, db: &str, o: &WatchOptions, hooks: &HookOptions
                     _ = d.notified() => {}
                 }
             };
-            if let Err(e) = marsad_serve::run_webhooks(cfg, stopped).await {
+            if let Err(e) = marsad_serve::run_webhooks(cfg, kick, stopped).await {
                 eprintln!("marsad: webhooks: {e}");
             }
         });
@@ -307,7 +319,7 @@ pub fn run_watch(ex: &Extractor, db: &str, o: &WatchOptions, hooks: &HookOptions
         if o.feeds.len() == 1 { "" } else { "s" },
         if hooks.enabled { ", delivering subscriptions' webhooks" } else { "" }
     );
-    let res = watch(&mut *store, ex, o, &stop, &mut |line| eprintln!("marsad: watch: {line}"));
+    let res = watch(&mut *store, ex, &o, &stop, &mut |line| eprintln!("marsad: watch: {line}"));
     if let Some(done) = delivering {
         if !stop.load(Ordering::SeqCst) {
             // the rounds are done: let the webhooks catch up with what was stored (a minute at most)

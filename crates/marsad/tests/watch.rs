@@ -23,6 +23,10 @@ struct FeedState {
     etag: String,
     ok: usize,
     not_modified: usize,
+    /// Answers to give first (status, Retry-After), one per request.
+    fail: std::collections::VecDeque<(u16, Option<u64>)>,
+    /// When each request came.
+    at: Vec<Instant>,
 }
 
 /// A feed at `http://127.0.0.1:PORT/feed.xml` with an ETag; `If-None-Match` with the current
@@ -56,7 +60,11 @@ fn feed_server() -> (String, Arc<Mutex<FeedState>>) {
                 }
             }
             let mut g = s2.lock().unwrap();
-            if inm.as_deref() == Some(g.etag.as_str()) {
+            g.at.push(Instant::now());
+            if let Some((status, retry)) = g.fail.pop_front() {
+                let retry = retry.map(|r| format!("Retry-After: {r}\r\n")).unwrap_or_default();
+                let _ = write!(c, "HTTP/1.1 {status} Oops\r\n{retry}Content-Length: 0\r\nConnection: close\r\n\r\n");
+            } else if inm.as_deref() == Some(g.etag.as_str()) {
                 g.not_modified += 1;
                 let _ = write!(c, "HTTP/1.1 304 Not Modified\r\nETag: {}\r\nConnection: close\r\n\r\n", g.etag);
             } else {
@@ -244,7 +252,8 @@ fn watch_stores_new_items_once_answers_304_with_nothing_stored_and_delivers_sign
     assert!(wait_until(Duration::from_secs(30), || got.lock().unwrap().len() >= 4), "the new items' deliveries: {:?}", log.lock().unwrap());
     let latency = changed.elapsed();
     eprintln!("new items reached the webhook {:.2} s after the feed changed (polling every 1 s)", latency.as_secs_f64());
-    assert!(latency < Duration::from_secs(10), "{latency:?}");
+    // the next poll (at most 1 s away), storing, and the delivery
+    assert!(latency < Duration::from_secs(2), "not within a polling interval and a second: {latency:?}");
     assert_eq!(count(&db, "SELECT count(*) FROM articles"), 4);
     assert_eq!(count(&db, "SELECT count(*) FROM sightings"), 4, "each item once");
 
@@ -361,4 +370,26 @@ fn serve_watch_follows_the_feeds_inside_the_server_and_stops_on_sigterm() {
     assert!(ok);
     assert!(wait_until(Duration::from_secs(15), || !srv.alive()), "serve did not stop on SIGTERM");
     assert_eq!(count(&db, "SELECT count(*) FROM sightings WHERE origin LIKE 'http://127.0.0.1:%'"), 3, "each item once");
+}
+
+#[test]
+fn errors_back_off_doubling_or_as_the_server_asks_and_a_success_resets_them() {
+    let t = TempDir::new("watch-backoff");
+    let data = data_dir(&t);
+    let db = t.0.join("w.db");
+    let (url, feed) = feed_server();
+    publish(&feed, "v1", &[item(1)]);
+    feed.lock().unwrap().fail.extend([(503, Some(3)), (500, None)]);
+    let (mut w, log) = start_watch(&data, &db, &url, &["--rounds", "3", "--no-webhooks"]);
+    let st = wait_exit(&mut w, Duration::from_secs(120)).expect("--rounds 3 ends");
+    assert!(st.success(), "{:?}", log.lock().unwrap());
+    let lines: Vec<String> = log.lock().unwrap().iter().filter(|l| l.contains("next poll in")).cloned().collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    // 503 with Retry-After: 3 outweighs the doubling (2 s); then 500: 1 s × 2² = 4 s; then it works
+    assert!(lines[0].contains("error: HTTP 503") && lines[0].contains("(1 in a row)") && lines[0].ends_with("next poll in 3 s"), "{}", lines[0]);
+    assert!(lines[1].contains("error: HTTP 500") && lines[1].contains("(2 in a row)") && lines[1].ends_with("next poll in 4 s"), "{}", lines[1]);
+    assert!(lines[2].contains("200, 1 unseen items: 1 new articles") && lines[2].ends_with("next poll in 1 s"), "{}", lines[2]);
+    let at = feed.lock().unwrap().at.clone();
+    assert!(at[1] - at[0] >= Duration::from_millis(2900) && at[2] - at[1] >= Duration::from_millis(3900), "{:?}", at.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>());
+    assert_eq!(count(&db, "SELECT count(*) FROM watch_feeds WHERE failures = 0 AND polls = 3 AND articles = 1"), 1);
 }

@@ -332,7 +332,7 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr), shutdown: impl 
     ready(addr);
     let owner = webhook::new_secret();
     let writer = state.writer.clone();
-    let delivering = tokio::spawn(webhook::run(pool, writer.clone(), config.clone(), hooks, owner.clone()));
+    let delivering = tokio::spawn(webhook::run(pool, writer.clone(), config.clone(), hooks, owner.clone(), None));
     let app = router(state, config.request_timeout);
     let limits = conn::Limits { idle: config.idle_timeout, write: config.write_timeout, max_connections: config.max_connections };
     conn::serve(listener, app, limits, shutdown).await;
@@ -344,7 +344,8 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr), shutdown: impl 
 /// Delivers the webhooks of the store's subscriptions, as the server does, until `shutdown`
 /// resolves: for a process that stores new articles without serving them (`marsad watch`).
 /// With a server on the same store, each subscription is delivered by one of them at a time.
-pub async fn run_webhooks(config: Config, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
+/// Notifying `kick` makes it look for new reports at once rather than at its next poll.
+pub async fn run_webhooks(config: Config, kick: Arc<tokio::sync::Notify>, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
     let target = config.db.clone();
     let writer = tokio::task::spawn_blocking(move || -> Result<Box<dyn Db + Send>, ServeError> {
         drop(target.open()?);
@@ -355,7 +356,7 @@ pub async fn run_webhooks(config: Config, shutdown: impl std::future::Future<Out
     let pool = Arc::new(Pool { target: config.db.clone(), idle: Mutex::new(Vec::new()), permits: tokio::sync::Semaphore::new(2) });
     let writer = Arc::new(Mutex::new(writer));
     let owner = webhook::new_secret();
-    let delivering = tokio::spawn(webhook::run(pool, writer.clone(), config, Arc::new(webhook::Hooks::default()), owner.clone()));
+    let delivering = tokio::spawn(webhook::run(pool, writer.clone(), config, Arc::new(webhook::Hooks::default()), owner.clone(), Some(kick)));
     shutdown.await;
     delivering.abort();
     let _ = tokio::task::spawn_blocking(move || webhook::release(&writer, &owner)).await;

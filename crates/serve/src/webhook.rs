@@ -280,26 +280,33 @@ pub(crate) fn release(writer: &Mutex<Box<dyn Db + Send>>, owner: &str) {
     }
 }
 
-pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Box<dyn Db + Send>>>, cfg: Config, hooks: Arc<Hooks>, owner: String) {
+/// Delivers until aborted: every `cfg.poll`, and at once when `kick` is notified (a watcher
+/// that just stored new articles).
+pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Box<dyn Db + Send>>>, cfg: Config, hooks: Arc<Hooks>, owner: String, kick: Option<Arc<tokio::sync::Notify>>) {
     let mut tick = tokio::time::interval(cfg.poll);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let senders = Senders::start(&cfg);
     let lease = LEASE_SECS.max(cfg.poll.as_secs() as i64 * 10);
     let ctx = Arc::new(Ctx { pool, writer, cfg, senders, db_permits: tokio::sync::Semaphore::new(2), owner });
     loop {
-        tick.tick().await;
+        match &kick {
+            Some(k) => {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = k.notified() => {}
+                }
+            }
+            None => {
+                tick.tick().await;
+            }
+        }
         let owner = ctx.owner.clone();
         // the subscriptions with a webhook, and which of them this process may deliver (its leases taken or renewed)
         let listed = ctx
             .write(move |w| {
                 let subs = query::subscriptions(w).map_err(|e| e.to_string())?;
-                let now = unix_now();
-                let mut mine = HashSet::new();
-                for s in subs.iter().filter(|s| s.webhook.is_some()) {
-                    if query::claim_delivery(w, s.id, &owner, now, lease).map_err(|e| e.to_string())? {
-                        mine.insert(s.id);
-                    }
-                }
+                // one statement for all of them: one commit per poll, however many subscriptions
+                let mine = query::claim_deliveries(w, &owner, unix_now(), lease).map_err(|e| e.to_string())?;
                 Ok((subs, mine))
             })
             .await;

@@ -1138,6 +1138,17 @@ pub fn claim_delivery(c: &dyn Db, id: i64, owner: &str, now: i64, ttl: i64) -> R
     )? > 0)
 }
 
+/// [`claim_delivery`] for every subscription with a webhook at once (one statement, so one
+/// commit however many there are); returns the ids `owner` holds now.
+pub fn claim_deliveries(c: &dyn Db, owner: &str, now: i64, ttl: i64) -> Result<std::collections::HashSet<i64>> {
+    c.exec(
+        "UPDATE subscriptions SET lease_owner = ?1, lease_until = ?2
+         WHERE webhook IS NOT NULL AND (lease_owner IS NULL OR lease_owner = ?1 OR lease_until IS NULL OR lease_until < ?3)",
+        vals![owner, now + ttl, now],
+    )?;
+    Ok(c.column::<i64>("SELECT id FROM subscriptions WHERE lease_owner = ?1 AND webhook IS NOT NULL", vals![owner])?.into_iter().collect())
+}
+
 /// Gives up `owner`'s leases (a process that stops cleanly), so another may deliver at once.
 pub fn release_deliveries(c: &dyn Db, owner: &str) -> Result<()> {
     c.exec("UPDATE subscriptions SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?1", vals![owner])?;

@@ -488,6 +488,12 @@ fn watch_cursors_secrets_leases_and_the_latest_report_first(s: &mut dyn Store) {
     assert!(query::claim_delivery(c, sub.id, "p2", 1051, 30).unwrap(), "p1's lease lapsed");
     query::release_deliveries(c, "p2").unwrap();
     assert!(query::claim_delivery(c, sub.id, "p1", 1052, 30).unwrap(), "given back");
+    // all at once: only those with a webhook, only those free or lapsed
+    let feed_only = query::create_subscription(c, "feed only", &query::EventFilter::default(), None).unwrap();
+    let other = query::create_subscription(c, "o", &query::EventFilter::default(), Some("http://example.org/o")).unwrap();
+    let mine = query::claim_deliveries(c, "p2", 1060, 30).unwrap();
+    assert!(mine.contains(&other.id) && !mine.contains(&sub.id) && !mine.contains(&feed_only.id), "{mine:?}");
+    assert_eq!(query::claim_deliveries(c, "p2", 1083, 30).unwrap().len(), 2, "p1's lapsed at 1082");
 
     // a new report of the older event puts it first, shown by that report; split from its event
     let mut d = art("d", None, 4, vec![event("CONSULT", "RUS", "KAZ", Some("2025-10-22"))]);
