@@ -393,3 +393,35 @@ fn errors_back_off_doubling_or_as_the_server_asks_and_a_success_resets_them() {
     assert!(at[1] - at[0] >= Duration::from_millis(2900) && at[2] - at[1] >= Duration::from_millis(3900), "{:?}", at.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>());
     assert_eq!(count(&db, "SELECT count(*) FROM watch_feeds WHERE failures = 0 AND polls = 3 AND articles = 1"), 1);
 }
+
+#[test]
+fn two_watchers_on_one_postgres_store_each_item_stored_once_each_report_delivered_once() {
+    let Some(pg) = marsad_store::testing::fresh_pg_database("two_watchers_on_one_postgres_store") else { return };
+    let t = TempDir::new("watch-pg");
+    let data = data_dir(&t);
+    let (hook, got) = receiver();
+    let out = marsad()
+        .args(["subscriptions", "add", "--db", &pg, "--name", "all", "--webhook", &hook, "--allow-private-webhooks", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let secret = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["secret"].as_str().unwrap().to_string();
+    let (url, feed) = feed_server();
+    publish(&feed, "v1", &(0..6).map(item).collect::<Vec<_>>());
+    // two watchers of the same feed, both delivering webhooks, at the same time
+    let db = std::path::PathBuf::from(&pg);
+    let (mut a, la) = start_watch(&data, &db, &url, &["--rounds", "2"]);
+    let (mut b, lb) = start_watch(&data, &db, &url, &["--rounds", "2"]);
+    for (w, l) in [(&mut a, &la), (&mut b, &lb)] {
+        let st = wait_exit(w, Duration::from_secs(180)).expect("--rounds 2 ends");
+        assert!(st.success(), "{:?}", l.lock().unwrap());
+    }
+    let stats: serde_json::Value = serde_json::from_slice(&marsad().args(["stats", "--json", "--db", &pg]).output().unwrap().stdout).unwrap();
+    assert_eq!((stats["articles"].as_i64(), stats["sightings"].as_i64(), stats["events"].as_i64()), (Some(6), Some(6), Some(6)), "{stats}");
+    let got = got.lock().unwrap().clone();
+    let mut ids: Vec<&str> = got.iter().map(|(_, d, _)| d.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((got.len(), ids.len()), (6, 6), "each report delivered once by one of the two: {ids:?}");
+    assert!(got.iter().all(|(sig, _, body)| verify(&secret, sig, body)));
+}
