@@ -132,14 +132,18 @@ pub fn watch(store: &mut dyn Store, ex: &Extractor, o: &WatchOptions, stop: &Ato
         if stop.load(Ordering::SeqCst) {
             return Ok(());
         }
-        let open: Vec<usize> = (0..feeds.len()).filter(|&i| o.rounds.map_or(true, |r| feeds[i].polls < r)).collect();
-        let Some(&i) = open.iter().min_by_key(|&&i| feeds[i].due) else { return Ok(()) };
-        let host = fetch::host(&feeds[i].spec.url).unwrap_or_default();
-        // politeness: one host is asked at most once per host gap
-        let due = match last_at_host.get(&host) {
-            Some(t) => feeds[i].due.max(*t + o.host_gap),
-            None => feeds[i].due,
+        // politeness: one host is asked at most once per host gap, so a URL is due at its own
+        // time or its host's, whichever is later; the earliest goes first
+        let due_of = |f: &State| {
+            let host = fetch::host(&f.spec.url).unwrap_or_default();
+            match last_at_host.get(&host) {
+                Some(t) => f.due.max(*t + o.host_gap),
+                None => f.due,
+            }
         };
+        let open = (0..feeds.len()).filter(|&i| o.rounds.map_or(true, |r| feeds[i].polls < r));
+        let Some((i, due)) = open.map(|i| (i, due_of(&feeds[i]))).min_by_key(|&(i, d)| (d, i)) else { return Ok(()) };
+        let host = fetch::host(&feeds[i].spec.url).unwrap_or_default();
         while Instant::now() < due {
             if stop.load(Ordering::SeqCst) {
                 return Ok(());
@@ -352,11 +356,25 @@ fn drain(target: &Target, stop: &AtomicBool, limit: Duration) {
 
 /// `serve --watch FILE`: the watcher on a thread of its own beside the server; stops when
 /// `stop` is set.
+/// A store error (a lost database connection) pauses it a minute, then it reopens the store
+/// and goes on: the server keeps following its feeds.
 pub fn spawn_in_server(ex: Extractor, target: Target, o: WatchOptions, stop: Arc<AtomicBool>) -> Result<std::thread::JoinHandle<()>> {
     let mut store = target.open().with_context(|| format!("opening the store {}", target.display()))?;
-    Ok(std::thread::Builder::new().name("marsad-watch".into()).spawn(move || {
-        if let Err(e) = watch(&mut *store, &ex, &o, &stop, &mut |line| eprintln!("marsad: watch: {line}")) {
-            eprintln!("marsad: watch stopped: {e:#}");
+    Ok(std::thread::Builder::new().name("marsad-watch".into()).spawn(move || loop {
+        match watch(&mut *store, &ex, &o, &stop, &mut |line| eprintln!("marsad: watch: {line}")) {
+            Ok(()) => return,
+            Err(e) => eprintln!("marsad: watch paused for 60 s: {e:#}"),
+        }
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(60) {
+            if stop.load(Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        match target.open() {
+            Ok(s) => store = s,
+            Err(e) => eprintln!("marsad: watch: reopening the store {}: {e}", target.display()),
         }
     })?)
 }

@@ -425,3 +425,32 @@ fn two_watchers_on_one_postgres_store_each_item_stored_once_each_report_delivere
     assert_eq!((got.len(), ids.len()), (6, 6), "each report delivered once by one of the two: {ids:?}");
     assert!(got.iter().all(|(sig, _, body)| verify(&secret, sig, body)));
 }
+
+#[test]
+fn once_delivers_and_ends_without_waiting_on_a_subscription_that_matches_nothing() {
+    let t = TempDir::new("watch-once");
+    let data = data_dir(&t);
+    let db = t.0.join("w.db");
+    let (hook, got) = receiver();
+    for (name, ty) in [("meetings", "CONSULT"), ("attacks", "ASSAULT")] {
+        let out = marsad()
+            .args(["subscriptions", "add", "--db"])
+            .arg(&db)
+            .args(["--name", name, "--type", ty, "--webhook", &hook, "--allow-private-webhooks"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (url, feed) = feed_server();
+    publish(&feed, "v1", &[item(1), item(2), item(3)]);
+    let started = Instant::now();
+    let (mut w, log) = start_watch(&data, &db, &url, &["--once"]);
+    let st = wait_exit(&mut w, Duration::from_secs(120)).expect("--once ends");
+    assert!(st.success(), "{:?}", log.lock().unwrap());
+    let took = started.elapsed();
+    eprintln!("--once with two subscriptions took {:.1} s", took.as_secs_f64());
+    assert_eq!(got.lock().unwrap().len(), 3, "the three meetings delivered before it ended");
+    // the subscription that matched nothing looked at every report too: nothing left to wait for
+    assert!(took < Duration::from_secs(45), "{took:?}");
+    assert_eq!(count(&db, "SELECT count(*) FROM subscriptions WHERE cursor = (SELECT max(id) FROM event_mentions)"), 2);
+}

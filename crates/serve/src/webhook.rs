@@ -348,13 +348,23 @@ pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Box<dyn Db + Send>>>,
 async fn deliver_new(ctx: &Ctx, sub: &query::Subscription, cancelled: &Arc<AtomicBool>) -> Result<(), String> {
     let url = sub.webhook.clone().unwrap_or_default();
     let (filter, cursor) = (sub.filter.clone(), sub.cursor);
-    let rows = ctx
+    // the newest report first, then the matching ones after the cursor: when fewer than a batch
+    // match, every report up to `last` was looked at
+    let (last, rows) = ctx
         .read(move |c| {
+            let last = query::last_mention_id(c).map_err(|e| e.to_string())?;
             let rows = query::new_mentions(c, &filter, cursor, BATCH).map_err(|e| e.to_string())?;
-            rows.iter().map(|r| query::report_and_event(c, r).map(|x| (r.mention_id, x)).map_err(|e| e.to_string())).collect::<Result<Vec<_>, String>>()
+            let rows = rows.iter().map(|r| query::report_and_event(c, r).map(|x| (r.mention_id, x)).map_err(|e| e.to_string())).collect::<Result<Vec<_>, String>>()?;
+            Ok((last, rows))
         })
         .await?;
+    let caught_up = rows.len() < BATCH && last > cursor;
+    let id = sub.id;
     if rows.is_empty() {
+        // nothing new matches: move past what was looked at, so the cursor says how far it is
+        if caught_up {
+            ctx.write(move |w| query::advance_cursor(w, id, last).map_err(|e| e.to_string())).await?;
+        }
         return Ok(());
     }
     // a subscription made before secrets existed gets one now
@@ -387,6 +397,9 @@ async fn deliver_new(ctx: &Ctx, sub: &query::Subscription, cancelled: &Arc<Atomi
             query::advance_cursor(w, id, mention).map_err(|e| e.to_string())
         })
         .await?;
+    }
+    if caught_up && !cancelled.load(Ordering::SeqCst) {
+        ctx.write(move |w| query::advance_cursor(w, id, last).map_err(|e| e.to_string())).await?;
     }
     Ok(())
 }
