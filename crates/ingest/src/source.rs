@@ -304,7 +304,9 @@ fn read_feed(text: &str, origin: &str, feed_url: Option<&str>, opts: &SourceOpti
     for (n, it) in feed.items.into_iter().enumerate() {
         let key = it.id.clone().unwrap_or_else(|| format!("item-{}", n + 1));
         let item_origin = format!("{origin}#{key}");
-        if opts.skip_origins.as_ref().is_some_and(|k| k.contains(&item_origin)) {
+        // an item known by its GUID or link; one known only by its position (`item-3`) may be
+        // another item next time, so it is read again (the content hash keeps it stored once)
+        if it.id.is_some() && opts.skip_origins.as_ref().is_some_and(|k| k.contains(&item_origin)) {
             continue;
         }
         let source = it.link.as_deref().and_then(fetch::host).or_else(|| feed_host.clone()).or_else(|| feed.title.clone());
@@ -417,3 +419,28 @@ fn read_jsonl(r: impl BufRead, path: &str, f: &mut Sink<'_>) -> Flow {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(xml: &str, skip: &[&str]) -> Vec<String> {
+        let opts = SourceOptions { skip_origins: Some(std::sync::Arc::new(skip.iter().map(|s| s.to_string()).collect())), ..Default::default() };
+        let mut out = Vec::new();
+        let _ = read_feed(xml, "http://h/f.xml", Some("http://h/f.xml"), &opts, &mut |i| {
+            out.push(i.map(|x| x.origin).unwrap_or_else(|e| format!("error {e}")));
+            std::ops::ControlFlow::Continue(())
+        });
+        out
+    }
+
+    #[test]
+    fn known_feed_items_are_passed_over_by_guid_or_link_never_by_position() {
+        let xml = r#"<rss><channel><title>t</title>
+            <item><guid>g1</guid><description>نص أول</description></item>
+            <item><link>http://h/2</link><description>نص ثان</description></item>
+            <item><description>نص ثالث بلا معرف</description></item></channel></rss>"#;
+        assert_eq!(items(xml, &[]), ["http://h/f.xml#g1", "http://h/f.xml#http://h/2", "http://h/f.xml#item-3"]);
+        assert_eq!(items(xml, &["http://h/f.xml#g1", "http://h/f.xml#http://h/2", "http://h/f.xml#item-3"]), ["http://h/f.xml#item-3"]);
+    }
+}
