@@ -56,8 +56,11 @@ fn a_new_report_of_a_known_event_comes_first_in_the_atom_feed() {
     }
 }
 
+/// (signature header, body) of each POST received.
+type Signed = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 /// Keeps (signature, body) of each POST; answers 200.
-fn receiver() -> (String, Arc<Mutex<Vec<(String, Vec<u8>)>>>) {
+fn receiver() -> (String, Signed) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", l.local_addr().unwrap());
     let got = Arc::new(Mutex::new(Vec::new()));
