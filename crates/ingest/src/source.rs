@@ -73,6 +73,9 @@ pub struct SourceOptions {
     /// Feed items whose origin (`feed#item-id`) is in this set are passed over, their links
     /// not followed (`marsad watch`: the items a feed's earlier polls stored).
     pub skip_origins: Option<std::sync::Arc<HashSet<String>>>,
+    /// With `follow_links`: least time between two page fetches of one feed, and between the
+    /// feed's own fetch and the first (politeness; `marsad watch --host-gap-ms`).
+    pub link_gap: std::time::Duration,
 }
 
 /// What the sink says after each item.
@@ -301,6 +304,8 @@ fn read_feed(text: &str, origin: &str, feed_url: Option<&str>, opts: &SourceOpti
         return f(err(origin, "feed has no items"));
     }
     let feed_host = feed_url.and_then(fetch::host).or_else(|| feed.link.as_deref().and_then(fetch::host));
+    // the feed itself was just fetched when it has a URL
+    let mut last_fetch = feed_url.map(|_| std::time::Instant::now());
     for (n, it) in feed.items.into_iter().enumerate() {
         let key = it.id.clone().unwrap_or_else(|| format!("item-{}", n + 1));
         let item_origin = format!("{origin}#{key}");
@@ -316,7 +321,14 @@ fn read_feed(text: &str, origin: &str, feed_url: Option<&str>, opts: &SourceOpti
         let mut warning = None;
         if opts.follow_links {
             match it.link.as_deref().filter(|l| fetch::is_url(l)) {
-                Some(link) => match fetch::get(link, &opts.fetch).and_then(|r| {
+                Some(link) => match {
+                    if let Some(t) = last_fetch {
+                        std::thread::sleep((t + opts.link_gap).saturating_duration_since(std::time::Instant::now()));
+                    }
+                    last_fetch = Some(std::time::Instant::now());
+                    fetch::get(link, &opts.fetch)
+                }
+                .and_then(|r| {
                     let d = decode(&r.bytes, r.charset.as_deref()).map_err(|e| e.to_string())?;
                     html::read_page(&d.text, Some(link))
                 }) {

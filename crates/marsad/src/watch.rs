@@ -199,7 +199,7 @@ fn poll(store: &mut dyn Store, ex: &Extractor, spec: &FeedSpec, cur: &mut FeedCu
     let known = cursor::known_items(store.as_db(), &spec.url)?;
     let skipped = known.len();
     let opts = IngestOptions {
-        sources: SourceOptions { follow_links: o.follow_links, skip_origins: Some(Arc::new(known)), ..Default::default() },
+        sources: SourceOptions { follow_links: o.follow_links, skip_origins: Some(Arc::new(known)), link_gap: o.host_gap, ..Default::default() },
         workers: o.workers,
         batch_size: o.batch.max(1),
         ..Default::default()

@@ -127,7 +127,8 @@ fn start_watch(data: &Path, db: &Path, url: &str, extra: &[&str]) -> (Child, Arc
         .arg(data)
         .args(["watch", "--db"])
         .arg(db)
-        .args(["--feed", url, "--every", "1", "--host-gap-ms", "0", "--allow-private-webhooks", "--webhook-backoff-ms", "100"])
+        .args(["--feed", url, "--every", "1", "--allow-private-webhooks", "--webhook-backoff-ms", "100"])
+        .args(if extra.contains(&"--host-gap-ms") { &[][..] } else { &["--host-gap-ms", "0"][..] })
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -453,4 +454,30 @@ fn once_delivers_and_ends_without_waiting_on_a_subscription_that_matches_nothing
     // the subscription that matched nothing looked at every report too: nothing left to wait for
     assert!(took < Duration::from_secs(45), "{took:?}");
     assert_eq!(count(&db, "SELECT count(*) FROM subscriptions WHERE cursor = (SELECT max(id) FROM event_mentions)"), 2);
+}
+
+#[test]
+fn followed_links_keep_the_host_gap() {
+    let t = TempDir::new("watch-links");
+    let data = data_dir(&t);
+    let db = t.0.join("w.db");
+    let (url, feed) = feed_server();
+    // the items link back to this server (it answers every path with the feed, read as a page);
+    // what counts is when the requests come
+    let items: Vec<(String, String)> = (1..=3).map(item).collect();
+    publish(&feed, "v1", &items);
+    {
+        let mut g = feed.lock().unwrap();
+        let base = url.trim_end_matches("/feed.xml").to_string();
+        g.body = g.body.replace("https://wire.example/", &format!("{base}/page/"));
+    }
+    let (mut w, log) = start_watch(&data, &db, &url, &["--once", "--follow-links", "--host-gap-ms", "600", "--no-webhooks"]);
+    let st = wait_exit(&mut w, Duration::from_secs(120)).expect("--once ends");
+    assert!(st.success(), "{:?}", log.lock().unwrap());
+    let at = feed.lock().unwrap().at.clone();
+    assert_eq!(at.len(), 4, "the feed and its three items' pages");
+    let gaps: Vec<Duration> = at.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps.iter().all(|g| *g >= Duration::from_millis(590)), "{gaps:?}");
+    // each item seen once (the pages all read as the same text here: one article, three sightings)
+    assert_eq!(count(&db, "SELECT count(*) FROM sightings"), 3);
 }
