@@ -305,8 +305,13 @@ pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Box<dyn Db + Send>>>,
         let listed = ctx
             .write(move |w| {
                 let subs = query::subscriptions(w).map_err(|e| e.to_string())?;
-                // one statement for all of them: one commit per poll, however many subscriptions
-                let mine = query::claim_deliveries(w, &owner, unix_now(), lease).map_err(|e| e.to_string())?;
+                // one statement for all of them: one commit per poll, however many subscriptions;
+                // none without a webhook (a store served read-only is never written)
+                let mine = if subs.iter().any(|s| s.webhook.is_some()) {
+                    query::claim_deliveries(w, &owner, unix_now(), lease).map_err(|e| e.to_string())?
+                } else {
+                    HashSet::new()
+                };
                 Ok((subs, mine))
             })
             .await;

@@ -1151,6 +1151,10 @@ pub fn claim_deliveries(c: &dyn Db, owner: &str, now: i64, ttl: i64) -> Result<s
 
 /// Gives up `owner`'s leases (a process that stops cleanly), so another may deliver at once.
 pub fn release_deliveries(c: &dyn Db, owner: &str) -> Result<()> {
+    // nothing to write when it held none (a store served read-only is never written)
+    if c.one::<i64>("SELECT count(*) FROM subscriptions WHERE lease_owner = ?1", vals![owner])? == 0 {
+        return Ok(());
+    }
     c.exec("UPDATE subscriptions SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?1", vals![owner])?;
     Ok(())
 }
