@@ -573,6 +573,20 @@ fn a_version_4_database_gains_the_incidents_table_and_keeps_its_data() {
 }
 
 #[test]
+fn giving_back_no_delivery_lease_writes_nothing_to_a_store_served_read_only() {
+    let dir = std::env::temp_dir().join(format!("marsad-store-ro-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("ro.db");
+    let _ = std::fs::remove_file(&path);
+    drop(SqliteStore::open(&path).unwrap());
+    let ro = SqliteStore::open_read_only(&path).unwrap();
+    crate::query::release_deliveries(&ro, "a process that held no lease").unwrap();
+    assert!(crate::query::claim_deliveries(&ro, "p", 1, 30).is_err(), "a read-only connection cannot take a lease: the webhook loop asks only when a webhook exists");
+    drop(ro);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn both_databases_have_one_schema_version() {
     assert_eq!(crate::pg::SCHEMA_VERSION, crate::sqlite::SCHEMA_VERSION);
 }
@@ -603,18 +617,4 @@ fn subscriptions_of_deleted(c: &dyn Db) {
     crate::query::record_delivery(c, a.id, 1, 1, true, 1, "200").unwrap();
     assert_eq!(crate::query::deliveries(c, b.id, 10).unwrap().len(), 0, "a deleted subscription logs no delivery");
     assert_eq!(crate::query::deliveries(c, a.id, 10).unwrap().len(), 1);
-}
-
-#[test]
-fn giving_back_no_delivery_lease_writes_nothing_to_a_store_served_read_only() {
-    let dir = std::env::temp_dir().join(format!("marsad-store-ro-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("ro.db");
-    let _ = std::fs::remove_file(&path);
-    drop(SqliteStore::open(&path).unwrap());
-    let ro = SqliteStore::open_read_only(&path).unwrap();
-    crate::query::release_deliveries(&ro, "a process that held no lease").unwrap();
-    assert!(crate::query::claim_deliveries(&ro, "p", 1, 30).is_err(), "a read-only connection cannot take a lease: the webhook loop asks only when a webhook exists");
-    drop(ro);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
