@@ -6,11 +6,8 @@
 //! events), article with every extracted span, actors, timeline,
 //! dyad network, stats, exports, subscriptions), its OpenAPI description at `/openapi.json`,
 //! Atom feeds of standing queries, the web page at `/` (embedded HTML/JS/CSS, no CDN), and a
-//! background task that POSTs each new report of an event matching a subscription to its
-//! webhook (the report apart from the event it joined, signed with HMAC-SHA256 of the body
-//! under the subscription's secret), retried with exponential backoff, under a lease in the
-//! store so that several processes never deliver one subscription twice ([`run_webhooks`]
-//! runs it without the server, for `marsad watch`). Also [`export`]: CSV, JSON Lines and Parquet writers shared with
+//! background task that POSTs each new event matching a subscription to its webhook, retried
+//! with exponential backoff. Also [`export`]: CSV, JSON Lines and Parquet writers shared with
 //! `marsad export`. The API is described in `docs/serve.md`, the export columns in
 //! `docs/export.md`.
 //!
@@ -27,6 +24,10 @@ mod conn;
 pub mod export;
 pub mod feed;
 mod openapi;
+/// Webhook deliveries: each new report apart from the event it joined, signed with HMAC-SHA256
+/// under the subscription's secret, under a lease in the store so that several processes
+/// never deliver one subscription twice ([`run_webhooks`] runs them without the server, for
+/// `marsad watch`).
 mod webhook;
 
 pub use webhook::{new_secret, signature};
