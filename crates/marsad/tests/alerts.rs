@@ -143,6 +143,24 @@ fn api_subscriptions_get_a_secret_and_every_webhook_body_is_signed_with_it() {
     assert_eq!(marsad_serve_signature(&secret, &body), sig, "HMAC-SHA256 of the body");
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert!(v["report"]["article_id"].is_i64() && v["event"]["event_id"].is_i64(), "{v}");
+    // the body is what /openapi.json's webhooks.newReport says, field for field
+    let spec = get_json(&format!("{b}/openapi.json"));
+    let schema = &spec["components"]["schemas"]["WebhookDelivery"];
+    assert_eq!(spec["webhooks"]["newReport"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/WebhookDelivery");
+    fn keys(o: &serde_json::Value) -> Vec<String> {
+        let mut k: Vec<String> = o.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    }
+    fn required(s: &serde_json::Value) -> Vec<String> {
+        let mut k: Vec<String> = s["required"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+        k.sort();
+        k
+    }
+    assert_eq!(keys(&v), required(schema));
+    for part in ["subscription", "report", "event"] {
+        assert_eq!(keys(&v[part]), required(&schema["properties"][part]), "{part}");
+    }
     assert_eq!(v["subscription"]["id"], id);
 
     // the documented receivers agree
