@@ -27,6 +27,8 @@ struct FeedState {
     fail: std::collections::VecDeque<(u16, Option<u64>)>,
     /// When each request came.
     at: Vec<Instant>,
+    /// The Content-Type to send (default RSS).
+    content_type: Option<String>,
 }
 
 /// A feed at `http://127.0.0.1:PORT/feed.xml` with an ETag; `If-None-Match` with the current
@@ -71,7 +73,8 @@ fn feed_server() -> (String, Arc<Mutex<FeedState>>) {
                 g.ok += 1;
                 let _ = write!(
                     c,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\nETag: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                    "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nETag: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                    g.content_type.as_deref().unwrap_or("application/rss+xml; charset=utf-8"),
                     g.etag,
                     g.body.len(),
                     g.body
@@ -480,4 +483,38 @@ fn followed_links_keep_the_host_gap() {
     assert!(gaps.iter().all(|g| *g >= Duration::from_millis(590)), "{gaps:?}");
     // each item seen once (the pages all read as the same text here: one article, three sightings)
     assert_eq!(count(&db, "SELECT count(*) FROM sightings"), 3);
+}
+
+#[test]
+fn a_watched_page_is_stored_when_it_changes_and_only_then() {
+    let t = TempDir::new("watch-page");
+    let data = data_dir(&t);
+    let db = t.0.join("w.db");
+    let (url, feed) = feed_server();
+    let page = |n: usize| {
+        let (_, text) = item(n);
+        format!("<!doctype html><html><head><title>خبر {n}</title></head><body><article><h1>خبر {n}</h1><p>{}</p></article></body></html>", text.replace('\n', "</p><p>"))
+    };
+    {
+        let mut g = feed.lock().unwrap();
+        g.content_type = Some("text/html; charset=utf-8".into());
+        g.body = page(1);
+        g.etag = "\"p1\"".into();
+    }
+    let (mut w, log) = start_watch(&data, &db, &url, &["--no-webhooks"]);
+    assert!(wait_until(Duration::from_secs(60), || count(&db, "SELECT count(*) FROM articles") == 1), "{:?}", log.lock().unwrap());
+    assert!(wait_until(Duration::from_secs(20), || feed.lock().unwrap().not_modified >= 2));
+    {
+        let mut g = feed.lock().unwrap();
+        g.body = page(5);
+        g.etag = "\"p2\"".into();
+    }
+    assert!(wait_until(Duration::from_secs(30), || count(&db, "SELECT count(*) FROM articles") == 2), "{:?}", log.lock().unwrap());
+    // the same text under a new ETag adds nothing
+    feed.lock().unwrap().etag = "\"p3\"".into();
+    assert!(wait_until(Duration::from_secs(20), || feed.lock().unwrap().ok >= 3));
+    signal(&w, "TERM");
+    assert!(wait_exit(&mut w, Duration::from_secs(15)).expect("stops").success());
+    assert_eq!(count(&db, "SELECT count(*) FROM articles"), 2);
+    assert_eq!(count(&db, "SELECT count(*) FROM events"), 2, "each version's meeting");
 }
