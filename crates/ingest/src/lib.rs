@@ -131,6 +131,19 @@ pub fn ingest(
     opts: &IngestOptions,
     report: &mut dyn FnMut(Report<'_>),
 ) -> Result<RunSummary, IngestError> {
+    let src_opts = opts.sources.clone();
+    ingest_from(store, ex, &move |f: &mut source::Sink<'_>| source::read_inputs(inputs, &src_opts, f), opts, report)
+}
+
+/// As [`ingest`], for items that `read` hands to its sink (on a thread of its own), such as
+/// [`source::read_fetched`] over a body `marsad watch` fetched.
+pub fn ingest_from(
+    store: &mut dyn Store,
+    ex: &Extractor,
+    read: &(dyn Fn(&mut source::Sink<'_>) + Sync),
+    opts: &IngestOptions,
+    report: &mut dyn FnMut(Report<'_>),
+) -> Result<RunSummary, IngestError> {
     let workers = match opts.workers {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
         n => n,
@@ -143,10 +156,9 @@ pub fn ingest(
     let result = std::thread::scope(|s| -> Result<(), StoreError> {
         let (raw_tx, raw_rx) = mpsc::sync_channel::<Raw>(workers * 16);
         let (done_tx, done_rx) = mpsc::sync_channel::<Done>(workers * 16);
-        let src_opts = opts.sources.clone();
         s.spawn(move || {
             let mut seq = 0usize;
-            source::read_inputs(inputs, &src_opts, &mut |item| {
+            read(&mut |item| {
                 seq += 1;
                 if raw_tx.send((seq, item)).is_err() {
                     return ControlFlow::Break(());

@@ -70,6 +70,12 @@ pub struct SourceOptions {
     /// Fetch the page each feed item links to and read its main text.
     pub follow_links: bool,
     pub fetch: FetchOptions,
+    /// Feed items whose origin (`feed#item-id`) is in this set are passed over, their links
+    /// not followed (`marsad watch`: the items a feed's earlier polls stored).
+    pub skip_origins: Option<std::sync::Arc<HashSet<String>>>,
+    /// With `follow_links`: least time between two page fetches of one feed, and between the
+    /// feed's own fetch and the first (politeness; `marsad watch --host-gap-ms`).
+    pub link_gap: std::time::Duration,
 }
 
 /// What the sink says after each item.
@@ -298,9 +304,16 @@ fn read_feed(text: &str, origin: &str, feed_url: Option<&str>, opts: &SourceOpti
         return f(err(origin, "feed has no items"));
     }
     let feed_host = feed_url.and_then(fetch::host).or_else(|| feed.link.as_deref().and_then(fetch::host));
+    // the feed itself was just fetched when it has a URL
+    let mut last_fetch = feed_url.map(|_| std::time::Instant::now());
     for (n, it) in feed.items.into_iter().enumerate() {
         let key = it.id.clone().unwrap_or_else(|| format!("item-{}", n + 1));
         let item_origin = format!("{origin}#{key}");
+        // an item known by its GUID or link; one known only by its position (`item-3`) may be
+        // another item next time, so it is read again (the content hash keeps it stored once)
+        if it.id.is_some() && opts.skip_origins.as_ref().is_some_and(|k| k.contains(&item_origin)) {
+            continue;
+        }
         let source = it.link.as_deref().and_then(fetch::host).or_else(|| feed_host.clone()).or_else(|| feed.title.clone());
         let mut text = it.text.clone();
         let mut title = it.title.clone();
@@ -308,7 +321,14 @@ fn read_feed(text: &str, origin: &str, feed_url: Option<&str>, opts: &SourceOpti
         let mut warning = None;
         if opts.follow_links {
             match it.link.as_deref().filter(|l| fetch::is_url(l)) {
-                Some(link) => match fetch::get(link, &opts.fetch).and_then(|r| {
+                Some(link) => match {
+                    if let Some(t) = last_fetch {
+                        std::thread::sleep((t + opts.link_gap).saturating_duration_since(std::time::Instant::now()));
+                    }
+                    last_fetch = Some(std::time::Instant::now());
+                    fetch::get(link, &opts.fetch)
+                }
+                .and_then(|r| {
                     let d = decode(&r.bytes, r.charset.as_deref()).map_err(|e| e.to_string())?;
                     html::read_page(&d.text, Some(link))
                 }) {
@@ -340,6 +360,20 @@ fn read_url(url: &str, opts: &SourceOptions, f: &mut Sink<'_>) -> Flow {
     let r = match fetch::get(url, &opts.fetch) {
         Ok(r) => r,
         Err(e) => return f(err(url, e)),
+    };
+    read_fetched(url, &r, opts, f)
+}
+
+/// Reads what was fetched from `url` (a feed, a page, JSON Lines or text, by its
+/// Content-Type, else sniffed) as `ingest URL` reads it.
+/// An article over [`MAX_ARTICLE_BYTES`] is handed on as an error naming it.
+pub fn read_fetched(url: &str, r: &fetch::Fetched, opts: &SourceOptions, f: &mut Sink<'_>) -> Flow {
+    let f = &mut |item: Result<Item, SourceError>| match item {
+        Ok(it) => match marsad_extract::too_large(it.article.text.len()) {
+            Some(reason) => f(Err(SourceError { origin: it.origin, reason })),
+            None => f(Ok(it)),
+        },
+        e => f(e),
     };
     let ct = r.content_type.as_deref().unwrap_or("");
     let kind = if ct.contains("rss") || ct.contains("atom") {
@@ -397,3 +431,28 @@ fn read_jsonl(r: impl BufRead, path: &str, f: &mut Sink<'_>) -> Flow {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(xml: &str, skip: &[&str]) -> Vec<String> {
+        let opts = SourceOptions { skip_origins: Some(std::sync::Arc::new(skip.iter().map(|s| s.to_string()).collect())), ..Default::default() };
+        let mut out = Vec::new();
+        let _ = read_feed(xml, "http://h/f.xml", Some("http://h/f.xml"), &opts, &mut |i| {
+            out.push(i.map(|x| x.origin).unwrap_or_else(|e| format!("error {e}")));
+            std::ops::ControlFlow::Continue(())
+        });
+        out
+    }
+
+    #[test]
+    fn known_feed_items_are_passed_over_by_guid_or_link_never_by_position() {
+        let xml = r#"<rss><channel><title>t</title>
+            <item><guid>g1</guid><description>نص أول</description></item>
+            <item><link>http://h/2</link><description>نص ثان</description></item>
+            <item><description>نص ثالث بلا معرف</description></item></channel></rss>"#;
+        assert_eq!(items(xml, &[]), ["http://h/f.xml#g1", "http://h/f.xml#http://h/2", "http://h/f.xml#item-3"]);
+        assert_eq!(items(xml, &["http://h/f.xml#g1", "http://h/f.xml#http://h/2", "http://h/f.xml#item-3"]), ["http://h/f.xml#item-3"]);
+    }
+}

@@ -32,7 +32,7 @@ struct Run {
 
 fn run(store: &mut SqliteStore, inputs: &[String], follow_links: bool) -> Run {
     let opts = IngestOptions {
-        sources: SourceOptions { follow_links, fetch: marsad_ingest::FetchOptions { timeout: Duration::from_secs(10), max_bytes: 1 << 20 } },
+        sources: SourceOptions { follow_links, fetch: marsad_ingest::FetchOptions { timeout: Duration::from_secs(10), max_bytes: 1 << 20 }, ..Default::default() },
         batch_size: 3,
         workers: 2,
         ..Default::default()

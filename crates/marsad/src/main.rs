@@ -7,6 +7,7 @@ mod input;
 mod progress;
 mod resolve;
 mod serve;
+mod watch;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -138,6 +139,10 @@ enum Cmd {
         /// Delay before the first retry of a webhook delivery, doubling after each, in milliseconds.
         #[arg(long, default_value_t = 500, value_name = "MS")]
         webhook_backoff_ms: u64,
+        /// Also follow the feeds and pages listed in FILE (as `marsad watch --feeds FILE`),
+        /// storing their new items as they come.
+        #[arg(long, value_name = "FILE")]
+        watch: Option<PathBuf>,
     },
     /// Search the store: articles matching WORDS (Arabic-aware, ranked, with snippets) and events
     /// matching WORDS and the filters.
@@ -216,6 +221,100 @@ enum Cmd {
     Kb {
         #[command(subcommand)]
         cmd: KbCmd,
+    },
+    /// Follow feeds and pages: poll each every --every seconds with conditional GET (ETag,
+    /// Last-Modified), store each new item once, deliver the subscriptions' webhooks as items
+    /// land, log one line per poll on stderr. Stops on Ctrl-C or SIGTERM; a restart resumes
+    /// from the cursor kept in the store.
+    Watch {
+        /// The store: an SQLite file (created if missing) or a PostgreSQL URL.
+        #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
+        db: String,
+        /// A feed or page URL to follow (repeat for several).
+        #[arg(long = "feed", value_name = "URL")]
+        feed: Vec<String>,
+        /// A file of URLs, one a line, each optionally followed by `every=SECONDS`; `#` comments.
+        #[arg(long = "feeds", value_name = "FILE")]
+        feeds: Option<PathBuf>,
+        /// Seconds between two polls of one URL (1 to 604800).
+        #[arg(long, default_value_t = watch::DEFAULT_EVERY, value_name = "SECONDS")]
+        every: u64,
+        /// Least time between two requests to one host, in milliseconds.
+        #[arg(long, default_value_t = 2000, value_name = "MS")]
+        host_gap_ms: u64,
+        /// Stop after polling every URL N times (scripts, tests; default: until stopped).
+        #[arg(long, value_name = "N")]
+        rounds: Option<u64>,
+        /// Poll every URL once, deliver the webhooks, and stop (--rounds 1).
+        #[arg(long, conflicts_with = "rounds")]
+        once: bool,
+        /// Fetch the page each new feed item links to and store its main text.
+        #[arg(long)]
+        follow_links: bool,
+        /// Articles per transaction at most.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        /// Extraction threads (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
+        /// Do not deliver webhooks from this process (a `marsad serve` on the same store does).
+        #[arg(long)]
+        no_webhooks: bool,
+        /// Let webhooks reach loopback, private and link-local addresses.
+        #[arg(long)]
+        allow_private_webhooks: bool,
+        /// Attempts per webhook delivery before it is logged as failed.
+        #[arg(long, default_value_t = 6, value_name = "N")]
+        webhook_attempts: u32,
+        /// Delay before the first retry of a webhook delivery, doubling, in milliseconds.
+        #[arg(long, default_value_t = 500, value_name = "MS")]
+        webhook_backoff_ms: u64,
+    },
+    /// Manage the standing queries (their Atom feeds and webhooks) in the store directly.
+    Subscriptions {
+        #[command(subcommand)]
+        cmd: SubCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum SubCmd {
+    /// List the subscriptions.
+    List {
+        #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
+        db: String,
+        #[arg(long)]
+        json: bool,
+        /// Show each webhook's signing secret.
+        #[arg(long)]
+        secrets: bool,
+    },
+    /// Add a subscription: its events (the filters) as an Atom feed, and with --webhook each
+    /// new report of a matching event POSTed there, signed; prints its id and secret.
+    Add {
+        #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
+        db: String,
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        filters: serve::FilterArgs,
+        /// Only events reported by articles matching this full-text query.
+        #[arg(long)]
+        q: Option<String>,
+        /// URL that receives each new report of a matching event (http or https).
+        #[arg(long, value_name = "URL")]
+        webhook: Option<String>,
+        /// Allow a webhook on a loopback, private or link-local address.
+        #[arg(long)]
+        allow_private_webhooks: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a subscription (its deliveries stop).
+    Remove {
+        #[arg(long, default_value = "marsad.db", value_name = "FILE|URL")]
+        db: String,
+        id: i64,
     },
 }
 
@@ -348,7 +447,16 @@ fn run() -> Result<i32> {
         }
         Cmd::Stats { db, json, top } => ingest::run_stats(db, *json, *top),
         Cmd::Store { cmd: StoreCmd::RebuildEvents { db, json } } => ingest::run_rebuild(db, *json),
-        Cmd::Serve { db, addr, token_file, token, poll_ms, allow_private_webhooks, max_subscriptions, max_connections, idle_timeout_ms, webhook_attempts, webhook_backoff_ms } => {
+        Cmd::Serve { db, addr, token_file, token, poll_ms, allow_private_webhooks, max_subscriptions, max_connections, idle_timeout_ms, webhook_attempts, webhook_backoff_ms, watch: watch_file } => {
+            let watching = match watch_file {
+                Some(f) => {
+                    let feeds = watch::read_feeds_file(f, std::time::Duration::from_secs(watch::DEFAULT_EVERY))?;
+                    let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
+                    let o = watch::WatchOptions { feeds, host_gap: std::time::Duration::from_secs(2), rounds: None, follow_links: false, batch: 500, workers: 0, kick: None };
+                    Some((Extractor::with_tagger(kb, tagger(&cli)?), o))
+                }
+                None => None,
+            };
             let opts = serve::ServeOptions {
                 token_file: token_file.clone(),
                 token: token.clone(),
@@ -360,7 +468,7 @@ fn run() -> Result<i32> {
                 webhook_attempts: *webhook_attempts,
                 webhook_backoff_ms: *webhook_backoff_ms,
             };
-            serve::run_serve(db, addr, &opts)
+            serve::run_serve(db, addr, &opts, watching)
         }
         Cmd::Search { words, db, filters, limit, json } => serve::run_search(db, words, filters, *limit, *json),
         Cmd::Export { db, format, filters, q, out, partition_by, incidents } => {
@@ -403,6 +511,45 @@ fn run() -> Result<i32> {
             }
             Ok(0)
         }
+        Cmd::Watch { db, feed, feeds, every, host_gap_ms, rounds, once, follow_links, batch, workers, no_webhooks, allow_private_webhooks, webhook_attempts, webhook_backoff_ms } => {
+            let every = std::time::Duration::from_secs(watch::parse_every(&every.to_string()).context("--every")?);
+            let mut list = match feeds {
+                Some(f) => watch::read_feeds_file(f, every)?,
+                None => Vec::new(),
+            };
+            for u in feed {
+                if !marsad_ingest::fetch::is_url(u) {
+                    anyhow::bail!("--feed {u}: expected an http:// or https:// URL");
+                }
+                if !list.iter().any(|f| &f.url == u) {
+                    list.push(watch::FeedSpec { url: u.clone(), every });
+                }
+            }
+            if list.is_empty() {
+                anyhow::bail!("nothing to watch: give --feed URL (repeatable) or --feeds FILE");
+            }
+            let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
+            let ex = Extractor::with_tagger(kb, tagger(&cli)?);
+            let o = watch::WatchOptions {
+                feeds: list,
+                host_gap: std::time::Duration::from_millis(*host_gap_ms),
+                rounds: if *once { Some(1) } else { *rounds },
+                follow_links: *follow_links,
+                batch: (*batch).max(1),
+                workers: *workers,
+                kick: None,
+            };
+            let hooks = watch::HookOptions { enabled: !no_webhooks, allow_private: *allow_private_webhooks, attempts: *webhook_attempts, backoff_ms: *webhook_backoff_ms };
+            watch::run_watch(&ex, db, &o, &hooks)
+        }
+        Cmd::Subscriptions { cmd } => match cmd {
+            SubCmd::List { db, json, secrets } => watch::run_list(db, *json, *secrets),
+            SubCmd::Add { db, name, filters, q, webhook, allow_private_webhooks, json } => {
+                let f = filters.filter(q.as_deref())?;
+                watch::run_add(db, name, &f, webhook.as_deref(), *allow_private_webhooks, *json)
+            }
+            SubCmd::Remove { db, id } => watch::run_remove(db, *id),
+        },
         Cmd::Kb { cmd } => {
             let src = sources(&cli)?;
             match cmd {

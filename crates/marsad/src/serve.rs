@@ -165,7 +165,7 @@ fn open_file_limit() -> Option<usize> {
     line["Max open files".len()..].split_whitespace().next()?.parse().ok()
 }
 
-pub fn run_serve(db: &str, addr: &str, o: &ServeOptions) -> Result<i32> {
+pub fn run_serve(db: &str, addr: &str, o: &ServeOptions, watching: Option<(marsad_extract::Extractor, crate::watch::WatchOptions)>) -> Result<i32> {
     let addr: std::net::SocketAddr = addr.parse().with_context(|| format!("--addr {addr}: expected IP:PORT such as 127.0.0.1:8080"))?;
     let target = Target::parse(db);
     if !target.may_exist() {
@@ -176,6 +176,7 @@ pub fn run_serve(db: &str, addr: &str, o: &ServeOptions) -> Result<i32> {
     }
     let shown = target.display();
     let token = token_of(o)?;
+    let watch_target = target.clone();
     let mut cfg = marsad_serve::Config::new(target, addr);
     let writable = token.is_some();
     cfg.token = token;
@@ -198,16 +199,35 @@ pub fn run_serve(db: &str, addr: &str, o: &ServeOptions) -> Result<i32> {
     cfg.resolver = Some(crate::resolve::resolver());
     crate::resolve::preload();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    // `--watch FILE`: the watcher beside the server, stopped with it
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = match watching {
+        Some((ex, w)) => {
+            eprintln!("marsad: watching {} feeds listed in the --watch file", w.feeds.len());
+            Some(crate::watch::spawn_in_server(ex, watch_target, w, stop.clone())?)
+        }
+        None => None,
+    };
+    let notify = std::sync::Arc::new(tokio::sync::Notify::new());
+    crate::watch::stop_on_signals(&rt, stop.clone(), notify.clone());
     rt.block_on(marsad_serve::run(
         cfg,
         |a| {
             println!("marsad: serving {} on http://{a}/ ({})", shown, if writable { "writes need the token" } else { "read-only" });
             let _ = std::io::stdout().flush();
         },
-        async {
-            let _ = tokio::signal::ctrl_c().await;
+        async move {
+            notify.notified().await;
         },
     ))?;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    if let Some(w) = watcher {
+        // a poll under way ends its batch; at most a few seconds, then the process ends anyway
+        let t = std::time::Instant::now();
+        while !w.is_finished() && t.elapsed() < std::time::Duration::from_secs(5) {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
     Ok(0)
 }
 

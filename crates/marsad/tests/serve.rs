@@ -344,12 +344,16 @@ fn webhook_gets_the_events_of_a_newly_ingested_article_and_the_atom_feed_lists_t
     let got = got.lock().unwrap().clone();
     assert!(got.iter().all(|(p, _)| p == "/rk"), "only the matching subscription's hook is called: {got:?}");
     assert!(got.iter().all(|(_, v)| v["subscription"]["id"] == id));
-    let ev = &got.iter().find(|(_, v)| v["event"]["event_date"] == "2025-12-03").unwrap_or_else(|| panic!("the new meeting: {got:?}")).1["event"];
+    let body = &got.iter().find(|(_, v)| v["event"]["event_date"] == "2025-12-03").unwrap_or_else(|| panic!("the new meeting: {got:?}")).1;
+    let ev = &body["event"];
     let mut codes = [ev["actor1_code"].as_str().unwrap().to_string(), ev["actor2_code"].as_str().unwrap().to_string()];
     codes.sort();
     assert_eq!(codes, ["KAZ", "RUS"]);
     assert_eq!(ev["event_date"], "2025-12-03", "{ev}");
-    assert!(ev["sentence"].as_str().unwrap().contains("3 ديسمبر 2025"));
+    // the new report (its sentence, article, publication) apart from the event it made
+    assert!(body["report"]["sentence"].as_str().unwrap().contains("3 ديسمبر 2025"), "{body}");
+    assert_eq!(body["report"]["new_event"], true);
+    assert!(ev.get("sentence").is_none() && ev["num_articles"] == 1, "{body}");
     assert!(*calls.lock().unwrap() >= 2, "the failed first delivery was retried");
     let detail = get_json(&format!("{b}/api/subscriptions/{id}"));
     let ds = detail["deliveries"].as_array().unwrap();

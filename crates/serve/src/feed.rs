@@ -26,6 +26,10 @@ fn rfc3339(s: &str) -> String {
 }
 
 /// The feed: `self_url` is its own absolute URL, `base` the server's (for entry links).
+/// `rows` are events each shown by its latest report, most recently reported first
+/// ([`marsad_store::query::latest_reported`]): an entry's `updated` is when its latest report
+/// was stored, so a feed reader shows a known event again, on top, when a new report of it
+/// arrives; its content is that report's sentence.
 pub fn atom(title: &str, feed_id: &str, self_url: &str, base: &str, rows: &[EventRow]) -> String {
     let updated = rows.iter().map(|r| rfc3339(&r.added_at)).max().unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
     let mut x = String::new();

@@ -26,7 +26,13 @@ mod conn;
 pub mod export;
 pub mod feed;
 mod openapi;
+/// Webhook deliveries: each new report apart from the event it joined, signed with HMAC-SHA256
+/// under the subscription's secret, under a lease in the store so that several processes
+/// never deliver one subscription twice ([`run_webhooks`] runs them without the server, for
+/// `marsad watch`).
 mod webhook;
+
+pub use webhook::{new_secret, signature};
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
@@ -385,11 +391,54 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr), shutdown: impl 
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     ready(addr);
-    let delivering = tokio::spawn(webhook::run(pool, state.writer.clone(), config.clone(), hooks));
+    let owner = webhook::new_secret();
+    let writer = state.writer.clone();
+    let delivering = tokio::spawn(webhook::run(pool, writer.clone(), config.clone(), hooks, owner.clone(), None));
     let app = router(state, config.request_timeout);
     let limits = conn::Limits { idle: config.idle_timeout, write: config.write_timeout, max_connections: config.max_connections };
     conn::serve(listener, app, limits, shutdown).await;
     delivering.abort();
+    let _ = tokio::task::spawn_blocking(move || webhook::release(&writer, &owner)).await;
+    Ok(())
+}
+
+/// Delivers the webhooks of the store's subscriptions, as the server does, until `shutdown`
+/// resolves: for a process that stores new articles without serving them (`marsad watch`).
+/// With a server on the same store, each subscription is delivered by one of them at a time.
+/// Notifying `kick` makes it look for new reports at once rather than at its next poll.
+pub async fn run_webhooks(config: Config, kick: Arc<tokio::sync::Notify>, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
+    let target = config.db.clone();
+    let writer = tokio::task::spawn_blocking(move || -> Result<Box<dyn Db + Send>, ServeError> {
+        drop(target.open()?);
+        Ok(target.writer()?)
+    })
+    .await
+    .map_err(|e| ServeError::Export(format!("opening the store: {e}")))??;
+    let pool = Arc::new(Pool { target: config.db.clone(), idle: Mutex::new(Vec::new()), permits: tokio::sync::Semaphore::new(2) });
+    let writer = Arc::new(Mutex::new(writer));
+    let owner = webhook::new_secret();
+    let delivering = tokio::spawn(webhook::run(pool, writer.clone(), config, Arc::new(webhook::Hooks::default()), owner.clone(), Some(kick)));
+    shutdown.await;
+    delivering.abort();
+    let _ = tokio::task::spawn_blocking(move || webhook::release(&writer, &owner)).await;
+    Ok(())
+}
+
+/// Checks a webhook URL as the API does when a subscription is created: an http(s) URL whose
+/// host resolves to a public address (any address with `allow_private`). Blocking (resolves
+/// the name); the error says what is wrong.
+pub fn check_webhook(url: &str, allow_private: bool) -> Result<(), String> {
+    valid_webhook(url).map_err(|e| e.message)?;
+    if allow_private {
+        return Ok(());
+    }
+    let uri: axum::http::Uri = url.parse().map_err(|_| "webhook: expected an http:// or https:// URL".to_string())?;
+    let host = uri.host().unwrap_or("").trim_start_matches('[').trim_end_matches(']').to_string();
+    let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("https") { 443 } else { 80 });
+    let addrs: Vec<SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port)).map_err(|e| format!("webhook: cannot resolve {host}: {e}"))?.collect();
+    if addrs.is_empty() || !addrs.iter().any(|a| webhook::is_public(a.ip())) {
+        return Err(format!("webhook: {}", webhook::PRIVATE_REFUSED));
+    }
     Ok(())
 }
 
@@ -589,7 +638,7 @@ async fn feed_api(State(s): St, headers: HeaderMap, RawQuery(raw): RawQuery) -> 
     let (p, _) = s.resolve(pairs(raw)?);
     let f = EventFilter::from_pairs(refs(&p), &[])?;
     let base = base_url(&headers);
-    let rows = s.pool.read(move |c| Ok(query::event_rows(c, &f, Sort::Newest, FEED_ENTRIES, 0)?)).await?;
+    let rows = s.pool.read(move |c| Ok(query::latest_reported(c, &f, FEED_ENTRIES)?)).await?;
     let self_url = format!("{base}/api/feed.atom?{raw_s}");
     let id = format!("{base}/api/feed.atom?{raw_s}");
     Ok(atom_response(feed::atom(&format!("marsad events: {raw_s}"), &id, &self_url, &base, &rows)))
@@ -615,7 +664,12 @@ async fn subscription(State(s): St, headers: HeaderMap, Path(id): Path<String>) 
                     x.status = "failed (the reason needs the token)".into();
                 }
             }
-            Ok(Some(json!({"subscription": sub, "feed_url": format!("{base}/api/subscriptions/{id}/feed.atom"), "deliveries": d})))
+            let mut v = json!({"subscription": sub, "feed_url": format!("{base}/api/subscriptions/{id}/feed.atom"), "deliveries": d});
+            if with_token {
+                // the signing key, to the token's holder only
+                v["secret"] = json!(sub.secret);
+            }
+            Ok(Some(v))
         })
         .await?;
     r.map(Json).ok_or_else(|| ApiError::not_found(format!("no subscription {id}")))
@@ -628,7 +682,7 @@ async fn subscription_feed(State(s): St, headers: HeaderMap, Path(id): Path<Stri
         .pool
         .read(move |c| {
             let Some(sub) = query::subscription(c, id)? else { return Ok(None) };
-            let rows = query::event_rows(c, &sub.filter, Sort::Newest, FEED_ENTRIES, 0)?;
+            let rows = query::latest_reported(c, &sub.filter, FEED_ENTRIES)?;
             Ok(Some((sub, rows)))
         })
         .await?;
@@ -737,12 +791,15 @@ async fn create_subscription(State(s): St, headers: HeaderMap, body: axum::body:
         if query::subscriptions(&**c)?.len() >= max {
             return Err(ApiError { status: StatusCode::CONFLICT, message: format!("this server holds at most {max} subscriptions; delete one first") });
         }
-        Ok(query::create_subscription(&**c, &name, &f, webhook.as_deref())?)
+        let mut sub = query::create_subscription(&**c, &name, &f, webhook.as_deref())?;
+        sub.secret = query::ensure_secret(&**c, sub.id, &webhook::new_secret())?;
+        Ok(sub)
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;
     let feed = format!("{base}/api/subscriptions/{}/feed.atom", sub.id);
-    Ok((StatusCode::CREATED, Json(json!({"subscription": sub, "feed_url": feed}))).into_response())
+    // the secret that signs its webhook bodies (X-Marsad-Signature-256), shown to the creator
+    Ok((StatusCode::CREATED, Json(json!({"subscription": sub, "feed_url": feed, "secret": sub.secret}))).into_response())
 }
 
 async fn delete_subscription(State(s): St, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {

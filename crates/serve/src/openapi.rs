@@ -115,7 +115,7 @@ pub fn spec() -> Value {
     let mut search_q = filters()[0].clone();
     search_q["required"] = json!(true);
     search_q["schema"]["pattern"] = json!("^[^\\u0000-\\u001f\\u007f-\\u009f]*([0-9A-Za-z]|[\\u0622-\\u063a\\u0641-\\u064a]{2})[^\\u0000-\\u001f\\u007f-\\u009f]*$");
-    json!({
+    let mut v = json!({
         "openapi": "3.1.0",
         "info": {"title": "marsad", "version": env!("CARGO_PKG_VERSION"),
                  "description": "International-relations events read from Arabic news: search, events, articles with extracted spans, actors, timelines, the dyad network, exports and subscriptions. Errors are {\"error\": {\"status\", \"message\"}}."},
@@ -145,17 +145,57 @@ pub fn spec() -> Value {
             "/api/places": {"get": {"summary": "Places of the matching events that have coordinates (the map), most events first, and how many events are located", "parameters": pl, "responses": ok("places", "application/json")}},
             "/api/stats": {"get": {"summary": "What the store holds", "parameters": [json!({"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}})], "responses": ok("stats", "application/json")}},
             "/api/export": {"get": {"summary": "One row per matching event (docs/export.md)", "parameters": ex, "responses": ok_types("export file", &["text/csv", "application/x-ndjson", "application/vnd.apache.parquet"])}},
-            "/api/feed.atom": {"get": {"summary": "Atom feed of the newest matching events", "parameters": filters(), "responses": ok("Atom feed", "application/atom+xml")}},
+            "/api/feed.atom": {"get": {"summary": "Atom feed of the matching events most recently reported, each shown by its latest report", "parameters": filters(), "responses": ok("Atom feed", "application/atom+xml")}},
             "/api/subscriptions": {
                 "get": {"summary": "Subscriptions", "responses": ok("subscriptions", "application/json")},
                 "post": {"summary": "Create a subscription (needs the token)", "security": auth.clone(),
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewSubscription"}}}},
-                    "responses": with(Value::Object(errors()), &[("201", "created, with its feed_url"), ("401", "bad token"), ("403", "server is read-only"), ("409", "too many subscriptions"), ("413", "body over 64 KiB"), ("415", "not JSON")])}},
+                    "responses": with(Value::Object(errors()), &[("201", "created, with its feed_url and the secret that signs its webhook bodies (X-Marsad-Signature-256)"), ("401", "bad token"), ("403", "server is read-only"), ("409", "too many subscriptions"), ("413", "body over 64 KiB"), ("415", "not JSON")])}},
             "/api/subscriptions/{id}": {
                 "get": {"summary": "A subscription and its latest webhook deliveries", "parameters": [id("id")], "responses": ok("subscription", "application/json")},
                 "delete": {"summary": "Delete a subscription (needs the token)", "security": auth, "parameters": [id("id")],
                     "responses": with(Value::Object(errors()), &[("204", "deleted"), ("401", "bad token"), ("403", "server is read-only")])}},
-            "/api/subscriptions/{id}/feed.atom": {"get": {"summary": "Atom feed of the subscription's events", "parameters": [id("id")], "responses": ok("Atom feed", "application/atom+xml")}}
+            "/api/subscriptions/{id}/feed.atom": {"get": {"summary": "Atom feed of the subscription's events, the most recently reported first", "parameters": [id("id")], "responses": ok("Atom feed", "application/atom+xml")}}
         }
-    })
+    });
+    v["components"]["schemas"]["WebhookDelivery"] = webhook_delivery();
+    v["webhooks"] = json!({"newReport": {"post": {
+        "summary": "A new report of an event matching a subscription, POSTed to its webhook (docs/serve.md, Subscriptions and webhooks)",
+        "parameters": [
+            {"name": "X-Marsad-Signature-256", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"},
+             "description": "sha256= and the hex HMAC-SHA256 of the body's exact bytes, keyed with the subscription's secret"},
+            {"name": "X-Marsad-Delivery", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+-[0-9]+$"},
+             "description": "SUBSCRIPTION-MENTION, the same on every retry of one delivery"},
+            {"name": "X-Marsad-Subscription", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}}
+        ],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookDelivery"}}}},
+        "responses": {"200": {"description": "any 2xx: delivered; anything else, or no answer in 10 s, is retried with backoff"}}
+    }}});
+    v
+}
+
+/// The body of a webhook delivery: the new report apart from the event it joined.
+fn webhook_delivery() -> Value {
+    let s = json!({"type": "string"});
+    let sn = json!({"type": ["string", "null"]});
+    let i = json!({"type": "integer"});
+    let obj = |fields: &[(&str, &Value)]| {
+        let props: serde_json::Map<String, Value> = fields.iter().map(|(k, t)| (k.to_string(), (*t).clone())).collect();
+        let required: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
+        json!({"type": "object", "required": required, "properties": props})
+    };
+    let report = obj(&[
+        ("mention_id", &i), ("new_event", &json!({"type": "boolean", "description": "this report made the event rather than joined a known one"})),
+        ("article_id", &i), ("article_title", &sn), ("article_url", &sn), ("source_name", &sn), ("published", &sn), ("added_at", &s),
+        ("sentence", &s), ("trigger", &s), ("trigger_start", &i), ("trigger_end", &i), ("modality", &s), ("mode", &sn),
+        ("date", &sn), ("date_precision", &sn), ("date_source", &sn), ("actor1_agent", &sn), ("actor2_agent", &sn), ("place", &sn),
+    ]);
+    let event = obj(&[
+        ("event_id", &i), ("event_type", &s), ("event_mode", &sn), ("event_date", &sn), ("date_precision", &sn), ("date_start", &sn),
+        ("date_end", &sn), ("date_source", &sn), ("cameo_root", &sn), ("quad_class", &json!({"type": ["integer", "null"]})),
+        ("intensity", &json!({"type": ["number", "null"]})), ("actor1_code", &sn), ("actor1_name", &sn), ("actor2_code", &sn), ("actor2_name", &sn),
+        ("gloss", &s), ("num_mentions", &i), ("num_articles", &i), ("num_sources", &i), ("first_mention_id", &i), ("first_reported_at", &sn),
+    ]);
+    let sub = obj(&[("id", &i), ("name", &s)]);
+    obj(&[("subscription", &sub), ("delivery", &s), ("report", &report), ("event", &event)])
 }

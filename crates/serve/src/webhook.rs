@@ -15,6 +15,14 @@
 //! `allow_private_webhooks`; the check is made where the connection is made (the resolver),
 //! so a name that changes its address after the subscription was made is refused too.
 //! Redirects are not followed, no proxy is used.
+//!
+//! Trust: each body carries the new report (sentence, article, publication) apart from the
+//! event aggregate it joined, and is signed with the subscription's secret
+//! (`X-Marsad-Signature-256: sha256=HEX`, HMAC-SHA256 of the body's bytes); `X-Marsad-Delivery`
+//! names the delivery (`SUBSCRIPTION-MENTION`), the same on every retry, so a receiver can drop
+//! repeats. Several processes may deliver for one store (a server and `marsad watch`): each
+//! subscription is delivered by whichever holds its lease in the store (renewed every poll,
+//! lapsing [`LEASE_SECS`] after a process dies), never by two at once.
 
 use crate::{Config, Pool};
 use marsad_store::query;
@@ -27,6 +35,33 @@ use std::time::Duration;
 
 /// Events looked at per subscription per poll.
 const BATCH: usize = 200;
+
+/// How long a process's lease on delivering a subscription lasts without renewal, at least.
+pub(crate) const LEASE_SECS: i64 = 30;
+
+/// 32 random bytes, hex: a subscription's signing secret, or a process's lease name.
+pub fn new_secret() -> String {
+    let mut b = [0u8; 32];
+    // the operating system's generator; without one no secret can be made, and nothing should be signed
+    getrandom::fill(&mut b).expect("the operating system's random number generator");
+    hex(&b)
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The signature header's value for `body` under `secret`: `sha256=` and the hex HMAC-SHA256.
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(body);
+    format!("sha256={}", hex(&mac.finalize().into_bytes()))
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
 
 /// The running delivery tasks, so that deleting a subscription stops its deliveries at once.
 #[derive(Default)]
@@ -140,6 +175,7 @@ impl ureq::unversioned::resolver::Resolver for GuardedResolver {
 struct Job {
     url: String,
     body: String,
+    headers: Vec<(&'static str, String)>,
     cancelled: Arc<AtomicBool>,
     reply: tokio::sync::oneshot::Sender<Option<Result<u16, String>>>,
 }
@@ -172,7 +208,11 @@ impl Senders {
                     let _ = job.reply.send(None);
                     continue;
                 }
-                let r = match agent.post(&job.url).header("Content-Type", "application/json").send(job.body.as_str()) {
+                let mut req = agent.post(&job.url).header("Content-Type", "application/json");
+                for (k, v) in &job.headers {
+                    req = req.header(*k, v.as_str());
+                }
+                let r = match req.send(job.body.as_str()) {
                     Ok(r) => Ok(r.status().as_u16()),
                     Err(e) => Err(e.to_string()),
                 };
@@ -186,9 +226,9 @@ impl Senders {
     }
 
     /// POSTs on a sender thread; `None` when cancelled before it was sent.
-    async fn post(&self, url: &str, body: &str, cancelled: &Arc<AtomicBool>) -> Option<Result<u16, String>> {
+    async fn post(&self, url: &str, body: &str, headers: &[(&'static str, String)], cancelled: &Arc<AtomicBool>) -> Option<Result<u16, String>> {
         let (reply, rx) = tokio::sync::oneshot::channel();
-        let job = Job { url: url.to_string(), body: body.to_string(), cancelled: cancelled.clone(), reply };
+        let job = Job { url: url.to_string(), body: body.to_string(), headers: headers.to_vec(), cancelled: cancelled.clone(), reply };
         if self.tx.lock().unwrap_or_else(|e| e.into_inner()).send(job).is_err() {
             return Some(Err("no webhook sender running".into()));
         }
@@ -204,6 +244,8 @@ struct Ctx {
     senders: Senders,
     /// Store work of the webhooks on the blocking pool, at most this many at a time.
     db_permits: tokio::sync::Semaphore,
+    /// This process's name on its delivery leases.
+    owner: String,
 }
 
 impl Ctx {
@@ -230,14 +272,50 @@ impl Ctx {
     }
 }
 
-pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Box<dyn Db + Send>>>, cfg: Config, hooks: Arc<Hooks>) {
+/// Gives up this process's leases (at a clean stop), so another process may deliver at once.
+pub(crate) fn release(writer: &Mutex<Box<dyn Db + Send>>, owner: &str) {
+    let w = writer.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(e) = query::release_deliveries(&**w, owner) {
+        eprintln!("marsad: webhooks: releasing the delivery leases: {e}");
+    }
+}
+
+/// Delivers until aborted: every `cfg.poll`, and at once when `kick` is notified (a watcher
+/// that just stored new articles).
+pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Box<dyn Db + Send>>>, cfg: Config, hooks: Arc<Hooks>, owner: String, kick: Option<Arc<tokio::sync::Notify>>) {
     let mut tick = tokio::time::interval(cfg.poll);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let senders = Senders::start(&cfg);
-    let ctx = Arc::new(Ctx { pool, writer, cfg, senders, db_permits: tokio::sync::Semaphore::new(2) });
+    let lease = LEASE_SECS.max(cfg.poll.as_secs() as i64 * 10);
+    let ctx = Arc::new(Ctx { pool, writer, cfg, senders, db_permits: tokio::sync::Semaphore::new(2), owner });
     loop {
-        tick.tick().await;
-        let subs = match ctx.read(|c| query::subscriptions(c).map_err(|e| e.to_string())).await {
+        match &kick {
+            Some(k) => {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = k.notified() => {}
+                }
+            }
+            None => {
+                tick.tick().await;
+            }
+        }
+        let owner = ctx.owner.clone();
+        // the subscriptions with a webhook, and which of them this process may deliver (its leases taken or renewed)
+        let listed = ctx
+            .write(move |w| {
+                let subs = query::subscriptions(w).map_err(|e| e.to_string())?;
+                // one statement for all of them: one commit per poll, however many subscriptions;
+                // none without a webhook (a store served read-only is never written)
+                let mine = if subs.iter().any(|s| s.webhook.is_some()) {
+                    query::claim_deliveries(w, &owner, unix_now(), lease).map_err(|e| e.to_string())?
+                } else {
+                    HashSet::new()
+                };
+                Ok((subs, mine))
+            })
+            .await;
+        let (subs, mine) = match listed {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("marsad: webhooks: {e}");
@@ -246,8 +324,8 @@ pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Box<dyn Db + Send>>>,
         };
         let mut st = hooks.state.lock().unwrap_or_else(|e| e.into_inner());
         st.running.retain(|_, r| !r.abort.is_finished());
-        let live: HashSet<i64> = subs.iter().map(|s| s.id).collect();
-        // deleted by another process (or a restarted one): stop them too
+        // deleted by another process (or a restarted one), or delivered by another process now: stop them too
+        let live: HashSet<i64> = subs.iter().map(|s| s.id).filter(|id| mine.contains(id)).collect();
         let gone: Vec<i64> = st.running.keys().copied().filter(|id| !live.contains(id)).collect();
         for id in gone {
             if let Some(r) = st.running.remove(&id) {
@@ -256,7 +334,7 @@ pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Box<dyn Db + Send>>>,
             }
         }
         for sub in subs.into_iter().filter(|s| s.webhook.is_some()) {
-            if st.running.contains_key(&sub.id) || st.deleted.contains(&sub.id) {
+            if st.running.contains_key(&sub.id) || st.deleted.contains(&sub.id) || !mine.contains(&sub.id) {
                 continue;
             }
             let id = sub.id;
@@ -275,36 +353,70 @@ pub(crate) async fn run(pool: Arc<Pool>, writer: Arc<Mutex<Box<dyn Db + Send>>>,
 async fn deliver_new(ctx: &Ctx, sub: &query::Subscription, cancelled: &Arc<AtomicBool>) -> Result<(), String> {
     let url = sub.webhook.clone().unwrap_or_default();
     let (filter, cursor) = (sub.filter.clone(), sub.cursor);
-    let rows = ctx.read(move |c| query::new_mentions(c, &filter, cursor, BATCH).map_err(|e| e.to_string())).await?;
+    // the newest report first, then the matching ones after the cursor: when fewer than a batch
+    // match, every report up to `last` was looked at
+    let (last, rows) = ctx
+        .read(move |c| {
+            let last = query::last_mention_id(c).map_err(|e| e.to_string())?;
+            let rows = query::new_mentions(c, &filter, cursor, BATCH).map_err(|e| e.to_string())?;
+            let rows = rows.iter().map(|r| query::report_and_event(c, r).map(|x| (r.mention_id, x)).map_err(|e| e.to_string())).collect::<Result<Vec<_>, String>>()?;
+            Ok((last, rows))
+        })
+        .await?;
+    let caught_up = rows.len() < BATCH && last > cursor;
+    let id = sub.id;
+    if rows.is_empty() {
+        // nothing new matches: move past what was looked at, so the cursor says how far it is
+        if caught_up {
+            ctx.write(move |w| query::advance_cursor(w, id, last).map_err(|e| e.to_string())).await?;
+        }
+        return Ok(());
+    }
+    // a subscription made before secrets existed gets one now
+    let secret = match &sub.secret {
+        Some(s) => s.clone(),
+        None => {
+            let (id, candidate) = (sub.id, new_secret());
+            match ctx.write(move |w| query::ensure_secret(w, id, &candidate).map_err(|e| e.to_string())).await? {
+                Some(s) => s,
+                None => return Ok(()), // deleted meanwhile
+            }
+        }
+    };
     let mut sent = HashSet::new();
-    for row in rows {
-        let (id, mention, event) = (sub.id, row.mention_id, row.event_id);
-        if !sent.insert(event) {
+    for (mention, (report, event)) in rows {
+        let (id, event_id) = (sub.id, event.event_id);
+        if !sent.insert(event_id) {
             ctx.write(move |w| query::advance_cursor(w, id, mention).map_err(|e| e.to_string())).await?;
             continue;
         }
-        let body = serde_json::json!({"subscription": {"id": sub.id, "name": sub.name}, "event": row}).to_string();
-        let Some((ok, attempts, status)) = deliver(ctx, &url, &body, cancelled).await else { return Ok(()) };
+        let delivery = format!("{}-{mention}", sub.id);
+        let body = serde_json::json!({"subscription": {"id": sub.id, "name": sub.name}, "delivery": delivery, "report": report, "event": event}).to_string();
+        let headers = [("X-Marsad-Signature-256", signature(&secret, body.as_bytes())), ("X-Marsad-Delivery", delivery), ("X-Marsad-Subscription", sub.id.to_string())];
+        let Some((ok, attempts, status)) = deliver(ctx, &url, &body, &headers, cancelled).await else { return Ok(()) };
         if cancelled.load(Ordering::SeqCst) {
             return Ok(());
         }
         ctx.write(move |w| {
-            query::record_delivery(w, id, event, mention, ok, attempts, &status).map_err(|e| e.to_string())?;
+            query::record_delivery(w, id, event_id, mention, ok, attempts, &status).map_err(|e| e.to_string())?;
             query::advance_cursor(w, id, mention).map_err(|e| e.to_string())
         })
         .await?;
+    }
+    if caught_up && !cancelled.load(Ordering::SeqCst) {
+        ctx.write(move |w| query::advance_cursor(w, id, last).map_err(|e| e.to_string())).await?;
     }
     Ok(())
 }
 
 /// POSTs `body`; a 2xx is success, anything else (a redirect too) is retried after the
 /// backoff, doubling. `None`: the subscription was deleted meanwhile.
-async fn deliver(ctx: &Ctx, url: &str, body: &str, cancelled: &Arc<AtomicBool>) -> Option<(bool, u32, String)> {
+async fn deliver(ctx: &Ctx, url: &str, body: &str, headers: &[(&'static str, String)], cancelled: &Arc<AtomicBool>) -> Option<(bool, u32, String)> {
     let cfg = &ctx.cfg;
     let mut delay = cfg.webhook_backoff;
     let mut status = String::new();
     for attempt in 1..=cfg.webhook_attempts.max(1) {
-        match ctx.senders.post(url, body, cancelled).await? {
+        match ctx.senders.post(url, body, headers, cancelled).await? {
             Ok(code) if (200..300).contains(&code) => return Some((true, attempt, code.to_string())),
             Ok(code) => status = format!("HTTP {code}"),
             Err(e) => status = e,
@@ -323,6 +435,15 @@ async fn deliver(ctx: &Ctx, url: &str, body: &str, cancelled: &Arc<AtomicBool>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signatures_are_hmac_sha256_of_the_body() {
+        // RFC 4231, test case 2
+        assert_eq!(signature("Jefe", b"what do ya want for nothing?"), "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        let (a, b) = (new_secret(), new_secret());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+    }
 
     #[test]
     fn only_public_addresses_are_webhook_targets() {

@@ -36,6 +36,7 @@ pub mod sector;
 pub mod sources;
 pub mod sql;
 mod sqlite;
+pub mod watch;
 #[doc(hidden)]
 pub mod testing;
 #[cfg(test)]

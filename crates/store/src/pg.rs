@@ -232,6 +232,25 @@ CREATE INDEX incidents_article ON incidents(article_id);
 CREATE INDEX incidents_date ON incidents(date);
 "#,
     // ---- end of incidents ---------------------------------------------------------------
+    // ---- live flow and alerts (issue 14) ---------------------------------------------------
+    // 6: watched feeds' cursors, subscriptions' secrets and delivery leases, as SQLite's version 6.
+    r#"
+CREATE TABLE watch_feeds (
+    url           TEXT PRIMARY KEY,
+    etag          TEXT,
+    last_modified TEXT,
+    failures      BIGINT NOT NULL DEFAULT 0,
+    next_poll     BIGINT,
+    polls         BIGINT NOT NULL DEFAULT 0,
+    articles      BIGINT NOT NULL DEFAULT 0,
+    last_status   TEXT,
+    polled_at     TEXT
+);
+-- byte order, whatever the database's collation: `marsad watch` reads a feed's items as a range
+CREATE INDEX sightings_origin ON sightings(origin COLLATE "C");
+ALTER TABLE subscriptions ADD COLUMN secret TEXT, ADD COLUMN lease_owner TEXT, ADD COLUMN lease_until BIGINT;
+"#,
+    // ---- end of live flow and alerts ----------------------------------------------------
 ];
 
 /// The schema version this code writes (the same number as SQLite's).

@@ -1191,7 +1191,13 @@ pub struct Subscription {
     /// The last event mention looked at for the webhook.
     pub cursor: i64,
     pub created_at: String,
+    /// The key that signs its webhook bodies (HMAC-SHA256); never serialised with the
+    /// subscription (the API shows it only to the token's holder, once, on creation).
+    #[serde(skip)]
+    pub secret: Option<String>,
 }
+
+const SUB_COLS: &str = "id, name, filter, webhook, cursor, created_at, secret";
 
 fn subscription_row(r: &Row) -> Result<Subscription> {
     let filter: String = r.get(2)?;
@@ -1202,7 +1208,185 @@ fn subscription_row(r: &Row) -> Result<Subscription> {
         webhook: r.get(3)?,
         cursor: r.get(4)?,
         created_at: r.get(5)?,
+        secret: r.get(6)?,
     })
+}
+
+/// Gives subscription `id` the signing secret `candidate` unless it has one; returns the
+/// secret it has afterwards (`None`: no such subscription). Whoever sets it first wins, so a
+/// creator and a delivery racing on a new subscription sign with the same key.
+pub fn ensure_secret(c: &dyn Db, id: i64, candidate: &str) -> Result<Option<String>> {
+    c.exec("UPDATE subscriptions SET secret = ?2 WHERE id = ?1 AND secret IS NULL", vals![id, candidate])?;
+    c.opt::<Option<String>>("SELECT secret FROM subscriptions WHERE id = ?1", vals![id]).map(Option::flatten)
+}
+
+/// Takes or renews the lease on delivering subscription `id`'s webhooks for `ttl` seconds
+/// from `now` (unix seconds): true when `owner` holds it now. Several processes delivering
+/// for one store (a server, a watcher) thus never deliver one subscription twice over; a
+/// lease left by a killed process lapses after `ttl`.
+pub fn claim_delivery(c: &dyn Db, id: i64, owner: &str, now: i64, ttl: i64) -> Result<bool> {
+    Ok(c.exec(
+        "UPDATE subscriptions SET lease_owner = ?2, lease_until = ?3 WHERE id = ?1 AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until IS NULL OR lease_until < ?4)",
+        vals![id, owner, now + ttl, now],
+    )? > 0)
+}
+
+/// [`claim_delivery`] for every subscription with a webhook at once (one statement, so one
+/// commit however many there are); returns the ids `owner` holds now.
+pub fn claim_deliveries(c: &dyn Db, owner: &str, now: i64, ttl: i64) -> Result<std::collections::HashSet<i64>> {
+    c.exec(
+        "UPDATE subscriptions SET lease_owner = ?1, lease_until = ?2
+         WHERE webhook IS NOT NULL AND (lease_owner IS NULL OR lease_owner = ?1 OR lease_until IS NULL OR lease_until < ?3)",
+        vals![owner, now + ttl, now],
+    )?;
+    Ok(c.column::<i64>("SELECT id FROM subscriptions WHERE lease_owner = ?1 AND webhook IS NOT NULL", vals![owner])?.into_iter().collect())
+}
+
+/// Gives up `owner`'s leases (a process that stops cleanly), so another may deliver at once.
+pub fn release_deliveries(c: &dyn Db, owner: &str) -> Result<()> {
+    // nothing to write when it held none (a store served read-only is never written)
+    if c.one::<i64>("SELECT count(*) FROM subscriptions WHERE lease_owner = ?1", vals![owner])? == 0 {
+        return Ok(());
+    }
+    c.exec("UPDATE subscriptions SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?1", vals![owner])?;
+    Ok(())
+}
+
+/// One report of an event (an event mention): what a new article said, apart from the event
+/// it joined (webhook deliveries carry both).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    pub mention_id: i64,
+    pub article_id: i64,
+    pub article_title: Option<String>,
+    pub article_url: Option<String>,
+    pub source_name: Option<String>,
+    pub published: Option<String>,
+    /// When the article was stored.
+    pub added_at: String,
+    pub sentence: String,
+    pub trigger: String,
+    pub trigger_start: i64,
+    pub trigger_end: i64,
+    pub modality: String,
+    /// This report's own mode and time (the event's may come from other reports).
+    pub mode: Option<String>,
+    pub date: Option<String>,
+    pub date_precision: Option<String>,
+    pub date_source: Option<String>,
+    pub actor1_agent: Option<String>,
+    pub actor2_agent: Option<String>,
+    pub place: Option<String>,
+    /// Whether this report made the event (its first report) rather than joined a known one.
+    pub new_event: bool,
+}
+
+/// An event as merged from all its reports so far: its identity, time and counts.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EventAggregate {
+    pub event_id: i64,
+    pub event_type: String,
+    pub event_mode: Option<String>,
+    pub event_date: Option<String>,
+    pub date_precision: Option<String>,
+    pub date_start: Option<String>,
+    pub date_end: Option<String>,
+    pub date_source: Option<String>,
+    pub cameo_root: Option<String>,
+    pub quad_class: Option<i64>,
+    pub intensity: Option<f64>,
+    pub actor1_code: Option<String>,
+    pub actor1_name: Option<String>,
+    pub actor2_code: Option<String>,
+    pub actor2_name: Option<String>,
+    pub gloss: String,
+    pub num_mentions: i64,
+    pub num_articles: i64,
+    pub num_sources: i64,
+    /// The event's first report (event mention id) and when its article was stored.
+    pub first_mention_id: i64,
+    pub first_reported_at: Option<String>,
+}
+
+/// Splits a row of [`new_mentions`] into the new report and the event aggregate it joined.
+pub fn report_and_event(c: &dyn Db, row: &EventRow) -> Result<(Report, EventAggregate)> {
+    let r = c
+        .row("SELECT mode, date, date_precision, date_source, place FROM event_mentions WHERE id = ?1", vals![row.mention_id])?
+        .ok_or_else(|| StoreError::Decode(format!("event mention {} is gone", row.mention_id)))?;
+    let first = c
+        .row(
+            "SELECT em.id, a.ingested_at FROM event_mentions em JOIN articles a ON a.id = em.article_id
+             WHERE em.id = (SELECT min(id) FROM event_mentions WHERE event_id = ?1)",
+            vals![row.event_id],
+        )?
+        .map(|f| Ok::<_, StoreError>((f.get::<i64>(0)?, f.get::<Option<String>>(1)?)))
+        .transpose()?
+        .unwrap_or((row.mention_id, None));
+    let report = Report {
+        mention_id: row.mention_id,
+        article_id: row.article_id,
+        article_title: row.article_title.clone(),
+        article_url: row.source_url.clone(),
+        source_name: row.source_name.clone(),
+        published: row.published.clone(),
+        added_at: row.added_at.clone(),
+        sentence: row.sentence.clone(),
+        trigger: row.trigger.clone(),
+        trigger_start: row.trigger_start,
+        trigger_end: row.trigger_end,
+        modality: row.modality.clone(),
+        mode: r.get(0)?,
+        date: r.get(1)?,
+        date_precision: r.get(2)?,
+        date_source: r.get(3)?,
+        actor1_agent: row.actor1_agent.clone(),
+        actor2_agent: row.actor2_agent.clone(),
+        place: r.get(4)?,
+        new_event: first.0 == row.mention_id,
+    };
+    let (event_mode, event_date, date_precision): (Option<String>, Option<String>, Option<String>) =
+        c.row("SELECT mode, date, date_precision FROM events WHERE id = ?1", vals![row.event_id])?.map(|e| Ok::<_, StoreError>((e.get(0)?, e.get(1)?, e.get(2)?))).transpose()?.unwrap_or_default();
+    let event = EventAggregate {
+        event_id: row.event_id,
+        event_type: row.event_type.clone(),
+        event_mode,
+        event_date,
+        date_precision,
+        date_start: row.date_start.clone(),
+        date_end: row.date_end.clone(),
+        date_source: row.date_source.clone(),
+        cameo_root: row.cameo_root.clone(),
+        quad_class: row.quad_class,
+        intensity: row.intensity,
+        actor1_code: row.actor1_code.clone(),
+        actor1_name: row.actor1_name.clone(),
+        actor2_code: row.actor2_code.clone(),
+        actor2_name: row.actor2_name.clone(),
+        gloss: row.gloss.clone(),
+        num_mentions: row.num_mentions,
+        num_articles: row.num_articles,
+        num_sources: row.num_sources,
+        first_mention_id: first.0,
+        first_reported_at: first.1,
+    };
+    Ok((report, event))
+}
+
+/// Events matching `f`, each shown by its latest report, the most recently reported first
+/// (feeds: a new report of a known event puts it back on top). `limit` at most.
+pub fn latest_reported(c: &dyn Db, f: &EventFilter, limit: i64) -> Result<Vec<EventRow>> {
+    let mut p = Vec::new();
+    let w = f.sql(c.dialect(), &mut p);
+    let n = p.len();
+    p.push(Val::Int(limit));
+    // walks the reports newest first and keeps each event's latest: stops after `limit` events
+    let sql = format!(
+        "SELECT {ROW_COLS} FROM event_mentions em JOIN events e ON e.id = em.event_id JOIN articles a ON a.id = em.article_id
+         WHERE em.id = (SELECT max(m2.id) FROM event_mentions m2 WHERE m2.event_id = em.event_id) AND {w}
+         ORDER BY em.id DESC LIMIT ?{}",
+        n + 1
+    );
+    c.rows(&sql, &p)?.iter().map(|r| event_row(r).and_then(|x| complete(c, x))).collect()
 }
 
 /// Stores a subscription; its webhook receives events reported from now on.
@@ -1216,11 +1400,11 @@ pub fn create_subscription(c: &dyn Db, name: &str, f: &EventFilter, webhook: Opt
 }
 
 pub fn subscription(c: &dyn Db, id: i64) -> Result<Option<Subscription>> {
-    c.row("SELECT id, name, filter, webhook, cursor, created_at FROM subscriptions WHERE id = ?1", vals![id])?.map(|r| subscription_row(&r)).transpose()
+    c.row(&format!("SELECT {SUB_COLS} FROM subscriptions WHERE id = ?1"), vals![id])?.map(|r| subscription_row(&r)).transpose()
 }
 
 pub fn subscriptions(c: &dyn Db) -> Result<Vec<Subscription>> {
-    c.rows("SELECT id, name, filter, webhook, cursor, created_at FROM subscriptions ORDER BY id", &[])?.iter().map(subscription_row).collect()
+    c.rows(&format!("SELECT {SUB_COLS} FROM subscriptions ORDER BY id"), &[])?.iter().map(subscription_row).collect()
 }
 
 /// Deletes a subscription and its delivery log; false when there was none.

@@ -242,6 +242,31 @@ CREATE INDEX incidents_article ON incidents(article_id);
 CREATE INDEX incidents_date ON incidents(date);
 "#,
     // ---- end of incidents ---------------------------------------------------------------
+    // ---- live flow and alerts (issue 14) ---------------------------------------------------
+    // 6: `marsad watch` keeps each watched feed's cursor (its validators for conditional GET,
+    // errors in a row, the next poll) so that a restart resumes where it stopped; feed items
+    // already stored are found by their sighting's origin (`feed-url#item`), hence the index;
+    // each subscription gets a secret that signs its webhook bodies (HMAC-SHA256; filled in for
+    // older subscriptions when their webhooks next run) and a lease, so that of several
+    // processes delivering webhooks (a server, a watcher) one at a time delivers each.
+    r#"
+CREATE TABLE watch_feeds (
+    url           TEXT PRIMARY KEY,
+    etag          TEXT,
+    last_modified TEXT,
+    failures      INTEGER NOT NULL DEFAULT 0,  -- errors in a row (backoff)
+    next_poll     INTEGER,                     -- unix seconds
+    polls         INTEGER NOT NULL DEFAULT 0,
+    articles      INTEGER NOT NULL DEFAULT 0,  -- new articles stored from it
+    last_status   TEXT,
+    polled_at     TEXT
+);
+CREATE INDEX sightings_origin ON sightings(origin);
+ALTER TABLE subscriptions ADD COLUMN secret TEXT;
+ALTER TABLE subscriptions ADD COLUMN lease_owner TEXT;
+ALTER TABLE subscriptions ADD COLUMN lease_until INTEGER;
+"#,
+    // ---- end of live flow and alerts ----------------------------------------------------
 ];
 
 /// The schema version this code writes.

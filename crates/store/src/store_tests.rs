@@ -442,7 +442,78 @@ macro_rules! on_both {
     };
 }
 
-on_both!(incidents_are_stored_apart_and_never_counted_as_events, hundreds_of_mentions_are_stored_in_several_multi_row_inserts, writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, later_reports_of_another_time_make_new_events, any_order_of_the_same_articles_gives_the_same_aggregates, a_store_merged_by_the_old_rule_heals_on_rebuild, dated_by_publication_events_are_found_by_date_and_counted_in_timelines, ingest_and_rebuild_agree_on_articles_with_several_dates, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
+/// `marsad watch`'s cursor and the webhooks' secrets and leases (issue 14).
+fn watch_cursors_secrets_leases_and_the_latest_report_first(s: &mut dyn Store) {
+    use crate::query;
+    use crate::watch;
+    let url = "http://127.0.0.1:9/feed.xml";
+    let mut a = art("a", None, 1, vec![event("CONSULT", "RUS", "KAZ", Some("2025-10-22"))]);
+    a.origin = format!("{url}#a");
+    let mut b = art("b", None, 2, vec![event("AGREE", "TUR", "KAZ", Some("2025-11-02"))]);
+    b.origin = format!("{url}#b");
+    let mut other = art("c", None, 3, vec![]);
+    other.origin = "http://127.0.0.1:9/feed.xml2#c".into();
+    s.begin().unwrap();
+    for x in [&a, &b, &other] {
+        s.insert(x, ClusterChoice::New).unwrap();
+    }
+    s.commit().unwrap();
+    let c = s.as_db();
+    let known = watch::known_items(c, url).unwrap();
+    assert_eq!(known.len(), 2, "{known:?}");
+    assert!(known.contains(&format!("{url}#a")) && !known.iter().any(|k| k.contains("xml2")));
+    // the cursor: written, read back, counted up
+    assert_eq!(watch::cursor(c, url).unwrap(), None);
+    let mut cur = watch::FeedCursor { url: url.into(), etag: Some("\"v1\"".into()), next_poll: Some(100), last_status: Some("200".into()), ..Default::default() };
+    watch::record_poll(c, &cur, 2, "2025-12-01T00:00:00Z").unwrap();
+    cur.failures = 1;
+    cur.etag = None;
+    watch::record_poll(c, &cur, 0, "2025-12-01T00:05:00Z").unwrap();
+    let back = watch::cursor(c, url).unwrap().unwrap();
+    assert_eq!((back.etag, back.failures, back.polls, back.articles, back.polled_at.as_deref()), (None, 1, 2, 2, Some("2025-12-01T00:05:00Z")));
+    assert_eq!(watch::cursors(c).unwrap().len(), 1);
+
+    // a secret is set once; whoever comes second gets the first one
+    let sub = query::create_subscription(c, "s", &query::EventFilter::default(), Some("http://example.org/h")).unwrap();
+    assert_eq!(sub.secret, None);
+    assert_eq!(query::ensure_secret(c, sub.id, "first").unwrap().as_deref(), Some("first"));
+    assert_eq!(query::ensure_secret(c, sub.id, "second").unwrap().as_deref(), Some("first"));
+    assert_eq!(query::ensure_secret(c, 9999, "x").unwrap(), None);
+    assert!(!serde_json::to_string(&query::subscription(c, sub.id).unwrap().unwrap()).unwrap().contains("first"), "never serialised");
+    // leases: one holder at a time, renewable, lapsing, given back
+    assert!(query::claim_delivery(c, sub.id, "p1", 1000, 30).unwrap());
+    assert!(!query::claim_delivery(c, sub.id, "p2", 1010, 30).unwrap(), "held by p1");
+    assert!(query::claim_delivery(c, sub.id, "p1", 1020, 30).unwrap(), "renewed");
+    assert!(!query::claim_delivery(c, sub.id, "p2", 1049, 30).unwrap());
+    assert!(query::claim_delivery(c, sub.id, "p2", 1051, 30).unwrap(), "p1's lease lapsed");
+    query::release_deliveries(c, "p2").unwrap();
+    assert!(query::claim_delivery(c, sub.id, "p1", 1052, 30).unwrap(), "given back");
+    // all at once: only those with a webhook, only those free or lapsed
+    let feed_only = query::create_subscription(c, "feed only", &query::EventFilter::default(), None).unwrap();
+    let other = query::create_subscription(c, "o", &query::EventFilter::default(), Some("http://example.org/o")).unwrap();
+    let mine = query::claim_deliveries(c, "p2", 1060, 30).unwrap();
+    assert!(mine.contains(&other.id) && !mine.contains(&sub.id) && !mine.contains(&feed_only.id), "{mine:?}");
+    assert_eq!(query::claim_deliveries(c, "p2", 1083, 30).unwrap().len(), 2, "p1's lapsed at 1082");
+
+    // a new report of the older event puts it first, shown by that report; split from its event
+    let mut d = art("d", None, 4, vec![event("CONSULT", "RUS", "KAZ", Some("2025-10-22"))]);
+    d.article.text = "text d: another report".into();
+    s.begin().unwrap();
+    s.insert(&d, ClusterChoice::New).unwrap();
+    s.commit().unwrap();
+    let c = s.as_db();
+    let rows = query::latest_reported(c, &query::EventFilter::default(), 10).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0].event_type.as_str(), rows[0].num_articles, rows[1].event_type.as_str()), ("CONSULT", 2, "AGREE"));
+    let first = query::event(c, rows[0].event_id).unwrap().unwrap();
+    assert!(rows[0].mention_id > first.mention_id, "shown by the latest report");
+    let (rep, ev) = query::report_and_event(c, &rows[0]).unwrap();
+    assert!(!rep.new_event && ev.first_mention_id == first.mention_id && ev.num_articles == 2);
+    let (rep, _) = query::report_and_event(c, &first).unwrap();
+    assert!(rep.new_event);
+}
+
+on_both!(watch_cursors_secrets_leases_and_the_latest_report_first, incidents_are_stored_apart_and_never_counted_as_events, hundreds_of_mentions_are_stored_in_several_multi_row_inserts, writes_need_a_batch_and_rollback_keeps_nothing, events_merge_on_type_actors_and_compatible_dates, later_reports_of_another_time_make_new_events, any_order_of_the_same_articles_gives_the_same_aggregates, a_store_merged_by_the_old_rule_heals_on_rebuild, dated_by_publication_events_are_found_by_date_and_counted_in_timelines, ingest_and_rebuild_agree_on_articles_with_several_dates, a_sighting_from_a_new_source_raises_source_counts_once, candidates_share_a_band_and_carry_their_signature);
 
 #[test]
 fn a_fresh_postgres_database_gets_the_current_schema_and_reopens() {
@@ -480,10 +551,15 @@ fn a_version_4_database_gains_the_incidents_table_and_keeps_its_data() {
         s.insert(&art("old", None, 1, vec![event("CONSULT", "RUS", "KAZ", None)]), ClusterChoice::New).unwrap();
         s.commit().unwrap();
         // as a marsad of schema version 4 left it
-        s.connection().execute_batch("DROP TABLE incidents; UPDATE schema_version SET version = 4").unwrap();
+        s.connection()
+            .execute_batch(
+                "DROP TABLE incidents; DROP TABLE watch_feeds; DROP INDEX sightings_origin; ALTER TABLE subscriptions DROP COLUMN secret;
+                 ALTER TABLE subscriptions DROP COLUMN lease_owner; ALTER TABLE subscriptions DROP COLUMN lease_until; UPDATE schema_version SET version = 4",
+            )
+            .unwrap();
     }
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 5);
+    assert_eq!(s.schema_version().unwrap(), crate::sqlite::SCHEMA_VERSION);
     let st = s.stats(5).unwrap();
     assert_eq!((st.articles, st.events, st.incidents), (1, 1, 0), "the old article has no incidents");
     let mut a = art("new", None, 2, vec![]);
@@ -493,6 +569,20 @@ fn a_version_4_database_gains_the_incidents_table_and_keeps_its_data() {
     s.commit().unwrap();
     assert_eq!(s.stats(5).unwrap().incidents, 1);
     drop(s);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn giving_back_no_delivery_lease_writes_nothing_to_a_store_served_read_only() {
+    let dir = std::env::temp_dir().join(format!("marsad-store-ro-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("ro.db");
+    let _ = std::fs::remove_file(&path);
+    drop(SqliteStore::open(&path).unwrap());
+    let ro = SqliteStore::open_read_only(&path).unwrap();
+    crate::query::release_deliveries(&ro, "a process that held no lease").unwrap();
+    assert!(crate::query::claim_deliveries(&ro, "p", 1, 30).is_err(), "a read-only connection cannot take a lease: the webhook loop asks only when a webhook exists");
+    drop(ro);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
