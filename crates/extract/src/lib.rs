@@ -184,8 +184,10 @@ impl Extractor {
                 .filter_map(|d| d.resolve(reference).map(|r| (d, r)))
                 // an asserted past event is not dated after the article's day
                 .filter(|(_, (v, _))| e.non_past || !after_reference(v, reference))
-                // the start of a range, not its end (من الأربعاء حتى 13 آذار)
-                .min_by_key(|(d, _)| (range_end(text, d.start), (d.start as i64 - trig_start as i64).abs()));
+                // the start of a range, not its end (من الأربعاء حتى 13 آذار); an end alone (جولته التي
+                // تستمر حتى 13 آذار) says until when, not when
+                .filter(|(d, _)| !range_end(text, d.start))
+                .min_by_key(|(d, _)| (d.start as i64 - trig_start as i64).abs());
             // without a date of its own: the day the story named a sentence or two before (السبت in
             // the lead, then وجددت النقابة …) for a past event or an event noun; the article's day
             // for a present or future verb, and for an event noun when no such day was named

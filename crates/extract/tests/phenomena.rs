@@ -268,3 +268,22 @@ fn random_text_never_panics() {
         }
     }
 }
+
+/// (phenomenon, sentence, event type, date the event must carry); published 2025-06-10.
+const EVENT_DATES: &[(&str, &str, &str, &str)] = &[
+    ("the end of a range says until when, not when", "وخلال جولته التي تستمر حتى 13 يونيو، سيزور الوزير الأمريكي إثيوبيا.", "CONSULT", "2025-06-10"),
+    ("the start of a range is the date", "وزار الرئيس التركي روسيا من الأحد حتى الثلاثاء.", "CONSULT", "2025-06-08"),
+];
+
+#[test]
+fn event_date_table() {
+    let mut failures = Vec::new();
+    for (what, text, ty, want) in EVENT_DATES {
+        let out = run(text);
+        let got: Vec<Option<String>> = out.events.iter().filter(|e| e.event_type == *ty).map(|e| e.date.clone()).collect();
+        if !got.iter().any(|d| d.as_deref() == Some(*want)) {
+            failures.push(format!("{what}: «{text}» wants {ty} on {want}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
