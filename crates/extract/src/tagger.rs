@@ -113,7 +113,7 @@ fn allowed(prev: Option<usize>, tag: usize) -> bool {
 
 /// What the knowledge base's hits say of each token of a document (see [`Model::features`]);
 /// the rest of what the tagger reads is computed only for the words it tags.
-pub struct Features(Vec<u32>);
+pub struct Features(Vec<u64>);
 
 /// A name found by the tagger: tokens `first..=last` of the document.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,7 +167,18 @@ const A_LONG: u32 = 22;
 const A_BOS: u32 = 23;
 const A_EOS: u32 = 24;
 const A_QUOTE: u32 = 25;
-const NATTR: usize = 26;
+/// The word is unknown to the model (seen once or never in training).
+const A_UNKNOWN: u32 = 26;
+/// Endings of the word's stem (three letters or more): a nisba ي (or ى), its feminine ية, a
+/// plural ون/ين/ات, ة (or the pronoun ه), ا, و — the shapes of adjectives, nouns and
+/// transcribed names, seen at every offset.
+const A_END_Y: u32 = 27;
+const A_END_IYA: u32 = 28;
+const A_END_PLURAL: u32 = 29;
+const A_END_TAA: u32 = 30;
+const A_END_ALEF: u32 = 31;
+const A_END_WAW: u32 = 32;
+const NATTR: usize = 33;
 
 /// FNV-1a, 64 bits: stable across builds and platforms (the model file stores these).
 fn fnv(bytes: &[u8]) -> u64 {
@@ -221,14 +232,14 @@ fn affixes(w: &str) -> ([u64; 3], [u64; 3]) {
 struct TokFeat {
     word: u64,
     stem: u64,
-    attrs: u32,
+    attrs: u64,
 }
 
 /// What the tagger reads of one token by itself: its word, stem and shape.
 fn lexical(kb: &Kb, t: &marsad_text::Token) -> TokFeat {
     let w = t.norm.as_str();
     let s = stem(w);
-    let mut attrs = 0u32;
+    let mut attrs = 0u64;
     match t.kind {
         TokenKind::Punct => {
             attrs |= 1 << A_PUNCT;
@@ -251,6 +262,27 @@ fn lexical(kb: &Kb, t: &marsad_text::Token) -> TokFeat {
             if kb.common.contains(w) {
                 attrs |= 1 << A_COMMON;
             }
+            if s.len() >= 6 {
+                // (matching forms: ة is written ه, ى is written ي)
+                let end = if s.ends_with("يه") {
+                    A_END_IYA
+                } else if s.ends_with("ون") || s.ends_with("ين") || s.ends_with("ات") {
+                    A_END_PLURAL
+                } else if s.ends_with('ي') {
+                    A_END_Y
+                } else if s.ends_with('ه') {
+                    A_END_TAA
+                } else if s.ends_with('ا') {
+                    A_END_ALEF
+                } else if s.ends_with('و') {
+                    A_END_WAW
+                } else {
+                    NATTR as u32
+                };
+                if end < NATTR as u32 {
+                    attrs |= 1 << end;
+                }
+            }
         }
     }
     TokFeat { word: fnv(w.as_bytes()), stem: fnv(s.as_bytes()), attrs }
@@ -266,8 +298,8 @@ fn token_features(kb: &Kb, doc: &Doc, range: std::ops::Range<usize>, hits: &[&[H
 }
 
 /// The attributes the knowledge base's hits give each token of a document of `n` tokens.
-fn hit_attrs(kb: &Kb, n: usize, hits: &[&[Hit]]) -> Vec<u32> {
-    let mut out = vec![0u32; n];
+fn hit_attrs(kb: &Kb, n: usize, hits: &[&[Hit]]) -> Vec<u64> {
+    let mut out = vec![0u64; n];
     let lo = 0;
     let range = 0..n;
     for layer in hits {
@@ -275,7 +307,7 @@ fn hit_attrs(kb: &Kb, n: usize, hits: &[&[Hit]]) -> Vec<u32> {
             if h.last < lo || h.first >= range.end {
                 continue;
             }
-            let set = |out: &mut Vec<u32>, k: usize, a: u32| {
+            let set = |out: &mut Vec<u64>, k: usize, a: u32| {
                 if k >= lo && k < range.end {
                     out[k - lo] |= 1 << a;
                 }
@@ -338,6 +370,8 @@ fn keys_of(seq: &[TokFeat], toks: &[marsad_text::Token], i: usize, out: &mut Vec
         let t = &seq[j as usize];
         if !rare.contains(&t.word) {
             out.push(key(T_WORD + o as u8, t.word));
+        } else {
+            out.push(key(T_ATTR + o as u8, u64::from(A_UNKNOWN)));
         }
         if (1..=3).contains(&o) && !rare.contains(&t.stem) {
             out.push(key(T_STEM + o as u8 - 1, t.stem));
@@ -582,8 +616,9 @@ impl Model {
                 }
                 let j = j as usize;
                 let r = &rows[j - lo];
-                if let Some(row) = r.0 {
-                    add(e, &row[o]);
+                match r.0 {
+                    Some(row) => add(e, &row[o]),
+                    None => add(e, &self.attr[o][A_UNKNOWN as usize]),
                 }
                 if (1..=3).contains(&o) {
                     if let Some(row) = r.1 {
@@ -635,7 +670,8 @@ impl Model {
                     q.extend_from_slice(&(qi.clamp(-32767, 32767) as i16).to_le_bytes());
                 }
             }
-            if mask == 0 && *t != T_AFFIXES {
+            // a known word keeps its row even without weights: a word without one is unknown
+            if mask == 0 && *t != T_AFFIXES && *t != T_WORD + 2 {
                 continue;
             }
             body.push(*t);
@@ -1200,6 +1236,48 @@ mod tests {
             let e = Model::from_bytes(&b).err().unwrap_or_else(|| panic!("{what} accepted")).to_string();
             assert!(e.contains(needle), "{what}: {e}");
         }
+    }
+
+    /// The endings every offset sees: (word, the ending attribute it carries, if any).
+    const ENDINGS: &[(&str, Option<u32>)] = &[
+        ("الفرنسي", Some(A_END_Y)),
+        ("والفرنسية", Some(A_END_IYA)),
+        ("اللبنانيين", Some(A_END_PLURAL)),
+        ("الحكومة", Some(A_END_TAA)),
+        ("ميراندا", Some(A_END_ALEF)),
+        ("مصطفى", Some(A_END_Y)),
+        ("كونريكوس", None),
+        ("بيكاسو", Some(A_END_WAW)),
+        // too short to tell
+        ("من", None),
+    ];
+
+    #[test]
+    fn word_endings_are_attributes() {
+        const ENDS: [u32; 6] = [A_END_Y, A_END_IYA, A_END_PLURAL, A_END_TAA, A_END_ALEF, A_END_WAW];
+        for &(w, want) in ENDINGS {
+            let doc = marsad_text::analyze(w);
+            let f = lexical(kb(), &doc.tokens[0]);
+            let got: Vec<u32> = ENDS.iter().copied().filter(|&a| f.attrs & (1 << a) != 0).collect();
+            assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "{w}");
+        }
+    }
+
+    #[test]
+    fn a_word_unknown_to_the_model_reads_as_unknown() {
+        // trained with every word known (min_count 1), a model keeps a row for each word, so
+        // only a word it never saw takes the unknown weights; trained with min_count 2 the
+        // words seen once are unknown in training as they are at tagging time
+        let data = read_conll(&tiny(), "tiny.conll").unwrap();
+        let (bytes, _) = train(kb(), &data, &TrainOptions { epochs: 5, seed: 7, prune: 0.0, min_count: 2 });
+        let m = Model::from_bytes(&bytes).unwrap();
+        // امس and في are in every sentence: known; the names are seen once: unknown
+        for (w, known) in [("امس", true), ("في", true), ("سامر", false), ("برلين", false)] {
+            let doc = marsad_text::analyze(w);
+            let f = lexical(kb(), &doc.tokens[0]);
+            assert_eq!(m.words.contains_key(&f.word), known, "{w}");
+        }
+        assert!(m.attr[2][A_UNKNOWN as usize].iter().any(|&x| x != 0), "the unknown attribute is learnt");
     }
 
     #[test]
