@@ -38,6 +38,9 @@ type Row = [f32; LANES];
 /// Weights as stored for tagging: 16-bit, times the model's `wscale` (half the memory of
 /// floats, and the tables are what tagging waits for).
 type QRow = [i16; LANES];
+/// A known word's row: its own weights and those of its attributes, summed (32-bit: the sum
+/// may pass the 16-bit range).
+type WRow = [i32; LANES];
 
 fn qrow(w: &[f32; NT], wscale: f32) -> QRow {
     let mut r = [0i16; LANES];
@@ -179,6 +182,10 @@ const A_END_TAA: u32 = 30;
 const A_END_ALEF: u32 = 31;
 const A_END_WAW: u32 = 32;
 const NATTR: usize = 33;
+/// The attributes a word has by itself (its shape and whether it is a common word), as
+/// [`lexical`] gives them: for a word the model knows they are summed into its row when the
+/// model is loaded, so tagging adds them only for unknown words.
+const LEX_MASK: u64 = 1 << A_COMMON | 1 << A_PUNCT | 1 << A_NUMBER | 1 << A_LATIN | 1 << A_DEFINITE | 1 << A_SHORT | 1 << A_LONG | 1 << A_QUOTE | 1 << A_END_Y | 1 << A_END_IYA | 1 << A_END_PLURAL | 1 << A_END_TAA | 1 << A_END_ALEF | 1 << A_END_WAW;
 
 /// FNV-1a, 64 bits: stable across builds and platforms (the model file stores these).
 fn fnv(bytes: &[u8]) -> u64 {
@@ -398,8 +405,9 @@ fn keys_of(seq: &[TokFeat], toks: &[marsad_text::Token], i: usize, out: &mut Vec
 
 /// A trained tagger, laid out for speed: one row per word with its weights at every offset.
 pub struct Model {
-    /// Word → its weights at offsets −2…+2 (stored in the table: one probe, no second fetch).
-    words: marsad_kb::HashMap<u64, [QRow; WIN]>,
+    /// Word → its weights at offsets −2…+2 with the weights of its own attributes
+    /// ([`LEX_MASK`]) summed in (stored in the table: one probe, no second fetch).
+    words: marsad_kb::HashMap<u64, [WRow; WIN]>,
     stems: marsad_kb::HashMap<u64, [QRow; SWIN + 2]>,
     /// Prefix and suffix features: key (template, value) → weights.
     affix: marsad_kb::HashMap<u64, QRow>,
@@ -419,6 +427,8 @@ struct Raw {
     feats: Vec<(u8, u64, [f32; NT])>,
     trans: [[f32; NT]; NT + 1],
     scale: f32,
+    /// Each known word's own attributes (bits of [`LEX_MASK`]), sorted by word.
+    lex: Vec<(u64, u64)>,
 }
 
 impl Raw {
@@ -428,7 +438,8 @@ impl Raw {
     }
 }
 
-const MAGIC: &[u8; 8] = b"MSDNER01";
+/// Version 2: the known words' own attributes follow the features.
+const MAGIC: &[u8; 8] = b"MSDNER02";
 
 impl Model {
     /// The model built into marsad (trained from NewsFANE Gold, `data/ner/`).
@@ -458,10 +469,10 @@ impl Model {
             scale: raw.scale,
             features: raw.feats.len(),
         };
-        for (t, v, w) in raw.feats {
+        for &(t, v, w) in &raw.feats {
             match t {
                 _ if t < T_STEM => {
-                    m.words.entry(v).or_insert([[0; LANES]; WIN])[usize::from(t - T_WORD)] = qrow(&w, wscale);
+                    m.words.entry(v).or_insert([[0; LANES]; WIN])[usize::from(t - T_WORD)] = qrow(&w, wscale).map(i32::from);
                 }
                 _ if t < T_PRE || t == T_AFFIXES => {
                     // the stem's weights at offsets −1…+1, then the sum of its affix features,
@@ -485,11 +496,32 @@ impl Model {
                 _ => m.bias = qrow(&w, wscale),
             }
         }
+        // a known word's own attributes, summed into its row
+        for &(word, attrs) in &raw.lex {
+            if let Some(row) = m.words.get_mut(&word) {
+                for (o, r) in row.iter_mut().enumerate() {
+                    let mut a = attrs & LEX_MASK;
+                    while a != 0 {
+                        let b = a.trailing_zeros() as usize;
+                        a &= a - 1;
+                        for k in 0..LANES {
+                            r[k] += i32::from(m.attr[o][b][k]);
+                        }
+                    }
+                }
+            }
+        }
         m
     }
 
     /// Reads a model written by [`Model::to_bytes`].
     pub fn from_bytes(b: &[u8]) -> Result<Model, TaggerError> {
+        let (raw, wscale) = Model::raw_from_bytes(b)?;
+        Ok(Model::from_raw(raw, wscale))
+    }
+
+    /// The weights as the file stores them, and the step of the 16-bit weights.
+    fn raw_from_bytes(b: &[u8]) -> Result<(Raw, f32), TaggerError> {
         let bad = |what: &str| TaggerError::Model(format!("{what} (not a marsad NER model, or a damaged one)"));
         if b.len() < 8 || &b[..8] != MAGIC {
             return Err(bad("wrong magic number"));
@@ -527,10 +559,17 @@ impl Model {
             }
             feats.push((t, v, w));
         }
+        let n_lex = u32::from_le_bytes(take(4)?.try_into().map_err(|_| bad("count"))?) as usize;
+        let mut lex = Vec::with_capacity(n_lex);
+        for _ in 0..n_lex {
+            let w = u64::from_le_bytes(take(8)?.try_into().map_err(|_| bad("key"))?);
+            let a = u64::from_le_bytes(take(8)?.try_into().map_err(|_| bad("key"))?);
+            lex.push((w, a));
+        }
         if p != b.len() {
             return Err(bad("trailing bytes"));
         }
-        Ok(Model::from_raw(Raw { feats, trans, scale }, wscale))
+        Ok((Raw { feats, trans, scale, lex }, wscale))
     }
 
     /// Tags a document: the names of each sentence with their scores, in text order.
@@ -595,7 +634,7 @@ impl Model {
         let n = seq.len();
         let lo = from.saturating_sub(2);
         let hi = (to + 2).min(n);
-        type Rows<'m> = (Option<&'m [QRow; WIN]>, Option<&'m [QRow; SWIN + 2]>);
+        type Rows<'m> = (Option<&'m [WRow; WIN]>, Option<&'m [QRow; SWIN + 2]>);
         let rows: Vec<Rows> =
             seq[lo..hi].iter().map(|t| (self.words.get(&t.word), self.stems.get(&t.stem))).collect();
         let mut em = vec![[0i32; LANES]; to - from];
@@ -616,8 +655,15 @@ impl Model {
                 }
                 let j = j as usize;
                 let r = &rows[j - lo];
+                // a known word's row holds its own attributes; an unknown word adds them
+                let mut a = seq[j].attrs;
                 match r.0 {
-                    Some(row) => add(e, &row[o]),
+                    Some(row) => {
+                        for k in 0..LANES {
+                            e[k] += row[o][k];
+                        }
+                        a &= !LEX_MASK;
+                    }
                     None => add(e, &self.attr[o][A_UNKNOWN as usize]),
                 }
                 if (1..=3).contains(&o) {
@@ -625,7 +671,6 @@ impl Model {
                         add(e, &row[o - 1]);
                     }
                 }
-                let mut a = seq[j].attrs;
                 while a != 0 {
                     let b = a.trailing_zeros() as usize;
                     a &= a - 1;
@@ -690,6 +735,11 @@ impl Model {
             }
         }
         out.extend_from_slice(&body);
+        out.extend_from_slice(&(raw.lex.len() as u32).to_le_bytes());
+        for &(w, a) in &raw.lex {
+            out.extend_from_slice(&w.to_le_bytes());
+            out.extend_from_slice(&a.to_le_bytes());
+        }
         out
     }
 }
@@ -982,9 +1032,12 @@ pub fn train(kb: &Kb, data: &[TrainSentence], opts: &TrainOptions) -> (Vec<u8>, 
     let mut seen: marsad_kb::HashMap<u64, u32> = Default::default();
     // every stem's affixes, for the affix sums of the model file
     let mut stem_affixes: marsad_kb::HashMap<u64, ([u64; 3], [u64; 3])> = Default::default();
+    // every word's own attributes (no hits given: only what the word says by itself)
+    let mut own: marsad_kb::HashMap<u64, u64> = Default::default();
     for s in data {
         let doc = marsad_text::analyze(&s.words.join(" "));
         for (t, tok) in token_features(kb, &doc, 0..doc.tokens.len(), &[]).into_iter().zip(&doc.tokens) {
+            own.insert(t.word, t.attrs & LEX_MASK);
             stem_affixes.entry(t.stem).or_insert_with(|| affixes(&tok.norm));
             *seen.entry(t.word).or_default() += 1;
             if t.stem != t.word {
@@ -1094,8 +1147,11 @@ pub fn train(kb: &Kb, data: &[TrainSentence], opts: &TrainOptions) -> (Vec<u8>, 
         feats.push((T_AFFIXES, stem, sum));
     }
     // the score scale: the median absolute margin of the averaged model's emissions
-    let raw = Raw { feats, trans, scale: 1.0 };
-    let mut model = Model::from_raw(Raw { feats: raw.feats.clone(), trans, scale: 1.0 }, raw.wscale());
+    // the known words (those with a row of their own) and their own attributes
+    let mut lex: Vec<(u64, u64)> = own.into_iter().filter(|&(w, a)| a != 0 && index.contains_key(&(T_WORD + 2, w))).collect();
+    lex.sort_unstable();
+    let raw = Raw { feats, trans, scale: 1.0, lex };
+    let mut model = Model::from_raw(Raw { feats: raw.feats.clone(), trans, scale: 1.0, lex: raw.lex.clone() }, raw.wscale());
     let mut margins = Vec::new();
     for s in data.iter().take(2000) {
         let text = s.words.join(" ");
@@ -1278,6 +1334,41 @@ mod tests {
             assert_eq!(m.words.contains_key(&f.word), known, "{w}");
         }
         assert!(m.attr[2][A_UNKNOWN as usize].iter().any(|&x| x != 0), "the unknown attribute is learnt");
+    }
+
+    #[test]
+    fn known_words_carry_their_attributes_in_their_rows() {
+        // the emissions of the loaded model (a known word's own attributes summed into its
+        // row) are those its features give one by one, as in training
+        let data = read_conll(&tiny(), "tiny.conll").unwrap();
+        let (bytes, _) = train(kb(), &data, &TrainOptions { epochs: 5, seed: 7, prune: 0.0, min_count: 2 });
+        let m = Model::from_bytes(&bytes).unwrap();
+        let (raw, wscale) = Model::raw_from_bytes(&bytes).unwrap();
+        assert!(!raw.lex.is_empty(), "known words with attributes of their own");
+        let weights: marsad_kb::HashMap<(u8, u64), [f32; NT]> = raw.feats.iter().map(|&(t, v, w)| ((t, v), w)).collect();
+        let text = "وقال سامر حداد في باريس امس .";
+        let doc = marsad_text::analyze(text);
+        let hits = kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens));
+        let seq = token_features(kb(), &doc, 0..doc.tokens.len(), &[&hits]);
+        // unknown to the model: no row of its own
+        let rare: marsad_kb::HashSet<u64> = seq.iter().map(|t| t.word).filter(|w| !m.words.contains_key(w)).collect();
+        let got = m.emissions(&seq, &doc.tokens, 0, seq.len());
+        let mut keys = Vec::new();
+        for i in 0..seq.len() {
+            keys_of(&seq, &doc.tokens, i, &mut keys, &rare);
+            let mut want = [0f32; NT];
+            for k in &keys {
+                if let Some(w) = weights.get(k) {
+                    for t in 0..NT {
+                        want[t] += w[t];
+                    }
+                }
+            }
+            for t in 0..NT {
+                // each weight is stored to the nearest step
+                assert!((got[i][t] - want[t]).abs() <= wscale * keys.len() as f32, "token {i} tag {t}: {} vs {}", got[i][t], want[t]);
+            }
+        }
     }
 
     #[test]
