@@ -15,7 +15,9 @@
 //!    ميسي), or from a known given name (أنتوني بلينكن);
 //! 4. [`Passes::aliases`]: later short mentions of those persons (فيدان، لكازيخانوف);
 //! 5. [`Passes::tagged`]: the tagger's names on the words still free, gated by score
-//!    ([`Passes::tagged_name_ok`] says which checks), then their later short mentions.
+//!    ([`Passes::tagged_name_ok`] says which checks), then their later short mentions; a
+//!    person of pass 3 that the tagger reads on over free words (محمد + علي العظمي: the
+//!    patterns stop at علي) takes the longer span.
 
 use marsad_kb::{matcher::resolve_overlaps, EntityKind, Hit, How, Kb, LAYER_CUE, LAYER_ENTITY, LAYER_GIVEN, LAYER_ORG_HEAD, LAYER_ROLE, LAYER_TRIGGER};
 use marsad_text::{Doc, TokenKind, PROCLITICS};
