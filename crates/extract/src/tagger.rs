@@ -504,8 +504,8 @@ impl Model {
                     while a != 0 {
                         let b = a.trailing_zeros() as usize;
                         a &= a - 1;
-                        for k in 0..LANES {
-                            r[k] += i32::from(m.attr[o][b][k]);
+                        for (x, &w) in r.iter_mut().zip(&m.attr[o][b]) {
+                            *x += i32::from(w);
                         }
                     }
                 }
