@@ -15,7 +15,9 @@
 //!    ميسي), or from a known given name (أنتوني بلينكن);
 //! 4. [`Passes::aliases`]: later short mentions of those persons (فيدان، لكازيخانوف);
 //! 5. [`Passes::tagged`]: the tagger's names on the words still free, gated by score
-//!    ([`Passes::tagged_name_ok`] says which checks), then their later short mentions.
+//!    ([`Passes::tagged_name_ok`] says which checks), then their later short mentions; a
+//!    person of pass 3 that the tagger reads on over free words (محمد + علي العظمي: the
+//!    patterns stop at علي) takes the longer span.
 
 use marsad_kb::{matcher::resolve_overlaps, EntityKind, Hit, How, Kb, LAYER_CUE, LAYER_ENTITY, LAYER_GIVEN, LAYER_ORG_HEAD, LAYER_ROLE, LAYER_TRIGGER};
 use marsad_text::{Doc, TokenKind, PROCLITICS};
@@ -283,6 +285,8 @@ pub const TAGGER_MIN_SCORE: f32 = 0.5;
 /// Least tagger score for a longer name to take the tokens of a place the dictionary read
 /// inside it.
 pub const TAGGER_OVERRIDE_SCORE: f32 = 0.7;
+/// Least tagger score for a person's name to extend one a name pattern found.
+pub const TAGGER_EXTEND_SCORE: f32 = 0.7;
 /// Least tagger score for a single word as a name (سيحصل is a verb).
 pub const TAGGER_SINGLE_SCORE: f32 = 0.65;
 /// Least tagger score for a single definite word (العربي) as a name.
@@ -714,7 +718,7 @@ impl<'a> Passes<'a> {
         let doc = self.doc;
         let free = |k: usize| {
             let t = &doc.tokens[k];
-            matches!(t.kind, TokenKind::Word | TokenKind::Latin) && !self.busy[k] && self.owner[k].is_none_or(|o| self.ments[o].kind == EntityKind::Place)
+            matches!(t.kind, TokenKind::Word | TokenKind::Latin) && !self.busy[k] && self.owner[k].is_none_or(|o| self.ments[o].kind == EntityKind::Place || self.extensible(o))
         };
         let mut runs = Vec::new();
         let mut k = 0;
@@ -736,6 +740,54 @@ impl<'a> Passes<'a> {
         runs
     }
 
+    /// The proclitic before a tagged name starting at token `k`, left out of its span: و/ب/ف/ك
+    /// before the article (والمانيا), or و before a known given name (ووليد is و + وليد, ومحمد is
+    /// و + محمد).
+    fn tagged_prefix(&self, k: usize) -> &'static str {
+        let w = self.doc.tokens[k].norm.as_str();
+        match ["وب", "و", "ف", "ب", "ك"].into_iter().find(|p| w.strip_prefix(p).is_some_and(|r| r.starts_with("ال") && r.chars().count() >= 4)) {
+            Some(p) => p,
+            // و before ل + the article (وللمحكمة): the name is written للمحكمة, ل + المحكمة
+            None if w.starts_with("ولل") && w.chars().count() >= 6 => "و",
+            None if w.starts_with("فلل") && w.chars().count() >= 6 => "ف",
+            None if w.starts_with('و') && self.next_name[k] && !self.org_heads.iter().any(|h| h.first == k) => "و",
+            None => "",
+        }
+    }
+
+    /// A word that ends no name: a pronoun, a function word, or the indefinite accusative of a
+    /// common word (بيانا).
+    fn trailing_word(&self, k: usize) -> bool {
+        let w = self.doc.tokens[k].norm.as_str();
+        matches!(w, "هو" | "هي" | "هم" | "هما" | "هن") || NAME_BREAKERS.contains(&w) || w.strip_suffix('ا').is_some_and(|r| r.chars().count() >= 3 && self.kb.common.contains(r))
+    }
+
+    /// A person a name pattern found (a role, a nationality or a given name and the words
+    /// after it): the pattern stops at words it cannot vouch for (علي is also a preposition),
+    /// so the tagger may read the name on (محمد علي الحوثري).
+    fn extensible(&self, o: usize) -> bool {
+        let m = &self.ments[o];
+        m.kind == EntityKind::Person && m.found == "pattern" && !m.dropped && matches!(m.pass, "role" | "nationality" | "given-name")
+    }
+
+    /// A tagged person `t` that starts with pattern person `o` and reads on past it over free
+    /// words: `o` takes the tagger's span (keeping its role and state), and its new last word
+    /// finds its later mentions.
+    fn extend_person(&mut self, o: usize, t: &crate::tagger::Tagged) {
+        let doc = self.doc;
+        let last = self.ments[o].last;
+        let m = &mut self.ments[o];
+        m.last = t.last;
+        m.end = doc.tokens[t.last].end;
+        for k in last + 1..=t.last {
+            self.owner[k] = Some(o);
+        }
+        if self.ments[o].role.is_none() {
+            self.role_after(o);
+        }
+        self.aliases.push((doc.tokens[t.last].norm.clone(), o));
+    }
+
     /// Pass 4, the tagger's names: a name the tagger found with at least [`TAGGER_MIN_SCORE`]
     /// whose tokens no earlier pass took and that holds no role, trigger or cue word. A leading
     /// proclitic stays out of the span (ولوكاشينكو → لوكاشينكو) when the word without it is
@@ -750,10 +802,47 @@ impl<'a> Passes<'a> {
             while t.first < t.last && self.busy[t.first] && self.owner[t.first].is_none() {
                 t.first += 1;
             }
+            // nor is a pronoun, a function word or an accusative after it (جاريد هو المكلف،
+            // أصدرت المحكمة بيانا)
+            while t.first < t.last && self.trailing_word(t.last) {
+                t.last -= 1;
+            }
             // the tagger's longer name takes the words of places the dictionary read inside it
             // (ارلن سبيكتر is a person, not Arlon and a word); in an organisation's name the place
             // stays, as part of it (جامعة القاهرة)
-            let inside: Vec<usize> = (t.first..=t.last).filter_map(|k| self.owner[k]).collect();
+            let mut inside: Vec<usize> = (t.first..=t.last).filter_map(|k| self.owner[k]).collect();
+            inside.dedup();
+            // a person a name pattern found, read on by the tagger (محمد + علي العظمي)
+            if let [o] = inside[..] {
+                let m = &self.ments[o];
+                let longer = m.first == t.first && m.last < t.last;
+                if self.extensible(o) && longer && t.class == crate::tagger::Class::Pers && t.score >= TAGGER_EXTEND_SCORE {
+                    // the words it reads on, up to the first that cannot be part of a name
+                    let fits = |k: usize| {
+                        let w = doc.tokens[k].norm.as_str();
+                        // علي is a given name as often as a preposition; the tagger tells them apart;
+                        // a word in ا after a name is most often an accusative (زكي معروفا، كافانو سببا)
+                        let accusative = w.strip_suffix('ا').is_some_and(|r| r.chars().count() >= 3);
+                        // and a common word (الدولي) is a description, not a surname
+                        matches!(doc.tokens[k].kind, TokenKind::Word | TokenKind::Latin) && !self.busy[k] && !has_tanween(text, &doc.tokens[k]) && !accusative && (w == "علي" || !self.is_breaker(k))
+                    };
+                    let mut last = m.last;
+                    while last < t.last && fits(last + 1) {
+                        last += 1;
+                    }
+                    // …not ending on a connector or on علي (محمد بن، محمد علي with nothing after)
+                    while last > m.last && (NAME_LINKS.contains(&doc.tokens[last].norm.as_str()) || doc.tokens[last].norm == "علي" && last < t.last) {
+                        last -= 1;
+                    }
+                    if last > m.last {
+                        self.extend_person(o, &crate::tagger::Tagged { last, ..t });
+                    }
+                    continue;
+                }
+            }
+            if inside.iter().any(|&o| self.extensible(o)) {
+                continue;
+            }
             let yields = |m: &Ment| m.kind == EntityKind::Place && m.first >= t.first && m.last <= t.last && (m.first > t.first || m.last < t.last);
             let may_take = t.score >= TAGGER_OVERRIDE_SCORE && inside.iter().all(|&o| yields(&self.ments[o]));
             if !inside.is_empty() && !may_take {
@@ -779,14 +868,7 @@ impl<'a> Passes<'a> {
                 continue;
             }
             let t0 = &doc.tokens[t.first];
-            let w = t0.norm.as_str();
-            // the tagger's words keep their proclitics: و/ب/ف/ك before the article (والمانيا)
-            // or و before a known given name (ووليد is و + وليد, ومحمد is و + محمد) is not part of it
-            let prefix = match ["وب", "و", "ف", "ب", "ك"].into_iter().find(|p| w.strip_prefix(p).is_some_and(|r| r.starts_with("ال") && r.chars().count() >= 4)) {
-                Some(p) => p,
-                None if w.starts_with('و') && self.next_name[t.first] && !self.org_heads.iter().any(|h| h.first == t.first) => "و",
-                None => "",
-            };
+            let prefix = self.tagged_prefix(t.first);
             let start = t0.start + skip_folded(&text[t0.start..t0.end], prefix.chars().count());
             let m = Ment { found: "tagger", score: Some(t.score), prefix: prefix.to_string(), ..Ment::pattern(t.class.kind(), "tagger", t.first, t.last, start, doc.tokens[t.last].end) };
             let idx = self.push(m);
@@ -1080,7 +1162,75 @@ mod tests {
         ("التقى فلاديمير بوتين أمس", 1, 1, Class::Pers, 0.99, false),
         // a name after a role noun is the role pattern's, with its role
         ("وقال السيناتور ديفيد بيكهام إن", 1, 3, Class::Pers, 0.9, false),
+        // a pronoun or an accusative after the name is left out, and one word is left that
+        // needs a single word's score
+        ("قال إن سكرولي هو المكلف بالملف", 2, 3, Class::Pers, 0.6, false),
+        ("قال إن سكرولي هو المكلف بالملف", 2, 3, Class::Pers, 0.9, true),
+        ("أصدرت المحكمة بيانا بعد كلمته", 1, 2, Class::Org, 0.66, false),
     ];
+
+    /// A person a name pattern found, read on by the tagger: (sentence, the tagger's person
+    /// as tokens first..=last and score, the person recognition keeps as `pass:text`).
+    const EXTENDED: &[(&str, usize, usize, f32, &str)] = &[
+        // the given-name pattern stops at علي (also a preposition); the tagger reads on
+        ("حضر السيد محمد علي الحوثري الاجتماع", 2, 4, 0.9, "role:محمد علي الحوثري"),
+        ("وقال الوزير محمد علي الحوثري إن", 2, 4, 0.9, "role:محمد علي الحوثري"),
+        // the role the tagger's span starts with is left out, as for any tagged name
+        ("وقال الوزير محمد علي الحوثري إن", 1, 4, 0.9, "role:محمد علي الحوثري"),
+        // below the least score the pattern's name stays as it was
+        ("حضر السيد محمد علي الحوثري الاجتماع", 2, 4, 0.6, "role:محمد"),
+        // an accusative after the name is no part of it (كان الفريق زكي معروفا)
+        ("وكان الفريق زكي معروفا منذ ذلك", 2, 3, 0.9, "role:زكي"),
+        // a role or function word inside the tagger's span: no extension
+        ("حضر السيد محمد في صنعاء", 2, 3, 0.9, "role:محمد"),
+        // a common word after the name describes it (مطار بنظير بوتو الدولي)
+        ("حضر السيد محمد علي الحوثري الدولي الاجتماع", 2, 5, 0.9, "role:محمد علي الحوثري"),
+    ];
+
+    #[test]
+    fn the_tagger_reads_on_a_pattern_person() {
+        for &(text, first, last, score, want) in EXTENDED {
+            let doc = marsad_text::analyze(text);
+            let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
+            let Layers { entities, triggers, roles, org_heads, cues, given } = layers;
+            let mut p = Passes::new(kb(), &doc, text, None);
+            p.dictionary(entities);
+            p.cues(roles, org_heads, &triggers, &cues, &given);
+            p.org_heads();
+            p.role_persons();
+            p.nationality_persons();
+            p.given_name_persons(given);
+            p.aliases();
+            // the pattern person's tokens are open to the tagger
+            let o = p.ments.iter().position(|m| m.kind == EntityKind::Person).unwrap_or_else(|| panic!("«{text}»: no pattern person"));
+            assert!(p.free_runs().iter().any(|&(a, b)| a <= p.ments[o].first && p.ments[o].last < b), "«{text}»: {:?}", p.free_runs());
+            p.tagged(vec![Tagged { first, last, class: Class::Pers, score }]);
+            let got: Vec<String> = p.ments.iter().filter(|m| m.kind == EntityKind::Person && !m.dropped).map(|m| format!("{}:{}", m.pass, &text[m.start..m.end])).collect();
+            assert_eq!(got, vec![want.to_string()], "«{text}» {first}..={last} {score}");
+        }
+    }
+
+    /// What a kept tagged name reads as: (sentence, tokens, class, the mention's text).
+    const PREFIXES: &[(&str, usize, usize, Class, &str)] = &[
+        ("وقال ديفيد بيكهام إن", 1, 2, Class::Pers, "ديفيد بيكهام"),
+        // و before ل + the article: the name as ل + article writes it (للمحكمة, ل + المحكمة)
+        ("وللمحكمة العليا القول الفصل", 0, 1, Class::Org, "للمحكمة العليا"),
+    ];
+
+    #[test]
+    fn tagged_names_leave_their_proclitics_out() {
+        for &(text, first, last, class, want) in PREFIXES {
+            let doc = marsad_text::analyze(text);
+            let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
+            let Layers { entities, triggers, roles, org_heads, cues, given } = layers;
+            let mut p = Passes::new(kb(), &doc, text, None);
+            p.dictionary(entities);
+            p.cues(roles, org_heads, &triggers, &cues, &given);
+            p.tagged(vec![Tagged { first, last, class, score: 0.99 }]);
+            let got: Vec<&str> = p.ments.iter().filter(|m| m.pass == "tagger").map(|m| &text[m.start..m.end]).collect();
+            assert_eq!(got, vec![want], "«{text}»");
+        }
+    }
 
     #[test]
     fn tagged_names_pass_the_checks() {

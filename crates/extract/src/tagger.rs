@@ -38,6 +38,9 @@ type Row = [f32; LANES];
 /// Weights as stored for tagging: 16-bit, times the model's `wscale` (half the memory of
 /// floats, and the tables are what tagging waits for).
 type QRow = [i16; LANES];
+/// A known word's row: its own weights and those of its attributes, summed (32-bit: the sum
+/// may pass the 16-bit range).
+type WRow = [i32; LANES];
 
 fn qrow(w: &[f32; NT], wscale: f32) -> QRow {
     let mut r = [0i16; LANES];
@@ -113,7 +116,7 @@ fn allowed(prev: Option<usize>, tag: usize) -> bool {
 
 /// What the knowledge base's hits say of each token of a document (see [`Model::features`]);
 /// the rest of what the tagger reads is computed only for the words it tags.
-pub struct Features(Vec<u32>);
+pub struct Features(Vec<u64>);
 
 /// A name found by the tagger: tokens `first..=last` of the document.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,7 +170,22 @@ const A_LONG: u32 = 22;
 const A_BOS: u32 = 23;
 const A_EOS: u32 = 24;
 const A_QUOTE: u32 = 25;
-const NATTR: usize = 26;
+/// The word is unknown to the model (seen once or never in training).
+const A_UNKNOWN: u32 = 26;
+/// Endings of the word's stem (three letters or more): a nisba ي (or ى), its feminine ية, a
+/// plural ون/ين/ات, ة (or the pronoun ه), ا, و — the shapes of adjectives, nouns and
+/// transcribed names, seen at every offset.
+const A_END_Y: u32 = 27;
+const A_END_IYA: u32 = 28;
+const A_END_PLURAL: u32 = 29;
+const A_END_TAA: u32 = 30;
+const A_END_ALEF: u32 = 31;
+const A_END_WAW: u32 = 32;
+const NATTR: usize = 33;
+/// The attributes a word has by itself (its shape and whether it is a common word), as
+/// [`lexical`] gives them: for a word the model knows they are summed into its row when the
+/// model is loaded, so tagging adds them only for unknown words.
+const LEX_MASK: u64 = 1 << A_COMMON | 1 << A_PUNCT | 1 << A_NUMBER | 1 << A_LATIN | 1 << A_DEFINITE | 1 << A_SHORT | 1 << A_LONG | 1 << A_QUOTE | 1 << A_END_Y | 1 << A_END_IYA | 1 << A_END_PLURAL | 1 << A_END_TAA | 1 << A_END_ALEF | 1 << A_END_WAW;
 
 /// FNV-1a, 64 bits: stable across builds and platforms (the model file stores these).
 fn fnv(bytes: &[u8]) -> u64 {
@@ -221,14 +239,14 @@ fn affixes(w: &str) -> ([u64; 3], [u64; 3]) {
 struct TokFeat {
     word: u64,
     stem: u64,
-    attrs: u32,
+    attrs: u64,
 }
 
 /// What the tagger reads of one token by itself: its word, stem and shape.
 fn lexical(kb: &Kb, t: &marsad_text::Token) -> TokFeat {
     let w = t.norm.as_str();
     let s = stem(w);
-    let mut attrs = 0u32;
+    let mut attrs = 0u64;
     match t.kind {
         TokenKind::Punct => {
             attrs |= 1 << A_PUNCT;
@@ -251,6 +269,27 @@ fn lexical(kb: &Kb, t: &marsad_text::Token) -> TokFeat {
             if kb.common.contains(w) {
                 attrs |= 1 << A_COMMON;
             }
+            if s.len() >= 6 {
+                // (matching forms: ة is written ه, ى is written ي)
+                let end = if s.ends_with("يه") {
+                    A_END_IYA
+                } else if s.ends_with("ون") || s.ends_with("ين") || s.ends_with("ات") {
+                    A_END_PLURAL
+                } else if s.ends_with('ي') {
+                    A_END_Y
+                } else if s.ends_with('ه') {
+                    A_END_TAA
+                } else if s.ends_with('ا') {
+                    A_END_ALEF
+                } else if s.ends_with('و') {
+                    A_END_WAW
+                } else {
+                    NATTR as u32
+                };
+                if end < NATTR as u32 {
+                    attrs |= 1 << end;
+                }
+            }
         }
     }
     TokFeat { word: fnv(w.as_bytes()), stem: fnv(s.as_bytes()), attrs }
@@ -266,8 +305,8 @@ fn token_features(kb: &Kb, doc: &Doc, range: std::ops::Range<usize>, hits: &[&[H
 }
 
 /// The attributes the knowledge base's hits give each token of a document of `n` tokens.
-fn hit_attrs(kb: &Kb, n: usize, hits: &[&[Hit]]) -> Vec<u32> {
-    let mut out = vec![0u32; n];
+fn hit_attrs(kb: &Kb, n: usize, hits: &[&[Hit]]) -> Vec<u64> {
+    let mut out = vec![0u64; n];
     let lo = 0;
     let range = 0..n;
     for layer in hits {
@@ -275,7 +314,7 @@ fn hit_attrs(kb: &Kb, n: usize, hits: &[&[Hit]]) -> Vec<u32> {
             if h.last < lo || h.first >= range.end {
                 continue;
             }
-            let set = |out: &mut Vec<u32>, k: usize, a: u32| {
+            let set = |out: &mut Vec<u64>, k: usize, a: u32| {
                 if k >= lo && k < range.end {
                     out[k - lo] |= 1 << a;
                 }
@@ -338,6 +377,8 @@ fn keys_of(seq: &[TokFeat], toks: &[marsad_text::Token], i: usize, out: &mut Vec
         let t = &seq[j as usize];
         if !rare.contains(&t.word) {
             out.push(key(T_WORD + o as u8, t.word));
+        } else {
+            out.push(key(T_ATTR + o as u8, u64::from(A_UNKNOWN)));
         }
         if (1..=3).contains(&o) && !rare.contains(&t.stem) {
             out.push(key(T_STEM + o as u8 - 1, t.stem));
@@ -364,8 +405,9 @@ fn keys_of(seq: &[TokFeat], toks: &[marsad_text::Token], i: usize, out: &mut Vec
 
 /// A trained tagger, laid out for speed: one row per word with its weights at every offset.
 pub struct Model {
-    /// Word → its weights at offsets −2…+2 (stored in the table: one probe, no second fetch).
-    words: marsad_kb::HashMap<u64, [QRow; WIN]>,
+    /// Word → its weights at offsets −2…+2 with the weights of its own attributes
+    /// ([`LEX_MASK`]) summed in (stored in the table: one probe, no second fetch).
+    words: marsad_kb::HashMap<u64, [WRow; WIN]>,
     stems: marsad_kb::HashMap<u64, [QRow; SWIN + 2]>,
     /// Prefix and suffix features: key (template, value) → weights.
     affix: marsad_kb::HashMap<u64, QRow>,
@@ -385,6 +427,8 @@ struct Raw {
     feats: Vec<(u8, u64, [f32; NT])>,
     trans: [[f32; NT]; NT + 1],
     scale: f32,
+    /// Each known word's own attributes (bits of [`LEX_MASK`]), sorted by word.
+    lex: Vec<(u64, u64)>,
 }
 
 impl Raw {
@@ -394,7 +438,8 @@ impl Raw {
     }
 }
 
-const MAGIC: &[u8; 8] = b"MSDNER01";
+/// Version 2: the known words' own attributes follow the features.
+const MAGIC: &[u8; 8] = b"MSDNER02";
 
 impl Model {
     /// The model built into marsad (trained from NewsFANE Gold, `data/ner/`).
@@ -424,10 +469,10 @@ impl Model {
             scale: raw.scale,
             features: raw.feats.len(),
         };
-        for (t, v, w) in raw.feats {
+        for &(t, v, w) in &raw.feats {
             match t {
                 _ if t < T_STEM => {
-                    m.words.entry(v).or_insert([[0; LANES]; WIN])[usize::from(t - T_WORD)] = qrow(&w, wscale);
+                    m.words.entry(v).or_insert([[0; LANES]; WIN])[usize::from(t - T_WORD)] = qrow(&w, wscale).map(i32::from);
                 }
                 _ if t < T_PRE || t == T_AFFIXES => {
                     // the stem's weights at offsets −1…+1, then the sum of its affix features,
@@ -451,11 +496,32 @@ impl Model {
                 _ => m.bias = qrow(&w, wscale),
             }
         }
+        // a known word's own attributes, summed into its row
+        for &(word, attrs) in &raw.lex {
+            if let Some(row) = m.words.get_mut(&word) {
+                for (o, r) in row.iter_mut().enumerate() {
+                    let mut a = attrs & LEX_MASK;
+                    while a != 0 {
+                        let b = a.trailing_zeros() as usize;
+                        a &= a - 1;
+                        for (x, &w) in r.iter_mut().zip(&m.attr[o][b]) {
+                            *x += i32::from(w);
+                        }
+                    }
+                }
+            }
+        }
         m
     }
 
     /// Reads a model written by [`Model::to_bytes`].
     pub fn from_bytes(b: &[u8]) -> Result<Model, TaggerError> {
+        let (raw, wscale) = Model::raw_from_bytes(b)?;
+        Ok(Model::from_raw(raw, wscale))
+    }
+
+    /// The weights as the file stores them, and the step of the 16-bit weights.
+    fn raw_from_bytes(b: &[u8]) -> Result<(Raw, f32), TaggerError> {
         let bad = |what: &str| TaggerError::Model(format!("{what} (not a marsad NER model, or a damaged one)"));
         if b.len() < 8 || &b[..8] != MAGIC {
             return Err(bad("wrong magic number"));
@@ -493,10 +559,17 @@ impl Model {
             }
             feats.push((t, v, w));
         }
+        let n_lex = u32::from_le_bytes(take(4)?.try_into().map_err(|_| bad("count"))?) as usize;
+        let mut lex = Vec::with_capacity(n_lex);
+        for _ in 0..n_lex {
+            let w = u64::from_le_bytes(take(8)?.try_into().map_err(|_| bad("key"))?);
+            let a = u64::from_le_bytes(take(8)?.try_into().map_err(|_| bad("key"))?);
+            lex.push((w, a));
+        }
         if p != b.len() {
             return Err(bad("trailing bytes"));
         }
-        Ok(Model::from_raw(Raw { feats, trans, scale }, wscale))
+        Ok((Raw { feats, trans, scale, lex }, wscale))
     }
 
     /// Tags a document: the names of each sentence with their scores, in text order.
@@ -561,7 +634,7 @@ impl Model {
         let n = seq.len();
         let lo = from.saturating_sub(2);
         let hi = (to + 2).min(n);
-        type Rows<'m> = (Option<&'m [QRow; WIN]>, Option<&'m [QRow; SWIN + 2]>);
+        type Rows<'m> = (Option<&'m [WRow; WIN]>, Option<&'m [QRow; SWIN + 2]>);
         let rows: Vec<Rows> =
             seq[lo..hi].iter().map(|t| (self.words.get(&t.word), self.stems.get(&t.stem))).collect();
         let mut em = vec![[0i32; LANES]; to - from];
@@ -582,15 +655,22 @@ impl Model {
                 }
                 let j = j as usize;
                 let r = &rows[j - lo];
-                if let Some(row) = r.0 {
-                    add(e, &row[o]);
+                // a known word's row holds its own attributes; an unknown word adds them
+                let mut a = seq[j].attrs;
+                match r.0 {
+                    Some(row) => {
+                        for k in 0..LANES {
+                            e[k] += row[o][k];
+                        }
+                        a &= !LEX_MASK;
+                    }
+                    None => add(e, &self.attr[o][A_UNKNOWN as usize]),
                 }
                 if (1..=3).contains(&o) {
                     if let Some(row) = r.1 {
                         add(e, &row[o - 1]);
                     }
                 }
-                let mut a = seq[j].attrs;
                 while a != 0 {
                     let b = a.trailing_zeros() as usize;
                     a &= a - 1;
@@ -635,7 +715,8 @@ impl Model {
                     q.extend_from_slice(&(qi.clamp(-32767, 32767) as i16).to_le_bytes());
                 }
             }
-            if mask == 0 && *t != T_AFFIXES {
+            // a known word keeps its row even without weights: a word without one is unknown
+            if mask == 0 && *t != T_AFFIXES && *t != T_WORD + 2 {
                 continue;
             }
             body.push(*t);
@@ -654,6 +735,11 @@ impl Model {
             }
         }
         out.extend_from_slice(&body);
+        out.extend_from_slice(&(raw.lex.len() as u32).to_le_bytes());
+        for &(w, a) in &raw.lex {
+            out.extend_from_slice(&w.to_le_bytes());
+            out.extend_from_slice(&a.to_le_bytes());
+        }
         out
     }
 }
@@ -946,9 +1032,12 @@ pub fn train(kb: &Kb, data: &[TrainSentence], opts: &TrainOptions) -> (Vec<u8>, 
     let mut seen: marsad_kb::HashMap<u64, u32> = Default::default();
     // every stem's affixes, for the affix sums of the model file
     let mut stem_affixes: marsad_kb::HashMap<u64, ([u64; 3], [u64; 3])> = Default::default();
+    // every word's own attributes (no hits given: only what the word says by itself)
+    let mut own: marsad_kb::HashMap<u64, u64> = Default::default();
     for s in data {
         let doc = marsad_text::analyze(&s.words.join(" "));
         for (t, tok) in token_features(kb, &doc, 0..doc.tokens.len(), &[]).into_iter().zip(&doc.tokens) {
+            own.insert(t.word, t.attrs & LEX_MASK);
             stem_affixes.entry(t.stem).or_insert_with(|| affixes(&tok.norm));
             *seen.entry(t.word).or_default() += 1;
             if t.stem != t.word {
@@ -1058,8 +1147,11 @@ pub fn train(kb: &Kb, data: &[TrainSentence], opts: &TrainOptions) -> (Vec<u8>, 
         feats.push((T_AFFIXES, stem, sum));
     }
     // the score scale: the median absolute margin of the averaged model's emissions
-    let raw = Raw { feats, trans, scale: 1.0 };
-    let mut model = Model::from_raw(Raw { feats: raw.feats.clone(), trans, scale: 1.0 }, raw.wscale());
+    // the known words (those with a row of their own) and their own attributes
+    let mut lex: Vec<(u64, u64)> = own.into_iter().filter(|&(w, a)| a != 0 && index.contains_key(&(T_WORD + 2, w))).collect();
+    lex.sort_unstable();
+    let raw = Raw { feats, trans, scale: 1.0, lex };
+    let mut model = Model::from_raw(Raw { feats: raw.feats.clone(), trans, scale: 1.0, lex: raw.lex.clone() }, raw.wscale());
     let mut margins = Vec::new();
     for s in data.iter().take(2000) {
         let text = s.words.join(" ");
@@ -1199,6 +1291,83 @@ mod tests {
         ] {
             let e = Model::from_bytes(&b).err().unwrap_or_else(|| panic!("{what} accepted")).to_string();
             assert!(e.contains(needle), "{what}: {e}");
+        }
+    }
+
+    /// The endings every offset sees: (word, the ending attribute it carries, if any).
+    const ENDINGS: &[(&str, Option<u32>)] = &[
+        ("الفرنسي", Some(A_END_Y)),
+        ("والفرنسية", Some(A_END_IYA)),
+        ("اللبنانيين", Some(A_END_PLURAL)),
+        ("الحكومة", Some(A_END_TAA)),
+        ("ميراندا", Some(A_END_ALEF)),
+        ("مصطفى", Some(A_END_Y)),
+        ("كونريكوس", None),
+        ("بيكاسو", Some(A_END_WAW)),
+        // too short to tell
+        ("من", None),
+    ];
+
+    #[test]
+    fn word_endings_are_attributes() {
+        const ENDS: [u32; 6] = [A_END_Y, A_END_IYA, A_END_PLURAL, A_END_TAA, A_END_ALEF, A_END_WAW];
+        for &(w, want) in ENDINGS {
+            let doc = marsad_text::analyze(w);
+            let f = lexical(kb(), &doc.tokens[0]);
+            let got: Vec<u32> = ENDS.iter().copied().filter(|&a| f.attrs & (1 << a) != 0).collect();
+            assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "{w}");
+        }
+    }
+
+    #[test]
+    fn a_word_unknown_to_the_model_reads_as_unknown() {
+        // trained with every word known (min_count 1), a model keeps a row for each word, so
+        // only a word it never saw takes the unknown weights; trained with min_count 2 the
+        // words seen once are unknown in training as they are at tagging time
+        let data = read_conll(&tiny(), "tiny.conll").unwrap();
+        let (bytes, _) = train(kb(), &data, &TrainOptions { epochs: 5, seed: 7, prune: 0.0, min_count: 2 });
+        let m = Model::from_bytes(&bytes).unwrap();
+        // امس and في are in every sentence: known; the names are seen once: unknown
+        for (w, known) in [("امس", true), ("في", true), ("سامر", false), ("برلين", false)] {
+            let doc = marsad_text::analyze(w);
+            let f = lexical(kb(), &doc.tokens[0]);
+            assert_eq!(m.words.contains_key(&f.word), known, "{w}");
+        }
+        assert!(m.attr[2][A_UNKNOWN as usize].iter().any(|&x| x != 0), "the unknown attribute is learnt");
+    }
+
+    #[test]
+    fn known_words_carry_their_attributes_in_their_rows() {
+        // the emissions of the loaded model (a known word's own attributes summed into its
+        // row) are those its features give one by one, as in training
+        let data = read_conll(&tiny(), "tiny.conll").unwrap();
+        let (bytes, _) = train(kb(), &data, &TrainOptions { epochs: 5, seed: 7, prune: 0.0, min_count: 2 });
+        let m = Model::from_bytes(&bytes).unwrap();
+        let (raw, wscale) = Model::raw_from_bytes(&bytes).unwrap();
+        assert!(!raw.lex.is_empty(), "known words with attributes of their own");
+        let weights: marsad_kb::HashMap<(u8, u64), [f32; NT]> = raw.feats.iter().map(|&(t, v, w)| ((t, v), w)).collect();
+        let text = "وقال سامر حداد في باريس امس .";
+        let doc = marsad_text::analyze(text);
+        let hits = kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens));
+        let seq = token_features(kb(), &doc, 0..doc.tokens.len(), &[&hits]);
+        // unknown to the model: no row of its own
+        let rare: marsad_kb::HashSet<u64> = seq.iter().map(|t| t.word).filter(|w| !m.words.contains_key(w)).collect();
+        let got = m.emissions(&seq, &doc.tokens, 0, seq.len());
+        let mut keys = Vec::new();
+        for i in 0..seq.len() {
+            keys_of(&seq, &doc.tokens, i, &mut keys, &rare);
+            let mut want = [0f32; NT];
+            for k in &keys {
+                if let Some(w) = weights.get(k) {
+                    for t in 0..NT {
+                        want[t] += w[t];
+                    }
+                }
+            }
+            for t in 0..NT {
+                // each weight is stored to the nearest step
+                assert!((got[i][t] - want[t]).abs() <= wscale * keys.len() as f32, "token {i} tag {t}: {} vs {}", got[i][t], want[t]);
+            }
         }
     }
 
