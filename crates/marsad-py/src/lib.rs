@@ -170,8 +170,23 @@ fn extract_many(py: Python<'_>, records: &Bound<'_, PyAny>, jobs: Option<usize>)
     let ex = extractor()?;
     let arts: Vec<Article> = records.try_iter()?.enumerate().map(|(i, r)| record(i, &r?)).collect::<PyResult<_>>()?;
     let jobs = threads(jobs);
-    let lines = py.detach(|| extract_batch(ex, &arts, jobs, |out| serde_json::to_string(&out).map_err(|e| e.to_string())));
-    Ok(PyList::new(py, load_json(py, lines)?)?.unbind())
+    let array = py.detach(|| -> Result<String, String> {
+        let lines = extract_batch(ex, &arts, jobs, |out| serde_json::to_string(&out).map_err(|e| e.to_string()));
+        // one JSON array, loaded by one json.loads call: its key memo then serves every record
+        // (a fifth faster than a call per record)
+        let mut array = String::with_capacity(lines.iter().map(|l| l.as_ref().map_or(0, |l| l.len() + 1)).sum::<usize>() + 2);
+        array.push('[');
+        for (i, l) in lines.into_iter().enumerate() {
+            if i > 0 {
+                array.push(',');
+            }
+            array.push_str(&l?);
+        }
+        array.push(']');
+        Ok(array)
+    });
+    let list = py.import("json")?.getattr("loads")?.call1((array.map_err(PyRuntimeError::new_err)?,))?;
+    Ok(list.cast_into::<PyList>()?.unbind())
 }
 
 /// The articles of a pyarrow Table or RecordBatch (columns `id`, `text`, optional `title`,
