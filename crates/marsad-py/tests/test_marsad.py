@@ -43,8 +43,8 @@ def test_extract_is_exactly_the_cli_record(tmp_path):
     assert len(want) == len(cases)
     for c, g, w in zip(cases, got, want):
         assert g == w, c["id"]
-    # the round trip through JSON changes nothing either
-    assert [json.loads(json.dumps(g, ensure_ascii=False)) for g in got] == want
+    # the same types and key order as the command's JSON, not only equal values
+    assert [json.dumps(g, ensure_ascii=False) for g in got] == [json.dumps(w, ensure_ascii=False) for w in want]
     assert marsad.extract(DONE_WHEN) == want[0]
 
 
@@ -55,6 +55,10 @@ def test_extract_many_equals_the_cli_in_input_order_on_any_number_of_threads(tmp
         got = marsad.extract_many(recs, jobs=jobs)
         assert [g["id"] for g in got] == [r["id"] for r in recs]
         assert got == want, f"jobs={jobs}"
+    # the same types too (an int is not a float), the same key order, the tagger's f32 scores
+    dumps = lambda recs: [json.dumps(r, ensure_ascii=False) for r in recs]  # noqa: E731
+    assert dumps(got) == dumps(want)
+    assert any("score" in m for r in want for m in r["mentions"]), "the slice should have tagger mentions"
     # any iterable, strings as texts (their id is their position)
     gen = marsad.extract_many(r["text"] for r in recs[:3])
     assert [g["id"] for g in gen] == ["0", "1", "2"] and [g["events"] for g in gen] == [w["events"] for w in want[:3]]
