@@ -93,7 +93,7 @@ def test_bad_single_texts_are_refused_with_the_reason():
 
 
 def test_the_gil_is_released_while_extracting(tmp_path):
-    _, recs = bulk_slice(150, tmp_path)
+    _, recs = bulk_slice(400, tmp_path)
     marsad.load()
     span = {}
 
