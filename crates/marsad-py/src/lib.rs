@@ -68,8 +68,11 @@ fn to_json(v: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
         } else {
             Value::from(f)
         }
+    } else if v.hasattr("isoformat")? {
+        // a date or datetime (a pyarrow date32 or timestamp column): its ISO text
+        Value::String(v.call_method0("isoformat")?.extract::<String>()?)
     } else {
-        // a list, a date object…: refused by from_json with the field's name
+        // a list, a dict…: refused by from_json with the field's name
         Value::Array(Vec::new())
     })
 }

@@ -147,6 +147,16 @@ def test_extract_arrow_has_the_export_columns_and_types_and_one_row_per_event(tm
     # a RecordBatch works as well as a Table, and extra columns are ignored
     again = marsad.extract_arrow(table.append_column("other", pa.array([1] * table.num_rows)).to_batches()[0])
     assert again.equals(batch)
+    # a date32 or timestamp `published` column is read as its ISO text
+    import datetime
+
+    for typ in (pa.date32(), pa.timestamp("s")):
+        days = [datetime.date(2025, 10, 22) if p else None for p in table["published"].to_pylist()]
+        typed = table.set_column(2, "published", pa.array(days, pa.date32()).cast(typ))
+        got = pa.Table.from_batches([marsad.extract_arrow(typed)])
+        # the events are the same; `published` is the text given, as the command keeps it
+        assert got.drop_columns(["published"]).equals(pa.Table.from_batches([batch]).drop_columns(["published"])), typ
+        assert set(got["published"].to_pylist()) - {None} == ({"2025-10-22"} if typ == pa.date32() else {"2025-10-22T00:00:00"}), typ
 
 
 def test_extract_arrow_loads_in_pandas_and_duckdb_with_the_export_types():
