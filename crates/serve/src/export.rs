@@ -227,9 +227,10 @@ fn write_jsonl<R: ExportRow>(rows: &[R], w: impl Write) -> Result<(), ServeError
     Ok(())
 }
 
-fn write_parquet<R: ExportRow>(rows: &[&R], w: impl Write + Send) -> Result<(), ServeError> {
-    let cols = R::columns();
-    let fields: Vec<Field> = cols
+/// The Arrow schema of exports of `R`: the columns in order, integers Int64 (nullable only
+/// where the column may be empty), strings Utf8, coordinates and intensity Float64, days Date32.
+pub fn arrow_schema<R: ExportRow>() -> Schema {
+    let fields: Vec<Field> = R::columns()
         .iter()
         .map(|(n, c)| match c {
             Col::I(_) => Field::new(*n, DataType::Int64, false),
@@ -239,7 +240,14 @@ fn write_parquet<R: ExportRow>(rows: &[&R], w: impl Write + Send) -> Result<(), 
             Col::N(_) => Field::new(*n, DataType::Int64, true),
         })
         .collect();
-    let schema = Arc::new(Schema::new(fields));
+    Schema::new(fields)
+}
+
+/// `rows` as one Arrow record batch with [`arrow_schema`]: what a Parquet export writes, and
+/// what the Python package hands to pyarrow.
+pub fn record_batch<R: ExportRow>(rows: &[&R]) -> Result<RecordBatch, ServeError> {
+    let cols = R::columns();
+    let schema = Arc::new(arrow_schema::<R>());
     let arrays: Vec<ArrayRef> = cols
         .iter()
         .map(|(_, c)| -> ArrayRef {
@@ -252,7 +260,12 @@ fn write_parquet<R: ExportRow>(rows: &[&R], w: impl Write + Send) -> Result<(), 
             }
         })
         .collect();
-    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| ServeError::Export(e.to_string()))?;
+    RecordBatch::try_new(schema, arrays).map_err(|e| ServeError::Export(e.to_string()))
+}
+
+fn write_parquet<R: ExportRow>(rows: &[&R], w: impl Write + Send) -> Result<(), ServeError> {
+    let batch = record_batch(rows)?;
+    let schema = batch.schema();
     let mut writer = parquet::arrow::ArrowWriter::try_new(w, schema, None).map_err(|e| ServeError::Export(e.to_string()))?;
     writer.write(&batch).map_err(|e| ServeError::Export(e.to_string()))?;
     writer.close().map_err(|e| ServeError::Export(e.to_string()))?;

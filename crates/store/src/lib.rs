@@ -28,6 +28,7 @@ pub mod cameo;
 pub mod db;
 pub mod fatalities;
 pub mod merge;
+pub mod extracted;
 pub mod incidents;
 pub mod pg;
 pub mod query;
