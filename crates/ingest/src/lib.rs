@@ -85,6 +85,8 @@ struct Prepared {
     bands: Vec<i64>,
     /// None when the article was already stored when the run began (not extracted again).
     extracted: Option<marsad_extract::ArticleOut>,
+    /// Search forms of title and text, computed here so the writer thread does not.
+    search_forms: Option<(String, String)>,
 }
 
 fn extract(ex: &Extractor, a: &marsad_extract::Article, origin: &str) -> Result<marsad_extract::ArticleOut, SourceError> {
@@ -102,7 +104,11 @@ fn prepare(ex: &Extractor, item: Item, stored: &HashSet<[u8; 16]>) -> Result<Pre
     let bands = dedup::bands(&signature);
     // an article stored by an earlier run only adds a sighting: skip the extraction
     let extracted = if stored.contains(&content_hash) { None } else { Some(extract(ex, &item.article, &item.origin)?) };
-    Ok(Prepared { item, content_hash, signature, bands, extracted })
+    let search_forms = extracted.is_some().then(|| {
+        let a = &item.article;
+        (marsad_store::search::index_text(a.title.as_deref().unwrap_or("")), marsad_store::search::index_text(&a.text))
+    });
+    Ok(Prepared { item, content_hash, signature, bands, extracted, search_forms })
 }
 
 /// Chooses the cluster for a new article: the cluster of the most similar candidate at or above
@@ -213,7 +219,16 @@ pub fn ingest(
                             },
                         };
                         let Item { article, origin, source, .. } = p.item;
-                        let new = NewArticle { article, origin, source, content_hash: p.content_hash, signature: p.signature, bands: p.bands, extracted };
+                        let new = NewArticle {
+                            article,
+                            origin,
+                            source,
+                            content_hash: p.content_hash,
+                            signature: p.signature,
+                            bands: p.bands,
+                            extracted,
+                            search_forms: p.search_forms,
+                        };
                         let (choice, _) = choose_cluster(store, &new)?;
                         let ins = store.insert(&new, choice)?;
                         sum.new += 1;

@@ -169,6 +169,10 @@ pub struct NewArticle {
     /// LSH band keys of the signature (one per band).
     pub bands: Vec<i64>,
     pub extracted: ArticleOut,
+    /// The search forms of the title and the text ([`search::index_text`]), when the caller
+    /// computed them already (`marsad-ingest` does, on its worker threads, so the writer does
+    /// not); `None`: [`Store::insert`] computes them.
+    pub search_forms: Option<(String, String)>,
 }
 
 /// One time an article was seen: where, under which id, from which source.

@@ -13,6 +13,57 @@ pub struct SqlStore<D: Db> {
     in_batch: bool,
     /// Events touched by the open batch, recounted at commit.
     touched: BTreeSet<i64>,
+    /// Child rows of the open batch not yet written (see [`Pending`]).
+    pending: Pending,
+}
+
+/// The child tables whose rows a batch writes in bulk before it commits: nothing reads them
+/// while a batch is open but [`Store::candidates`] (the LSH bands, answered from memory for
+/// the batch's own articles) and the read methods of [`Store`], which write them first.
+const CHILD_TABLES: [(&str, &[&str]); 5] = [
+    ("lsh_bands", &["band", "article_id"]),
+    ("mentions", &["article_id", "kind", "text", "actor", "name", "role", "country", "lat", "lon", "how", "start", "end", "sentence"]),
+    ("quantities", &["article_id", "kind", "value", "unit", "text", "approx", "start", "end", "sentence"]),
+    ("dates", &["article_id", "value", "precision", "text", "relative", "start", "end", "sentence", "hijri"]),
+    (
+        "incidents",
+        &[
+            "article_id", "sentence", "type", "mode", "modality", "source_actor", "source_name", "source_agent", "target_actor", "target_name",
+            "target_agent", "date", "date_precision", "date_text", "place_text", "place_name", "place_country", "place_lat", "place_lon",
+            "trigger", "evidence", "start", "end", "gloss",
+        ],
+    ),
+];
+const BANDS: usize = 0;
+const MENTIONS: usize = 1;
+const QUANTITIES: usize = 2;
+const DATES: usize = 3;
+const INCIDENTS: usize = 4;
+
+/// What a batch has stored but not yet written: the rows of [`CHILD_TABLES`] and the search
+/// index entries. Written per table in one go ([`Db::insert_many`]: one `COPY` on PostgreSQL)
+/// at commit or before a read, instead of a statement per article and table. On SQLite this
+/// also keeps FTS5 from flushing its in-memory index to disk after every article (every
+/// statement that opens a statement journal makes it flush): one flush per batch.
+#[derive(Default)]
+struct Pending {
+    rows: [Vec<Vec<Val>>; 5],
+    /// (article id, search forms of the title, of the text)
+    search: Vec<(i64, String, String)>,
+    /// The batch's own articles by LSH band: band → indexes into `articles`.
+    by_band: std::collections::HashMap<i64, Vec<usize>>,
+    /// (article id, cluster id, signature) of the batch's articles.
+    articles: Vec<(i64, i64, Vec<u32>)>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.search.is_empty() && self.rows.iter().all(Vec::is_empty)
+    }
+
+    fn clear(&mut self) {
+        *self = Pending::default();
+    }
 }
 
 pub(crate) fn sig_blob(sig: &[u32]) -> Vec<u8> {
@@ -23,49 +74,66 @@ fn blob_sig(b: &[u8]) -> Vec<u32> {
     b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
 }
 
-/// Most rows one multi-row INSERT carries (parameters stay far below both databases' limits).
-const ROWS_PER_INSERT: usize = 200;
-
-/// `INSERT INTO {table_cols} VALUES (…), (…)…` for `rows`, in statements of at most
-/// [`ROWS_PER_INSERT`] rows.
-fn insert_rows(db: &dyn Db, table_cols: &str, rows: impl Iterator<Item = Vec<Val>>) -> Result<()> {
-    let rows: Vec<Vec<Val>> = rows.collect();
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut sql = format!("INSERT INTO {table_cols} VALUES ");
-        let mut params = Vec::with_capacity(chunk.len() * chunk[0].len());
-        for (i, row) in chunk.iter().enumerate() {
-            sql.push_str(if i == 0 { "(" } else { ", (" });
-            for j in 0..row.len() {
-                if j > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("?{}", params.len() + j + 1));
-            }
-            sql.push(')');
-            params.extend(row.iter().cloned());
-        }
-        db.exec(&sql, &params)?;
-    }
-    Ok(())
-}
+/// Most articles one search-index statement carries.
+const SEARCH_ROWS_PER_INSERT: usize = 100;
 
 /// Adds one article's title and text to the search index.
 pub(crate) fn index_article(db: &dyn Db, id: i64, title: &str, text: &str) -> Result<()> {
     let (t, b) = (crate::search::index_text(title), crate::search::index_text(text));
+    index_forms(db, &[(id, t, b)])
+}
+
+/// Adds articles' search forms (`crate::search::index_text` of title and text) to the index:
+/// one prepared single-row statement per article on SQLite, multi-row statements on
+/// PostgreSQL (the `tsvector` is computed by the server).
+fn index_forms(db: &dyn Db, docs: &[(i64, String, String)]) -> Result<()> {
     match db.dialect() {
-        Dialect::Sqlite => db.exec("INSERT INTO article_fts (rowid, title, body) VALUES (?1, ?2, ?3)", vals![id, t, b])?,
-        Dialect::Postgres => db.exec(
-            "INSERT INTO article_search (article_id, doc)
-             VALUES (?1, setweight(to_tsvector('simple', ?2), 'A') || setweight(to_tsvector('simple', ?3), 'D'))",
-            vals![id, t, b],
-        )?,
-    };
+        Dialect::Sqlite => {
+            for (id, t, b) in docs {
+                db.exec("INSERT INTO article_fts (rowid, title, body) VALUES (?1, ?2, ?3)", vals![*id, t, b])?;
+            }
+        }
+        Dialect::Postgres => {
+            for chunk in docs.chunks(SEARCH_ROWS_PER_INSERT) {
+                let mut sql = String::from("INSERT INTO article_search (article_id, doc) VALUES ");
+                let mut params = Vec::with_capacity(chunk.len() * 3);
+                for (i, (id, t, b)) in chunk.iter().enumerate() {
+                    let k = i * 3;
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!(
+                        "(?{}, setweight(to_tsvector('simple', ?{}), 'A') || setweight(to_tsvector('simple', ?{}), 'D'))",
+                        k + 1,
+                        k + 2,
+                        k + 3
+                    ));
+                    params.extend([Val::Int(*id), Val::Text(t.clone()), Val::Text(b.clone())]);
+                }
+                db.exec(&sql, &params)?;
+            }
+        }
+    }
     Ok(())
 }
 
+/// The events a report may join: same type and actors, and a time window or the same story
+/// (`find_event`).
+pub(crate) const FIND_EVENT: &str = "SELECT e.id, e.date_source, e.date, e.date_precision, e.date_start, e.date_end,
+        EXISTS (SELECT 1 FROM event_mentions m WHERE m.event_id = e.id AND m.article_id = ?4),
+        EXISTS (SELECT 1 FROM event_mentions m JOIN articles a ON a.id = m.article_id WHERE m.event_id = e.id AND a.cluster_id = ?5)
+ FROM events e
+ WHERE e.type = ?1 AND e.source_actor IS NOT DISTINCT FROM ?2 AND e.target_actor IS NOT DISTINCT FROM ?3
+   AND ((e.date_end >= ?6 AND e.date_start <= ?7)
+        OR e.id IN (SELECT m.event_id FROM event_mentions m JOIN articles a ON a.id = m.article_id WHERE a.cluster_id = ?5))
+ ORDER BY e.id";
+
+/// Most event ids one recount statement carries.
+const RECOUNT_IDS: usize = 500;
+
 impl<D: Db> SqlStore<D> {
     pub(crate) fn new(db: D) -> SqlStore<D> {
-        SqlStore { db, in_batch: false, touched: BTreeSet::new() }
+        SqlStore { db, in_batch: false, touched: BTreeSet::new(), pending: Pending::default() }
     }
 
     fn db(&self) -> &dyn Db {
@@ -86,19 +154,40 @@ impl<D: Db> SqlStore<D> {
         if self.in_batch { Ok(()) } else { Err(StoreError::NoBatch) }
     }
 
+    /// Recounts the events the batch touched, a few hundred per statement.
     fn recount(&mut self) -> Result<()> {
-        for id in std::mem::take(&mut self.touched) {
+        let ids: Vec<Val> = std::mem::take(&mut self.touched).into_iter().map(Val::Int).collect();
+        for chunk in ids.chunks(RECOUNT_IDS) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
             self.db().exec(
-                "UPDATE events SET
-                    num_mentions = (SELECT count(*) FROM event_mentions WHERE event_id = ?1),
-                    num_articles = (SELECT count(DISTINCT article_id) FROM event_mentions WHERE event_id = ?1),
-                    num_sources = (SELECT count(DISTINCT coalesce(s.source, '')) FROM event_mentions em
-                                   JOIN sightings s ON s.article_id = em.article_id WHERE em.event_id = ?1)
-                 WHERE id = ?1",
-                vals![id],
+                &format!(
+                    "UPDATE events SET
+                        num_mentions = (SELECT count(*) FROM event_mentions WHERE event_id = events.id),
+                        num_articles = (SELECT count(DISTINCT article_id) FROM event_mentions WHERE event_id = events.id),
+                        num_sources = (SELECT count(DISTINCT coalesce(s.source, '')) FROM event_mentions em
+                                       JOIN sightings s ON s.article_id = em.article_id WHERE em.event_id = events.id)
+                     WHERE id IN ({})",
+                    marks.join(", ")
+                ),
+                chunk,
             )?;
         }
         Ok(())
+    }
+
+    /// Writes the batch's pending child rows and search entries, then recounts the events it
+    /// touched, so that reads see everything the batch stored.
+    fn sync(&mut self) -> Result<()> {
+        if !self.pending.is_empty() {
+            let p = std::mem::take(&mut self.pending);
+            for ((table, cols), rows) in CHILD_TABLES.iter().zip(&p.rows) {
+                self.db.insert_many(table, cols, rows)?;
+            }
+            index_forms(&self.db, &p.search)?;
+            // the batch's own bands are in lsh_bands now: candidates read them from there
+        }
+        self.pending.clear();
+        self.recount()
     }
 
     /// The event a new report with `key` and time `r`, from article `aid` in story `cluster`,
@@ -107,14 +196,7 @@ impl<D: Db> SqlStore<D> {
     fn find_event(&self, key: &EventKey, r: &Time, aid: i64, cluster: i64) -> Result<Option<i64>> {
         let (lo, hi) = search_window(r).unwrap_or_else(|| ("9999".into(), "0000".into()));
         let rows = self.db().rows(
-            "SELECT e.id, e.date_source, e.date, e.date_precision, e.date_start, e.date_end,
-                    EXISTS (SELECT 1 FROM event_mentions m WHERE m.event_id = e.id AND m.article_id = ?4),
-                    EXISTS (SELECT 1 FROM event_mentions m JOIN articles a ON a.id = m.article_id WHERE m.event_id = e.id AND a.cluster_id = ?5)
-             FROM events e
-             WHERE e.type = ?1 AND e.source_actor IS NOT DISTINCT FROM ?2 AND e.target_actor IS NOT DISTINCT FROM ?3
-               AND ((e.date_end >= ?6 AND e.date_start <= ?7)
-                    OR e.id IN (SELECT m.event_id FROM event_mentions m JOIN articles a ON a.id = m.article_id WHERE a.cluster_id = ?5))
-             ORDER BY e.id",
+            FIND_EVENT,
             vals![&key.event_type, &key.source, &key.target, aid, cluster, lo, hi],
         )?;
         let unknown_side = key.source.is_none() || key.target.is_none();
@@ -327,7 +409,7 @@ impl<D: Db> Store for SqlStore<D> {
 
     fn commit(&mut self) -> Result<()> {
         self.need_batch()?;
-        if let Err(e) = self.recount() {
+        if let Err(e) = self.sync() {
             let _ = self.rollback();
             return Err(e);
         }
@@ -342,6 +424,7 @@ impl<D: Db> Store for SqlStore<D> {
     fn rollback(&mut self) -> Result<()> {
         self.need_batch()?;
         self.touched.clear();
+        self.pending.clear();
         self.in_batch = false;
         self.db.batch("ROLLBACK")?;
         Ok(())
@@ -387,7 +470,21 @@ impl<D: Db> Store for SqlStore<D> {
             ),
             &params,
         )?;
-        rows.iter().map(|r| Ok(Candidate { article: r.get(0)?, cluster: r.get(1)?, signature: blob_sig(&r.get::<Vec<u8>>(2)?) })).collect()
+        let mut out: Vec<Candidate> =
+            rows.iter().map(|r| Ok(Candidate { article: r.get(0)?, cluster: r.get(1)?, signature: blob_sig(&r.get::<Vec<u8>>(2)?) })).collect::<Result<_>>()?;
+        // and the open batch's own articles, whose bands are not written yet
+        let mut mine: Vec<usize> = bands.iter().filter_map(|b| self.pending.by_band.get(b)).flatten().copied().collect();
+        if !mine.is_empty() {
+            mine.sort_unstable();
+            mine.dedup();
+            out.extend(mine.into_iter().map(|i| {
+                let (article, cluster, sig) = &self.pending.articles[i];
+                Candidate { article: *article, cluster: *cluster, signature: sig.clone() }
+            }));
+            out.sort_by_key(|c| c.article);
+            out.dedup_by_key(|c| c.article);
+        }
+        Ok(out)
     }
 
     fn insert(&mut self, a: &NewArticle, cluster: ClusterChoice) -> Result<Inserted> {
@@ -429,64 +526,59 @@ impl<D: Db> Store for SqlStore<D> {
             "INSERT INTO sightings (article_id, origin, ext_id, source, url, source_raw, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             vals![aid, &a.origin, &art.id, &src.source, &art.url, &a.source, &src.author],
         )?;
-        // one statement per table and article (each statement is a round trip to PostgreSQL)
-        insert_rows(c, "lsh_bands (band, article_id)", a.bands.iter().map(|b| vals![*b, aid].to_vec()))?;
-        insert_rows(
-            c,
-            "mentions (article_id, kind, text, actor, name, role, country, lat, lon, how, start, \"end\", sentence)",
-            x.mentions.iter().map(|m| {
-                vals![aid, &m.kind, &m.text, &m.actor, &m.name, &m.role, &m.country, m.lat, m.lon, &m.how, m.span.start, m.span.end, m.span.sentence]
-                    .to_vec()
-            }),
-        )?;
-        insert_rows(
-            c,
-            "quantities (article_id, kind, value, unit, text, approx, start, \"end\", sentence)",
-            x.quantities.iter().map(|q| vals![aid, &q.kind, q.value, &q.unit, &q.text, q.approx, q.span.start, q.span.end, q.span.sentence].to_vec()),
-        )?;
-        insert_rows(
-            c,
-            "dates (article_id, value, precision, text, relative, start, \"end\", sentence, hijri)",
-            x.dates.iter().map(|d| vals![aid, &d.value, &d.precision, &d.text, d.relative, d.span.start, d.span.end, d.span.sentence, &d.hijri].to_vec()),
-        )?;
+        // the child rows wait for the batch's end (Pending): one bulk write per table and batch
+        let p = &mut self.pending;
+        let me = p.articles.len();
+        p.articles.push((aid, cluster_id, a.signature.clone()));
+        for b in &a.bands {
+            p.rows[BANDS].push(vals![*b, aid].to_vec());
+            let v = p.by_band.entry(*b).or_default();
+            if v.last() != Some(&me) {
+                v.push(me);
+            }
+        }
+        p.rows[MENTIONS].extend(x.mentions.iter().map(|m| {
+            vals![aid, &m.kind, &m.text, &m.actor, &m.name, &m.role, &m.country, m.lat, m.lon, &m.how, m.span.start, m.span.end, m.span.sentence].to_vec()
+        }));
+        p.rows[QUANTITIES]
+            .extend(x.quantities.iter().map(|q| vals![aid, &q.kind, q.value, &q.unit, &q.text, q.approx, q.span.start, q.span.end, q.span.sentence].to_vec()));
+        p.rows[DATES].extend(x.dates.iter().map(|d| vals![aid, &d.value, &d.precision, &d.text, d.relative, d.span.start, d.span.end, d.span.sentence, &d.hijri].to_vec()));
         // incidents (one side not named): one row per report, never merged, not events
-        insert_rows(
-            c,
-            "incidents (article_id, sentence, type, mode, modality, source_actor, source_name, source_agent, target_actor,
-                        target_name, target_agent, date, date_precision, date_text, place_text, place_name, place_country,
-                        place_lat, place_lon, trigger, evidence, start, \"end\", gloss)",
-            x.incidents.iter().map(|e| {
-                let pl = e.place.as_ref();
-                vals![
-                    aid,
-                    e.span.sentence,
-                    &e.event_type,
-                    &e.mode,
-                    &e.modality,
-                    &e.source.actor,
-                    &e.source.name,
-                    &e.source.agent,
-                    &e.target.actor,
-                    &e.target.name,
-                    &e.target.agent,
-                    &e.date,
-                    &e.date_precision,
-                    &e.date_text,
-                    pl.map(|p| p.text.clone()),
-                    pl.and_then(|p| p.name.clone()),
-                    pl.and_then(|p| p.country.clone()),
-                    pl.and_then(|p| p.lat),
-                    pl.and_then(|p| p.lon),
-                    &e.trigger,
-                    &e.evidence,
-                    e.span.start,
-                    e.span.end,
-                    &e.gloss
-                ]
-                .to_vec()
-            }),
-        )?;
-        index_article(c, aid, art.title.as_deref().unwrap_or(""), &art.text)?;
+        p.rows[INCIDENTS].extend(x.incidents.iter().map(|e| {
+            let pl = e.place.as_ref();
+            vals![
+                aid,
+                e.span.sentence,
+                &e.event_type,
+                &e.mode,
+                &e.modality,
+                &e.source.actor,
+                &e.source.name,
+                &e.source.agent,
+                &e.target.actor,
+                &e.target.name,
+                &e.target.agent,
+                &e.date,
+                &e.date_precision,
+                &e.date_text,
+                pl.map(|p| p.text.clone()),
+                pl.and_then(|p| p.name.clone()),
+                pl.and_then(|p| p.country.clone()),
+                pl.and_then(|p| p.lat),
+                pl.and_then(|p| p.lon),
+                &e.trigger,
+                &e.evidence,
+                e.span.start,
+                e.span.end,
+                &e.gloss
+            ]
+            .to_vec()
+        }));
+        let (t, b) = match &a.search_forms {
+            Some((t, b)) => (t.clone(), b.clone()),
+            None => (crate::search::index_text(art.title.as_deref().unwrap_or("")), crate::search::index_text(&art.text)),
+        };
+        p.search.push((aid, t, b));
         let mut res = Inserted { article: aid, cluster: cluster_id, new_cluster, incidents: x.incidents.len(), ..Default::default() };
         // the article's text-dated reports first, then those dated by the article, then the rest
         // (merge.rs: the order rebuild-events uses, so both find the same events)
@@ -554,17 +646,18 @@ impl<D: Db> Store for SqlStore<D> {
                 // the event's time is its reports' (merge.rs), never the latest report's alone
                 self.redate(eid)?;
             }
-            self.db().exec("UPDATE events SET num_mentions = num_mentions + 1 WHERE id = ?1", vals![eid])?;
             self.touched.insert(eid);
         }
         Ok(res)
     }
 
     fn stats(&mut self, top: usize) -> Result<Stats> {
+        self.sync()?;
         stats_of(self.db(), top)
     }
 
     fn events(&mut self, limit: usize) -> Result<Vec<StoredEvent>> {
+        self.sync()?;
         let rows = self.db().rows(
             "SELECT id, type, source_actor, target_actor, date, num_mentions, num_articles, num_sources, gloss, date_source, date_start, date_end
              FROM events ORDER BY num_mentions DESC, id LIMIT ?1",
