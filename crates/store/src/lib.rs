@@ -198,6 +198,15 @@ pub struct Candidate {
     pub signature: Vec<u32>,
 }
 
+/// What [`Store::lookup`] found for an article.
+#[derive(Debug, Clone)]
+pub enum Lookup {
+    /// Stored already, under this id.
+    Stored(i64),
+    /// Not stored; the stored articles sharing an LSH band with it.
+    New(Vec<Candidate>),
+}
+
 /// Which cluster a new article joins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClusterChoice {
@@ -320,6 +329,14 @@ pub trait Store {
     fn add_sighting(&mut self, article: i64, s: &Sighting<'_>) -> Result<bool>;
     /// Stored articles sharing an LSH band with `bands`.
     fn candidates(&mut self, bands: &[i64]) -> Result<Vec<Candidate>>;
+    /// [`Store::find_by_hash`] and, when the article is not stored, [`Store::candidates`]:
+    /// what the writer asks for every article, in one query (one round trip to PostgreSQL).
+    fn lookup(&mut self, hash: &[u8; 16], bands: &[i64]) -> Result<Lookup> {
+        Ok(match self.find_by_hash(hash)? {
+            Some(id) => Lookup::Stored(id),
+            None => Lookup::New(self.candidates(bands)?),
+        })
+    }
     /// Stores a new article, its mentions, quantities and events, merging events with stored
     /// ones that agree on [`EventKey`].
     fn insert(&mut self, a: &NewArticle, cluster: ClusterChoice) -> Result<Inserted>;

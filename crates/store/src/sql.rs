@@ -118,20 +118,62 @@ fn index_forms(db: &dyn Db, docs: &[(i64, String, String)]) -> Result<()> {
 }
 
 /// The events a report may join: same type and actors, and a time window or the same story
-/// (`find_event`).
-pub(crate) const FIND_EVENT: &str = "SELECT e.id, e.date_source, e.date, e.date_precision, e.date_start, e.date_end,
+/// (`find_event`), for a key whose source and target are (`true`) or are not known. An unknown
+/// side is `IS NULL` and a known one `=`, both of which the index on (type, source, target)
+/// serves on both databases, where PostgreSQL cannot use it for `IS NOT DISTINCT FROM` and
+/// read every event of the type (a millisecond per report on the bulk corpus, growing with it).
+pub(crate) fn find_event_sql(source_known: bool, target_known: bool) -> &'static str {
+    macro_rules! q {
+        ($src:literal, $tgt:literal) => {
+            concat!(
+                "SELECT e.id, e.date_source, e.date, e.date_precision, e.date_start, e.date_end,
         EXISTS (SELECT 1 FROM event_mentions m WHERE m.event_id = e.id AND m.article_id = ?4),
         EXISTS (SELECT 1 FROM event_mentions m JOIN articles a ON a.id = m.article_id WHERE m.event_id = e.id AND a.cluster_id = ?5)
  FROM events e
- WHERE e.type = ?1 AND e.source_actor IS NOT DISTINCT FROM ?2 AND e.target_actor IS NOT DISTINCT FROM ?3
+ WHERE e.type = ?1 AND ",
+                $src,
+                " AND ",
+                $tgt,
+                "
    AND ((e.date_end >= ?6 AND e.date_start <= ?7)
         OR e.id IN (SELECT m.event_id FROM event_mentions m JOIN articles a ON a.id = m.article_id WHERE a.cluster_id = ?5))
- ORDER BY e.id";
+ ORDER BY e.id"
+            )
+        };
+    }
+    match (source_known, target_known) {
+        (true, true) => q!("e.source_actor = ?2", "e.target_actor = ?3"),
+        (true, false) => q!("e.source_actor = ?2", "e.target_actor IS NULL AND CAST(?3 AS TEXT) IS NULL"),
+        (false, true) => q!("e.source_actor IS NULL AND CAST(?2 AS TEXT) IS NULL", "e.target_actor = ?3"),
+        (false, false) => q!("e.source_actor IS NULL AND CAST(?2 AS TEXT) IS NULL", "e.target_actor IS NULL AND CAST(?3 AS TEXT) IS NULL"),
+    }
+}
 
 /// Most event ids one recount statement carries.
 const RECOUNT_IDS: usize = 500;
 
+fn candidate(r: &crate::db::Row) -> Result<Candidate> {
+    Ok(Candidate { article: r.get(0)?, cluster: r.get(1)?, signature: blob_sig(&r.get::<Vec<u8>>(2)?) })
+}
+
 impl<D: Db> SqlStore<D> {
+    /// `out` (stored candidates, by id) with the open batch's own articles sharing a band,
+    /// whose bands are not written yet; each article once, by id.
+    fn with_pending_candidates(&self, mut out: Vec<Candidate>, bands: &[i64]) -> Vec<Candidate> {
+        let mut mine: Vec<usize> = bands.iter().filter_map(|b| self.pending.by_band.get(b)).flatten().copied().collect();
+        if !mine.is_empty() {
+            mine.sort_unstable();
+            mine.dedup();
+            out.extend(mine.into_iter().map(|i| {
+                let (article, cluster, sig) = &self.pending.articles[i];
+                Candidate { article: *article, cluster: *cluster, signature: sig.clone() }
+            }));
+            out.sort_by_key(|c| c.article);
+            out.dedup_by_key(|c| c.article);
+        }
+        out
+    }
+
     pub(crate) fn new(db: D) -> SqlStore<D> {
         SqlStore { db, in_batch: false, touched: BTreeSet::new(), pending: Pending::default() }
     }
@@ -196,7 +238,7 @@ impl<D: Db> SqlStore<D> {
     fn find_event(&self, key: &EventKey, r: &Time, aid: i64, cluster: i64) -> Result<Option<i64>> {
         let (lo, hi) = search_window(r).unwrap_or_else(|| ("9999".into(), "0000".into()));
         let rows = self.db().rows(
-            FIND_EVENT,
+            find_event_sql(key.source.is_some(), key.target.is_some()),
             vals![&key.event_type, &key.source, &key.target, aid, cluster, lo, hi],
         )?;
         let unknown_side = key.source.is_none() || key.target.is_none();
@@ -470,21 +512,33 @@ impl<D: Db> Store for SqlStore<D> {
             ),
             &params,
         )?;
-        let mut out: Vec<Candidate> =
-            rows.iter().map(|r| Ok(Candidate { article: r.get(0)?, cluster: r.get(1)?, signature: blob_sig(&r.get::<Vec<u8>>(2)?) })).collect::<Result<_>>()?;
-        // and the open batch's own articles, whose bands are not written yet
-        let mut mine: Vec<usize> = bands.iter().filter_map(|b| self.pending.by_band.get(b)).flatten().copied().collect();
-        if !mine.is_empty() {
-            mine.sort_unstable();
-            mine.dedup();
-            out.extend(mine.into_iter().map(|i| {
-                let (article, cluster, sig) = &self.pending.articles[i];
-                Candidate { article: *article, cluster: *cluster, signature: sig.clone() }
-            }));
-            out.sort_by_key(|c| c.article);
-            out.dedup_by_key(|c| c.article);
+        let out = rows.iter().map(candidate).collect::<Result<_>>()?;
+        Ok(self.with_pending_candidates(out, bands))
+    }
+
+    fn lookup(&mut self, hash: &[u8; 16], bands: &[i64]) -> Result<Lookup> {
+        // the stored article with this hash (kind 0) or, when there is none, the candidates
+        // (kind 1), in one query
+        let marks: Vec<String> = (2..bands.len() + 2).map(|i| format!("?{i}")).collect();
+        let band_rows = if bands.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " UNION ALL
+                 SELECT 1, a.id, a.cluster_id, a.signature FROM articles a
+                 WHERE a.id IN (SELECT article_id FROM lsh_bands WHERE band IN ({}))
+                   AND NOT EXISTS (SELECT 1 FROM articles WHERE content_hash = ?1)",
+                marks.join(", ")
+            )
+        };
+        let mut params: Vec<Val> = vec![Val::Blob(hash.to_vec())];
+        params.extend(bands.iter().map(|b| Val::Int(*b)));
+        let rows = self.db().rows(&format!("SELECT 0, id, cluster_id, signature FROM articles WHERE content_hash = ?1{band_rows} ORDER BY 1, 2"), &params)?;
+        if let Some(r) = rows.first().filter(|r| matches!(r.0.first(), Some(Val::Int(0)))) {
+            return Ok(Lookup::Stored(r.get(1)?));
         }
-        Ok(out)
+        let out = rows.iter().map(|r| Ok(Candidate { article: r.get(1)?, cluster: r.get(2)?, signature: blob_sig(&r.get::<Vec<u8>>(3)?) })).collect::<Result<_>>()?;
+        Ok(Lookup::New(self.with_pending_candidates(out, bands)))
     }
 
     fn insert(&mut self, a: &NewArticle, cluster: ClusterChoice) -> Result<Inserted> {
@@ -492,40 +546,81 @@ impl<D: Db> Store for SqlStore<D> {
         let art = &a.article;
         let x = &a.extracted;
         let c = self.db();
-        let (cluster_id, new_cluster) = match cluster {
-            ClusterChoice::Join(id) => (id, false),
-            // representative is set right after the article row exists
-            ClusterChoice::New => (c.one::<i64>("INSERT INTO clusters (representative, size) VALUES (0, 0) RETURNING id", &[])?, true),
-        };
         let src = crate::sources::normalise(a.source.as_deref());
-        let aid: i64 = c.one(
-            "INSERT INTO articles (ext_id, content_hash, cluster_id, title, published, source, url, origin,
-                                   reference_date, text, signature, author)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
-            vals![
-                &art.id,
-                &a.content_hash[..],
-                cluster_id,
-                &art.title,
-                &art.published,
-                &src.source,
-                &art.url,
-                &a.origin,
-                &x.reference_date,
-                &art.text,
-                sig_blob(&a.signature),
-                &src.author
-            ],
-        )?;
-        if new_cluster {
-            c.exec("UPDATE clusters SET representative = ?1, size = 1 WHERE id = ?2", vals![aid, cluster_id])?;
-        } else {
-            c.exec("UPDATE clusters SET size = size + 1 WHERE id = ?1", vals![cluster_id])?;
-        }
-        c.exec(
-            "INSERT INTO sightings (article_id, origin, ext_id, source, url, source_raw, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            vals![aid, &a.origin, &art.id, &src.source, &art.url, &a.source, &src.author],
-        )?;
+        let article_vals = vals![
+            &art.id,
+            &a.content_hash[..],
+            &art.title,
+            &art.published,
+            &src.source,
+            &art.url,
+            &a.origin,
+            &x.reference_date,
+            &art.text,
+            sig_blob(&a.signature),
+            &src.author,
+            &a.source
+        ];
+        let (aid, cluster_id, new_cluster) = match c.dialect() {
+            Dialect::Sqlite => {
+                let (cluster_id, new_cluster) = match cluster {
+                    ClusterChoice::Join(id) => (id, false),
+                    // representative is set right after the article row exists
+                    ClusterChoice::New => (c.one::<i64>("INSERT INTO clusters (representative, size) VALUES (0, 0) RETURNING id", &[])?, true),
+                };
+                let mut params = article_vals[..11].to_vec();
+                params.push(Val::Int(cluster_id));
+                let aid: i64 = c.one(
+                    "INSERT INTO articles (ext_id, content_hash, title, published, source, url, origin,
+                                           reference_date, text, signature, author, cluster_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+                    &params,
+                )?;
+                if new_cluster {
+                    c.exec("UPDATE clusters SET representative = ?1, size = 1 WHERE id = ?2", vals![aid, cluster_id])?;
+                } else {
+                    c.exec("UPDATE clusters SET size = size + 1 WHERE id = ?1", vals![cluster_id])?;
+                }
+                c.exec(
+                    "INSERT INTO sightings (article_id, origin, ext_id, source, url, source_raw, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    vals![aid, &a.origin, &art.id, &src.source, &art.url, &a.source, &src.author],
+                )?;
+                (aid, cluster_id, new_cluster)
+            }
+            // one statement, one round trip, for what SQLite does in four: the ids are drawn
+            // first, then the cluster, the article and its sighting are written together
+            // (foreign keys are checked at the statement's end)
+            Dialect::Postgres => {
+                let (cluster_sql, new_cluster) = match cluster {
+                    ClusterChoice::New => (
+                        "nextval(pg_get_serial_sequence('clusters', 'id'))",
+                        true,
+                    ),
+                    ClusterChoice::Join(_) => ("CAST(?13 AS BIGINT)", false),
+                };
+                let cluster_write = if new_cluster {
+                    "INSERT INTO clusters (id, representative, size) SELECT cid, aid, 1 FROM ids"
+                } else {
+                    "UPDATE clusters SET size = size + 1 WHERE id = (SELECT cid FROM ids)"
+                };
+                let sql = format!(
+                    "WITH ids AS (SELECT nextval(pg_get_serial_sequence('articles', 'id')) AS aid, {cluster_sql} AS cid),
+                     cl AS ({cluster_write}),
+                     ar AS (INSERT INTO articles (id, cluster_id, ext_id, content_hash, title, published, source, url, origin,
+                                                  reference_date, text, signature, author)
+                            VALUES ((SELECT aid FROM ids), (SELECT cid FROM ids), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)),
+                     si AS (INSERT INTO sightings (article_id, origin, ext_id, source, url, source_raw, author)
+                            VALUES ((SELECT aid FROM ids), ?7, ?1, ?5, ?6, ?12, ?11))
+                     SELECT aid, cid FROM ids"
+                );
+                let mut params = article_vals.to_vec();
+                if let ClusterChoice::Join(id) = cluster {
+                    params.push(Val::Int(id));
+                }
+                let row = c.row(&sql, &params)?.ok_or_else(|| StoreError::Decode("no row from the article insert".into()))?;
+                (row.get::<i64>(0)?, row.get::<i64>(1)?, new_cluster)
+            }
+        };
         // the child rows wait for the batch's end (Pending): one bulk write per table and batch
         let p = &mut self.pending;
         let me = p.articles.len();
@@ -594,54 +689,87 @@ impl<D: Db> Store for SqlStore<D> {
         for (e, time) in reports {
             let key = EventKey::of(e);
             let joined = self.find_event(&key, &time, aid, cluster_id)?;
+            let place = e.place.as_ref().map(|p| p.name.clone().unwrap_or_else(|| p.text.clone()));
+            // the report's columns after event_id
+            let mention = vals![
+                aid,
+                e.span.sentence,
+                e.span.start,
+                e.span.end,
+                &e.trigger,
+                &e.modality,
+                &e.mode,
+                &e.date,
+                &e.date_text,
+                &e.source.agent,
+                &e.target.agent,
+                place,
+                &e.evidence,
+                &e.gloss,
+                e.place.as_ref().and_then(|p| p.country.clone()),
+                e.place.as_ref().and_then(|p| p.lat),
+                e.place.as_ref().and_then(|p| p.lon),
+                time.precision.as_ref().or(e.date_precision.as_ref()),
+                &time.source,
+                &time.start,
+                &time.end
+            ];
+            const MENTION_COLS: &str = "event_id, article_id, sentence, start, \"end\", trigger, modality, mode,
+                                        date, date_text, source_agent, target_agent, place, evidence, gloss,
+                                        place_country, place_lat, place_lon, date_precision, date_source, date_start, date_end";
             let eid = match joined {
                 Some(id) => {
                     res.events_merged += 1;
+                    let mut params = vec![Val::Int(id)];
+                    params.extend_from_slice(mention);
+                    self.db().exec(
+                        &format!(
+                            "INSERT INTO event_mentions ({MENTION_COLS})
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+                        ),
+                        &params,
+                    )?;
                     id
                 }
                 None => {
                     let swapped = key.source != e.source.actor;
                     let (sn, tn) = if swapped { (&e.target.name, &e.source.name) } else { (&e.source.name, &e.target.name) };
                     res.events_added += 1;
-                    self.db().one(
-                        "INSERT INTO events (type, source_actor, target_actor, date, date_precision, source_name,
+                    let event = vals![&key.event_type, &key.source, &key.target, &time.date, &time.precision, sn, tn, &e.mode, &e.gloss, aid, &time.source, &time.start, &time.end];
+                    const EVENT_INSERT: &str = "INSERT INTO events (type, source_actor, target_actor, date, date_precision, source_name,
                                              target_name, mode, gloss, first_article, date_source, date_start, date_end)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
-                        vals![&key.event_type, &key.source, &key.target, &time.date, &time.precision, sn, tn, &e.mode, &e.gloss, aid, &time.source, &time.start, &time.end],
-                    )?
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id";
+                    match self.db.dialect() {
+                        Dialect::Sqlite => {
+                            let eid: i64 = self.db().one(EVENT_INSERT, event)?;
+                            let mut params = vec![Val::Int(eid)];
+                            params.extend_from_slice(mention);
+                            self.db().exec(
+                                &format!(
+                                    "INSERT INTO event_mentions ({MENTION_COLS})
+                                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+                                ),
+                                &params,
+                            )?;
+                            eid
+                        }
+                        // the event and its first report in one round trip
+                        Dialect::Postgres => {
+                            let mut params = event.to_vec();
+                            params.extend_from_slice(mention);
+                            self.db().one(
+                                &format!(
+                                    "WITH ev AS ({EVENT_INSERT}),
+                                     em AS (INSERT INTO event_mentions ({MENTION_COLS})
+                                            VALUES ((SELECT id FROM ev), ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34))
+                                     SELECT id FROM ev"
+                                ),
+                                &params,
+                            )?
+                        }
+                    }
                 }
             };
-            let place = e.place.as_ref().map(|p| p.name.clone().unwrap_or_else(|| p.text.clone()));
-            self.db().exec(
-                "INSERT INTO event_mentions (event_id, article_id, sentence, start, \"end\", trigger, modality, mode,
-                                             date, date_text, source_agent, target_agent, place, evidence, gloss,
-                                             place_country, place_lat, place_lon, date_precision, date_source, date_start, date_end)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
-                vals![
-                    eid,
-                    aid,
-                    e.span.sentence,
-                    e.span.start,
-                    e.span.end,
-                    &e.trigger,
-                    &e.modality,
-                    &e.mode,
-                    &e.date,
-                    &e.date_text,
-                    &e.source.agent,
-                    &e.target.agent,
-                    place,
-                    &e.evidence,
-                    &e.gloss,
-                    e.place.as_ref().and_then(|p| p.country.clone()),
-                    e.place.as_ref().and_then(|p| p.lat),
-                    e.place.as_ref().and_then(|p| p.lon),
-                    time.precision.as_ref().or(e.date_precision.as_ref()),
-                    &time.source,
-                    &time.start,
-                    &time.end
-                ],
-            )?;
             if joined.is_some() {
                 // the event's time is its reports' (merge.rs), never the latest report's alone
                 self.redate(eid)?;

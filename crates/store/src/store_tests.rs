@@ -587,6 +587,14 @@ fn a_batch_writes_child_rows_in_bulk<D: Db>(db: D) {
     assert_eq!(s.candidates(&[7777, 5003]).unwrap().len(), 30, "each once, whatever bands it shares");
     s.commit().unwrap();
     let log = s.db.log.borrow().clone();
+    // statements per article (its row, cluster and sighting; the event lookup, the report and
+    // the event's time): one for article, cluster and sighting together on PostgreSQL, where
+    // each statement is a round trip
+    let per_article = match s.db.dialect() {
+        Dialect::Sqlite => 9,
+        Dialect::Postgres => 5,
+    };
+    assert!(log.len() <= 30 * per_article + 12, "{} statements for 30 articles: {log:#?}", log.len());
     for table in ["mentions", "lsh_bands"] {
         assert!(!log.iter().any(|l| l.starts_with(&format!("INSERT INTO {table}"))), "{table}: a statement per article");
     }
@@ -625,7 +633,83 @@ fn the_event_lookup_is_prepared_once() {
         s.insert(&art(&format!("e{i}"), None, i + 1, vec![event("CONSULT", "RUS", "KAZ", Some(&date))]), ClusterChoice::New).unwrap();
     }
     s.commit().unwrap();
-    let st = s.connection().prepare_cached(crate::sql::FIND_EVENT).unwrap();
+    let st = s.connection().prepare_cached(crate::sql::find_event_sql(true, true)).unwrap();
     assert_eq!(st.get_status(rusqlite::StatementStatus::RePrepare), 0);
     assert!(st.get_status(rusqlite::StatementStatus::RePrepare) == 0 && s.connection().db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG).unwrap());
+}
+
+/// `lookup` answers the writer's two questions in one query: stored already (by content
+/// hash, in this batch or before), else the LSH candidates, the batch's own included.
+fn lookup_is_find_by_hash_then_candidates(s: &mut dyn Store) {
+    s.begin().unwrap();
+    let a = s.insert(&art("a", None, 7, vec![]), ClusterChoice::New).unwrap();
+    assert!(matches!(s.lookup(&[7; 16], &[1000]).unwrap(), Lookup::Stored(id) if id == a.article), "stored in this batch");
+    match s.lookup(&[8; 16], &[1000, 5]).unwrap() {
+        Lookup::New(c) => assert_eq!(c.iter().map(|c| (c.article, c.cluster)).collect::<Vec<_>>(), vec![(a.article, a.cluster)]),
+        other => panic!("{other:?}"),
+    }
+    s.commit().unwrap();
+    let b = {
+        s.begin().unwrap();
+        let b = s.insert(&art("b", None, 8, vec![]), ClusterChoice::Join(a.cluster)).unwrap();
+        s.commit().unwrap();
+        b
+    };
+    assert!(matches!(s.lookup(&[7; 16], &[]).unwrap(), Lookup::Stored(id) if id == a.article));
+    match s.lookup(&[9; 16], &[1000, 8]).unwrap() {
+        Lookup::New(c) => assert_eq!(c.iter().map(|c| c.article).collect::<Vec<_>>(), vec![a.article, b.article]),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(s.lookup(&[9; 16], &[]).unwrap(), Lookup::New(c) if c.is_empty()));
+}
+
+mod lookup_on_both {
+    #[test]
+    fn sqlite() {
+        super::lookup_is_find_by_hash_then_candidates(&mut crate::SqliteStore::in_memory().unwrap())
+    }
+    #[test]
+    fn postgres() {
+        if let Some(mut s) = crate::testing::pg_store("lookup_is_find_by_hash_then_candidates") {
+            super::lookup_is_find_by_hash_then_candidates(&mut s)
+        }
+    }
+}
+
+/// PostgreSQL: the event lookup uses the (type, source, target) index for the actors, which it
+/// could not for `IS NOT DISTINCT FROM` (every event of the type was read per report).
+#[test]
+fn the_postgres_event_lookup_uses_the_actor_index() {
+    let Some(s) = crate::testing::pg_store("the_postgres_event_lookup_uses_the_actor_index") else { return };
+    let db: &dyn Db = s.connection();
+    db.batch("SET enable_seqscan = off").unwrap();
+    for (src, tgt) in [(true, true), (true, false), (false, true), (false, false)] {
+        let sql = crate::db::pg_placeholders(crate::sql::find_event_sql(src, tgt));
+        let plan: Vec<String> = db
+            .column(
+                &format!("EXPLAIN {}", sql.replace("$1", "'CONSULT'").replace("$2", if src { "'RUS'" } else { "NULL" }).replace("$3", if tgt { "'KAZ'" } else { "NULL" }).replace("$4", "1").replace("$5", "1").replace("$6", "'2025'").replace("$7", "'2026'")),
+                &[],
+            )
+            .unwrap();
+        let plan = plan.join("\n");
+        let by_actor = plan.lines().any(|l| l.contains("Index Cond:") && (l.contains("source_actor") || l.contains("target_actor")));
+        assert!(by_actor, "({src}, {tgt}): no index condition on an actor:\n{plan}");
+    }
+}
+
+/// PostgreSQL: article texts are compressed with LZ4 where the server has it (pglz was 6 % of
+/// the server's time in a bulk ingest).
+#[test]
+fn postgres_article_texts_are_lz4_compressed_where_the_server_can() {
+    let Some(mut s) = crate::testing::pg_store("postgres_article_texts_are_lz4_compressed_where_the_server_can") else { return };
+    let lz4 = s.connection().batch("SET default_toast_compression = 'lz4'").is_ok();
+    let mut a = art("long", None, 1, vec![]);
+    a.article.text = "وزير الخارجية الروسي سيرغي لافروف يستقبل نظيره الكازاخستاني. ".repeat(400);
+    s.begin().unwrap();
+    let id = s.insert(&a, ClusterChoice::New).unwrap().article;
+    s.commit().unwrap();
+    let db: &dyn Db = s.connection();
+    let how: Option<String> = db.one("SELECT pg_column_compression(text) FROM articles WHERE id = ?1", vals![id]).unwrap();
+    assert_eq!(how.as_deref(), Some(if lz4 { "lz4" } else { "pglz" }));
+    assert_eq!(db.one::<String>("SELECT text FROM articles WHERE id = ?1", vals![id]).unwrap(), a.article.text);
 }
