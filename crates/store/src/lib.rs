@@ -312,7 +312,10 @@ impl EventKey {
 }
 
 /// The store interface. Writes happen between [`Store::begin`] and [`Store::commit`]; reads
-/// inside a batch see the batch's own writes.
+/// through these methods inside a batch see the batch's own writes. (The child rows of a
+/// batch — LSH bands, entity mentions, quantities, dates, incidents, search entries — are
+/// written in bulk at commit or before such a read; a raw query through [`Store::as_db`]
+/// sees them after the commit.)
 pub trait Store {
     /// Opens a write batch (one transaction).
     fn begin(&mut self) -> Result<()>;
