@@ -33,7 +33,7 @@ pub use marsad_store::RunSummary;
 pub use source::{Item, SourceError, SourceOptions};
 
 use marsad_extract::Extractor;
-use marsad_store::{ClusterChoice, NewArticle, Store, StoreError};
+use marsad_store::{ClusterChoice, Lookup, NewArticle, Store, StoreError};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::ControlFlow;
 use std::sync::{mpsc, Arc, Mutex};
@@ -85,6 +85,8 @@ struct Prepared {
     bands: Vec<i64>,
     /// None when the article was already stored when the run began (not extracted again).
     extracted: Option<marsad_extract::ArticleOut>,
+    /// Search forms of title and text, computed here so the writer thread does not.
+    search_forms: Option<(String, String)>,
 }
 
 fn extract(ex: &Extractor, a: &marsad_extract::Article, origin: &str) -> Result<marsad_extract::ArticleOut, SourceError> {
@@ -102,24 +104,33 @@ fn prepare(ex: &Extractor, item: Item, stored: &HashSet<[u8; 16]>) -> Result<Pre
     let bands = dedup::bands(&signature);
     // an article stored by an earlier run only adds a sighting: skip the extraction
     let extracted = if stored.contains(&content_hash) { None } else { Some(extract(ex, &item.article, &item.origin)?) };
-    Ok(Prepared { item, content_hash, signature, bands, extracted })
+    let search_forms = extracted.is_some().then(|| {
+        let a = &item.article;
+        (marsad_store::search::index_text(a.title.as_deref().unwrap_or("")), marsad_store::search::index_text(&a.text))
+    });
+    Ok(Prepared { item, content_hash, signature, bands, extracted, search_forms })
 }
 
 /// Chooses the cluster for a new article: the cluster of the most similar candidate at or above
 /// [`dedup::THRESHOLD`], else a new one.
 pub fn choose_cluster(store: &mut dyn Store, a: &NewArticle) -> Result<(ClusterChoice, f64), StoreError> {
+    Ok(choose_among(&store.candidates(&a.bands)?, &a.signature))
+}
+
+/// [`choose_cluster`] among candidates already read.
+pub fn choose_among(candidates: &[marsad_store::Candidate], signature: &[u32]) -> (ClusterChoice, f64) {
     let mut best: Option<(f64, i64, i64)> = None;
-    for c in store.candidates(&a.bands)? {
-        let s = dedup::similarity(&a.signature, &c.signature);
+    for c in candidates {
+        let s = dedup::similarity(signature, &c.signature);
         // ties go to the oldest article, so the choice does not depend on row order
         if s >= dedup::THRESHOLD && best.map_or(true, |(bs, _, ba)| s > bs || (s == bs && c.article < ba)) {
             best = Some((s, c.cluster, c.article));
         }
     }
-    Ok(match best {
+    match best {
         Some((s, cluster, _)) => (ClusterChoice::Join(cluster), s),
         None => (ClusterChoice::New, 0.0),
-    })
+    }
 }
 
 /// Reads `inputs`, extracts and stores. Bad inputs are reported through `report` and skipped;
@@ -200,40 +211,53 @@ pub fn ingest_from(
                     if let Some(w) = &it.warning {
                         report(Report::Warning { origin: &it.origin, message: w });
                     }
-                    if let Some(id) = store.find_by_hash(&p.content_hash)? {
-                        let sighting = marsad_store::Sighting {
-                            origin: &it.origin,
-                            ext_id: &it.article.id,
-                            source: it.source.as_deref(),
-                            url: it.article.url.as_deref(),
-                        };
-                        store.add_sighting(id, &sighting)?;
-                        sum.duplicate += 1;
-                    } else {
-                        let extracted = match p.extracted {
-                            Some(x) => x,
-                            // cannot happen (nothing is deleted during a run); extract to be safe
-                            None => match extract(ex, &it.article, &it.origin) {
-                                Ok(x) => x,
-                                Err(e) => {
-                                    sum.read -= 1;
-                                    sum.failed += 1;
-                                    report(Report::Failed(&e));
-                                    report(Report::Progress(sum));
-                                    return Ok(());
-                                }
-                            },
-                        };
-                        let Item { article, origin, source, .. } = p.item;
-                        let new = NewArticle { article, origin, source, content_hash: p.content_hash, signature: p.signature, bands: p.bands, extracted };
-                        let (choice, _) = choose_cluster(store, &new)?;
-                        let ins = store.insert(&new, choice)?;
-                        sum.new += 1;
-                        sum.without_published += usize::from(new.article.published.is_none());
-                        sum.events_added += ins.events_added;
-                        sum.mentions_merged += ins.events_merged;
-                        if !ins.new_cluster {
-                            sum.clusters_joined += 1;
+                    // one query: stored already, else the LSH candidates
+                    match store.lookup(&p.content_hash, &p.bands)? {
+                        Lookup::Stored(id) => {
+                            let sighting = marsad_store::Sighting {
+                                origin: &it.origin,
+                                ext_id: &it.article.id,
+                                source: it.source.as_deref(),
+                                url: it.article.url.as_deref(),
+                            };
+                            store.add_sighting(id, &sighting)?;
+                            sum.duplicate += 1;
+                        }
+                        Lookup::New(candidates) => {
+                            let extracted = match p.extracted {
+                                Some(x) => x,
+                                // cannot happen (nothing is deleted during a run); extract to be safe
+                                None => match extract(ex, &it.article, &it.origin) {
+                                    Ok(x) => x,
+                                    Err(e) => {
+                                        sum.read -= 1;
+                                        sum.failed += 1;
+                                        report(Report::Failed(&e));
+                                        report(Report::Progress(sum));
+                                        return Ok(());
+                                    }
+                                },
+                            };
+                            let Item { article, origin, source, .. } = p.item;
+                            let new = NewArticle {
+                                article,
+                                origin,
+                                source,
+                                content_hash: p.content_hash,
+                                signature: p.signature,
+                                bands: p.bands,
+                                extracted,
+                                search_forms: p.search_forms,
+                            };
+                            let (choice, _) = choose_among(&candidates, &new.signature);
+                            let ins = store.insert(&new, choice)?;
+                            sum.new += 1;
+                            sum.without_published += usize::from(new.article.published.is_none());
+                            sum.events_added += ins.events_added;
+                            sum.mentions_merged += ins.events_merged;
+                            if !ins.new_cluster {
+                                sum.clusters_joined += 1;
+                            }
                         }
                     }
                 }

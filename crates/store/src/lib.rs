@@ -171,6 +171,10 @@ pub struct NewArticle {
     /// LSH band keys of the signature (one per band).
     pub bands: Vec<i64>,
     pub extracted: ArticleOut,
+    /// The search forms of the title and the text ([`search::index_text`]), when the caller
+    /// computed them already (`marsad-ingest` does, on its worker threads, so the writer does
+    /// not); `None`: [`Store::insert`] computes them.
+    pub search_forms: Option<(String, String)>,
 }
 
 /// One time an article was seen: where, under which id, from which source.
@@ -194,6 +198,15 @@ pub struct Candidate {
     pub article: i64,
     pub cluster: i64,
     pub signature: Vec<u32>,
+}
+
+/// What [`Store::lookup`] found for an article.
+#[derive(Debug, Clone)]
+pub enum Lookup {
+    /// Stored already, under this id.
+    Stored(i64),
+    /// Not stored; the stored articles sharing an LSH band with it.
+    New(Vec<Candidate>),
 }
 
 /// Which cluster a new article joins.
@@ -307,7 +320,10 @@ impl EventKey {
 }
 
 /// The store interface. Writes happen between [`Store::begin`] and [`Store::commit`]; reads
-/// inside a batch see the batch's own writes.
+/// through these methods inside a batch see the batch's own writes. (The child rows of a
+/// batch — LSH bands, entity mentions, quantities, dates, incidents, search entries — are
+/// written in bulk at commit or before such a read; a raw query through [`Store::as_db`]
+/// sees them after the commit.)
 pub trait Store {
     /// Opens a write batch (one transaction).
     fn begin(&mut self) -> Result<()>;
@@ -324,6 +340,14 @@ pub trait Store {
     fn add_sighting(&mut self, article: i64, s: &Sighting<'_>) -> Result<bool>;
     /// Stored articles sharing an LSH band with `bands`.
     fn candidates(&mut self, bands: &[i64]) -> Result<Vec<Candidate>>;
+    /// [`Store::find_by_hash`] and, when the article is not stored, [`Store::candidates`]:
+    /// what the writer asks for every article, in one query (one round trip to PostgreSQL).
+    fn lookup(&mut self, hash: &[u8; 16], bands: &[i64]) -> Result<Lookup> {
+        Ok(match self.find_by_hash(hash)? {
+            Some(id) => Lookup::Stored(id),
+            None => Lookup::New(self.candidates(bands)?),
+        })
+    }
     /// Stores a new article, its mentions, quantities and events, merging events with stored
     /// ones that agree on [`EventKey`].
     fn insert(&mut self, a: &NewArticle, cluster: ClusterChoice) -> Result<Inserted>;

@@ -374,6 +374,29 @@ impl Db for PgDb {
     fn batch(&self, sql: &str) -> Result<()> {
         Ok(self.client().batch_execute(sql)?)
     }
+
+    /// One binary `COPY … FROM STDIN` for all the rows: one round trip, no SQL to parse per
+    /// row, the fastest way into PostgreSQL. The column types come from preparing a `SELECT`
+    /// of the same columns (prepared once per connection).
+    fn insert_many(&self, table: &str, cols: &[&str], rows: &[Vec<Val>]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let quoted: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
+        let types: Vec<Type> = self.statement(&format!("SELECT {} FROM {table}", quoted.join(", ")))?.columns().iter().map(|c| c.type_().clone()).collect();
+        let mut client = self.client();
+        let sink = client.copy_in(&format!("COPY {table} ({}) FROM STDIN (FORMAT binary)", quoted.join(", ")))?;
+        let mut w = postgres::binary_copy::BinaryCopyInWriter::new(sink, &types);
+        for row in rows {
+            if row.len() != cols.len() {
+                // dropping the writer unfinished aborts the copy
+                return Err(StoreError::Decode(format!("{table}: a row of {} values for {} columns", row.len(), cols.len())));
+            }
+            w.write(&refs(row))?;
+        }
+        w.finish()?;
+        Ok(())
+    }
 }
 
 impl ToSql for Val {
@@ -452,6 +475,10 @@ impl SqlStore<PgDb> {
     /// Connects to the database at `url` and brings its schema up to date.
     pub fn connect(url: &str) -> Result<PgStore> {
         let db = PgDb::connect(url)?;
+        // article texts compressed with LZ4 where the server has it (PostgreSQL 14+ built with
+        // lz4, as Debian's is): pglz was 6 % of the server's time during a bulk ingest. Reads
+        // are unchanged (each value records its compression); elsewhere pglz stays.
+        let _ = db.batch("SET default_toast_compression = 'lz4'");
         migrate(&db, url)?;
         Ok(SqlStore::new(db))
     }

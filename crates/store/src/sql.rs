@@ -13,6 +13,57 @@ pub struct SqlStore<D: Db> {
     in_batch: bool,
     /// Events touched by the open batch, recounted at commit.
     touched: BTreeSet<i64>,
+    /// Child rows of the open batch not yet written (see [`Pending`]).
+    pending: Pending,
+}
+
+/// The child tables whose rows a batch writes in bulk before it commits: nothing reads them
+/// while a batch is open but [`Store::candidates`] (the LSH bands, answered from memory for
+/// the batch's own articles) and the read methods of [`Store`], which write them first.
+const CHILD_TABLES: [(&str, &[&str]); 5] = [
+    ("lsh_bands", &["band", "article_id"]),
+    ("mentions", &["article_id", "kind", "text", "actor", "name", "role", "country", "lat", "lon", "how", "start", "end", "sentence"]),
+    ("quantities", &["article_id", "kind", "value", "unit", "text", "approx", "start", "end", "sentence"]),
+    ("dates", &["article_id", "value", "precision", "text", "relative", "start", "end", "sentence", "hijri"]),
+    (
+        "incidents",
+        &[
+            "article_id", "sentence", "type", "mode", "modality", "source_actor", "source_name", "source_agent", "target_actor", "target_name",
+            "target_agent", "date", "date_precision", "date_text", "place_text", "place_name", "place_country", "place_lat", "place_lon",
+            "trigger", "evidence", "start", "end", "gloss",
+        ],
+    ),
+];
+const BANDS: usize = 0;
+const MENTIONS: usize = 1;
+const QUANTITIES: usize = 2;
+const DATES: usize = 3;
+const INCIDENTS: usize = 4;
+
+/// What a batch has stored but not yet written: the rows of [`CHILD_TABLES`] and the search
+/// index entries. Written per table in one go ([`Db::insert_many`]: one `COPY` on PostgreSQL)
+/// at commit or before a read, instead of a statement per article and table. On SQLite this
+/// also keeps FTS5 from flushing its in-memory index to disk after every article (every
+/// statement that opens a statement journal makes it flush): one flush per batch.
+#[derive(Default)]
+struct Pending {
+    rows: [Vec<Vec<Val>>; 5],
+    /// (article id, search forms of the title, of the text)
+    search: Vec<(i64, String, String)>,
+    /// The batch's own articles by LSH band: band → indexes into `articles`.
+    by_band: std::collections::HashMap<i64, Vec<usize>>,
+    /// (article id, cluster id, signature) of the batch's articles.
+    articles: Vec<(i64, i64, Vec<u32>)>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.search.is_empty() && self.rows.iter().all(Vec::is_empty)
+    }
+
+    fn clear(&mut self) {
+        *self = Pending::default();
+    }
 }
 
 pub(crate) fn sig_blob(sig: &[u32]) -> Vec<u8> {
@@ -23,49 +74,108 @@ fn blob_sig(b: &[u8]) -> Vec<u32> {
     b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
 }
 
-/// Most rows one multi-row INSERT carries (parameters stay far below both databases' limits).
-const ROWS_PER_INSERT: usize = 200;
-
-/// `INSERT INTO {table_cols} VALUES (…), (…)…` for `rows`, in statements of at most
-/// [`ROWS_PER_INSERT`] rows.
-fn insert_rows(db: &dyn Db, table_cols: &str, rows: impl Iterator<Item = Vec<Val>>) -> Result<()> {
-    let rows: Vec<Vec<Val>> = rows.collect();
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut sql = format!("INSERT INTO {table_cols} VALUES ");
-        let mut params = Vec::with_capacity(chunk.len() * chunk[0].len());
-        for (i, row) in chunk.iter().enumerate() {
-            sql.push_str(if i == 0 { "(" } else { ", (" });
-            for j in 0..row.len() {
-                if j > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("?{}", params.len() + j + 1));
-            }
-            sql.push(')');
-            params.extend(row.iter().cloned());
-        }
-        db.exec(&sql, &params)?;
-    }
-    Ok(())
-}
+/// Most articles one search-index statement carries.
+const SEARCH_ROWS_PER_INSERT: usize = 100;
 
 /// Adds one article's title and text to the search index.
 pub(crate) fn index_article(db: &dyn Db, id: i64, title: &str, text: &str) -> Result<()> {
     let (t, b) = (crate::search::index_text(title), crate::search::index_text(text));
+    index_forms(db, &[(id, t, b)])
+}
+
+/// Adds articles' search forms (`crate::search::index_text` of title and text) to the index:
+/// one prepared single-row statement per article on SQLite, multi-row statements on
+/// PostgreSQL (the `tsvector` is computed by the server).
+fn index_forms(db: &dyn Db, docs: &[(i64, String, String)]) -> Result<()> {
     match db.dialect() {
-        Dialect::Sqlite => db.exec("INSERT INTO article_fts (rowid, title, body) VALUES (?1, ?2, ?3)", vals![id, t, b])?,
-        Dialect::Postgres => db.exec(
-            "INSERT INTO article_search (article_id, doc)
-             VALUES (?1, setweight(to_tsvector('simple', ?2), 'A') || setweight(to_tsvector('simple', ?3), 'D'))",
-            vals![id, t, b],
-        )?,
-    };
+        Dialect::Sqlite => {
+            for (id, t, b) in docs {
+                db.exec("INSERT INTO article_fts (rowid, title, body) VALUES (?1, ?2, ?3)", vals![*id, t, b])?;
+            }
+        }
+        Dialect::Postgres => {
+            for chunk in docs.chunks(SEARCH_ROWS_PER_INSERT) {
+                let mut sql = String::from("INSERT INTO article_search (article_id, doc) VALUES ");
+                let mut params = Vec::with_capacity(chunk.len() * 3);
+                for (i, (id, t, b)) in chunk.iter().enumerate() {
+                    let k = i * 3;
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!(
+                        "(?{}, setweight(to_tsvector('simple', ?{}), 'A') || setweight(to_tsvector('simple', ?{}), 'D'))",
+                        k + 1,
+                        k + 2,
+                        k + 3
+                    ));
+                    params.extend([Val::Int(*id), Val::Text(t.clone()), Val::Text(b.clone())]);
+                }
+                db.exec(&sql, &params)?;
+            }
+        }
+    }
     Ok(())
 }
 
+/// The events a report may join: same type and actors, and a time window or the same story
+/// (`find_event`), for a key whose source and target are (`true`) or are not known. An unknown
+/// side is `IS NULL` and a known one `=`, both of which the index on (type, source, target)
+/// serves on both databases, where PostgreSQL cannot use it for `IS NOT DISTINCT FROM` and
+/// read every event of the type (a millisecond per report on the bulk corpus, growing with it).
+pub(crate) fn find_event_sql(source_known: bool, target_known: bool) -> &'static str {
+    macro_rules! q {
+        ($src:literal, $tgt:literal) => {
+            concat!(
+                "SELECT e.id, e.date_source, e.date, e.date_precision, e.date_start, e.date_end,
+        EXISTS (SELECT 1 FROM event_mentions m WHERE m.event_id = e.id AND m.article_id = ?4),
+        EXISTS (SELECT 1 FROM event_mentions m JOIN articles a ON a.id = m.article_id WHERE m.event_id = e.id AND a.cluster_id = ?5)
+ FROM events e
+ WHERE e.type = ?1 AND ",
+                $src,
+                " AND ",
+                $tgt,
+                "
+   AND ((e.date_end >= ?6 AND e.date_start <= ?7)
+        OR e.id IN (SELECT m.event_id FROM event_mentions m JOIN articles a ON a.id = m.article_id WHERE a.cluster_id = ?5))
+ ORDER BY e.id"
+            )
+        };
+    }
+    match (source_known, target_known) {
+        (true, true) => q!("e.source_actor = ?2", "e.target_actor = ?3"),
+        (true, false) => q!("e.source_actor = ?2", "e.target_actor IS NULL AND CAST(?3 AS TEXT) IS NULL"),
+        (false, true) => q!("e.source_actor IS NULL AND CAST(?2 AS TEXT) IS NULL", "e.target_actor = ?3"),
+        (false, false) => q!("e.source_actor IS NULL AND CAST(?2 AS TEXT) IS NULL", "e.target_actor IS NULL AND CAST(?3 AS TEXT) IS NULL"),
+    }
+}
+
+/// Most event ids one recount statement carries.
+const RECOUNT_IDS: usize = 500;
+
+fn candidate(r: &crate::db::Row) -> Result<Candidate> {
+    Ok(Candidate { article: r.get(0)?, cluster: r.get(1)?, signature: blob_sig(&r.get::<Vec<u8>>(2)?) })
+}
+
 impl<D: Db> SqlStore<D> {
+    /// `out` (stored candidates, by id) with the open batch's own articles sharing a band,
+    /// whose bands are not written yet; each article once, by id.
+    fn with_pending_candidates(&self, mut out: Vec<Candidate>, bands: &[i64]) -> Vec<Candidate> {
+        let mut mine: Vec<usize> = bands.iter().filter_map(|b| self.pending.by_band.get(b)).flatten().copied().collect();
+        if !mine.is_empty() {
+            mine.sort_unstable();
+            mine.dedup();
+            out.extend(mine.into_iter().map(|i| {
+                let (article, cluster, sig) = &self.pending.articles[i];
+                Candidate { article: *article, cluster: *cluster, signature: sig.clone() }
+            }));
+            out.sort_by_key(|c| c.article);
+            out.dedup_by_key(|c| c.article);
+        }
+        out
+    }
+
     pub(crate) fn new(db: D) -> SqlStore<D> {
-        SqlStore { db, in_batch: false, touched: BTreeSet::new() }
+        SqlStore { db, in_batch: false, touched: BTreeSet::new(), pending: Pending::default() }
     }
 
     fn db(&self) -> &dyn Db {
@@ -86,19 +196,40 @@ impl<D: Db> SqlStore<D> {
         if self.in_batch { Ok(()) } else { Err(StoreError::NoBatch) }
     }
 
+    /// Recounts the events the batch touched, a few hundred per statement.
     fn recount(&mut self) -> Result<()> {
-        for id in std::mem::take(&mut self.touched) {
+        let ids: Vec<Val> = std::mem::take(&mut self.touched).into_iter().map(Val::Int).collect();
+        for chunk in ids.chunks(RECOUNT_IDS) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
             self.db().exec(
-                "UPDATE events SET
-                    num_mentions = (SELECT count(*) FROM event_mentions WHERE event_id = ?1),
-                    num_articles = (SELECT count(DISTINCT article_id) FROM event_mentions WHERE event_id = ?1),
-                    num_sources = (SELECT count(DISTINCT coalesce(s.source, '')) FROM event_mentions em
-                                   JOIN sightings s ON s.article_id = em.article_id WHERE em.event_id = ?1)
-                 WHERE id = ?1",
-                vals![id],
+                &format!(
+                    "UPDATE events SET
+                        num_mentions = (SELECT count(*) FROM event_mentions WHERE event_id = events.id),
+                        num_articles = (SELECT count(DISTINCT article_id) FROM event_mentions WHERE event_id = events.id),
+                        num_sources = (SELECT count(DISTINCT coalesce(s.source, '')) FROM event_mentions em
+                                       JOIN sightings s ON s.article_id = em.article_id WHERE em.event_id = events.id)
+                     WHERE id IN ({})",
+                    marks.join(", ")
+                ),
+                chunk,
             )?;
         }
         Ok(())
+    }
+
+    /// Writes the batch's pending child rows and search entries, then recounts the events it
+    /// touched, so that reads see everything the batch stored.
+    fn sync(&mut self) -> Result<()> {
+        if !self.pending.is_empty() {
+            let p = std::mem::take(&mut self.pending);
+            for ((table, cols), rows) in CHILD_TABLES.iter().zip(&p.rows) {
+                self.db.insert_many(table, cols, rows)?;
+            }
+            index_forms(&self.db, &p.search)?;
+            // the batch's own bands are in lsh_bands now: candidates read them from there
+        }
+        self.pending.clear();
+        self.recount()
     }
 
     /// The event a new report with `key` and time `r`, from article `aid` in story `cluster`,
@@ -107,14 +238,7 @@ impl<D: Db> SqlStore<D> {
     fn find_event(&self, key: &EventKey, r: &Time, aid: i64, cluster: i64) -> Result<Option<i64>> {
         let (lo, hi) = search_window(r).unwrap_or_else(|| ("9999".into(), "0000".into()));
         let rows = self.db().rows(
-            "SELECT e.id, e.date_source, e.date, e.date_precision, e.date_start, e.date_end,
-                    EXISTS (SELECT 1 FROM event_mentions m WHERE m.event_id = e.id AND m.article_id = ?4),
-                    EXISTS (SELECT 1 FROM event_mentions m JOIN articles a ON a.id = m.article_id WHERE m.event_id = e.id AND a.cluster_id = ?5)
-             FROM events e
-             WHERE e.type = ?1 AND e.source_actor IS NOT DISTINCT FROM ?2 AND e.target_actor IS NOT DISTINCT FROM ?3
-               AND ((e.date_end >= ?6 AND e.date_start <= ?7)
-                    OR e.id IN (SELECT m.event_id FROM event_mentions m JOIN articles a ON a.id = m.article_id WHERE a.cluster_id = ?5))
-             ORDER BY e.id",
+            find_event_sql(key.source.is_some(), key.target.is_some()),
             vals![&key.event_type, &key.source, &key.target, aid, cluster, lo, hi],
         )?;
         let unknown_side = key.source.is_none() || key.target.is_none();
@@ -327,7 +451,7 @@ impl<D: Db> Store for SqlStore<D> {
 
     fn commit(&mut self) -> Result<()> {
         self.need_batch()?;
-        if let Err(e) = self.recount() {
+        if let Err(e) = self.sync() {
             let _ = self.rollback();
             return Err(e);
         }
@@ -342,6 +466,7 @@ impl<D: Db> Store for SqlStore<D> {
     fn rollback(&mut self) -> Result<()> {
         self.need_batch()?;
         self.touched.clear();
+        self.pending.clear();
         self.in_batch = false;
         self.db.batch("ROLLBACK")?;
         Ok(())
@@ -387,7 +512,33 @@ impl<D: Db> Store for SqlStore<D> {
             ),
             &params,
         )?;
-        rows.iter().map(|r| Ok(Candidate { article: r.get(0)?, cluster: r.get(1)?, signature: blob_sig(&r.get::<Vec<u8>>(2)?) })).collect()
+        let out = rows.iter().map(candidate).collect::<Result<_>>()?;
+        Ok(self.with_pending_candidates(out, bands))
+    }
+
+    fn lookup(&mut self, hash: &[u8; 16], bands: &[i64]) -> Result<Lookup> {
+        // the stored article with this hash (kind 0) or, when there is none, the candidates
+        // (kind 1), in one query
+        let marks: Vec<String> = (2..bands.len() + 2).map(|i| format!("?{i}")).collect();
+        let band_rows = if bands.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " UNION ALL
+                 SELECT 1, a.id, a.cluster_id, a.signature FROM articles a
+                 WHERE a.id IN (SELECT article_id FROM lsh_bands WHERE band IN ({}))
+                   AND NOT EXISTS (SELECT 1 FROM articles WHERE content_hash = ?1)",
+                marks.join(", ")
+            )
+        };
+        let mut params: Vec<Val> = vec![Val::Blob(hash.to_vec())];
+        params.extend(bands.iter().map(|b| Val::Int(*b)));
+        let rows = self.db().rows(&format!("SELECT 0, id, cluster_id, signature FROM articles WHERE content_hash = ?1{band_rows} ORDER BY 1, 2"), &params)?;
+        if let Some(r) = rows.first().filter(|r| matches!(r.0.first(), Some(Val::Int(0)))) {
+            return Ok(Lookup::Stored(r.get(1)?));
+        }
+        let out = rows.iter().map(|r| Ok(Candidate { article: r.get(1)?, cluster: r.get(2)?, signature: blob_sig(&r.get::<Vec<u8>>(3)?) })).collect::<Result<_>>()?;
+        Ok(Lookup::New(self.with_pending_candidates(out, bands)))
     }
 
     fn insert(&mut self, a: &NewArticle, cluster: ClusterChoice) -> Result<Inserted> {
@@ -395,98 +546,134 @@ impl<D: Db> Store for SqlStore<D> {
         let art = &a.article;
         let x = &a.extracted;
         let c = self.db();
-        let (cluster_id, new_cluster) = match cluster {
-            ClusterChoice::Join(id) => (id, false),
-            // representative is set right after the article row exists
-            ClusterChoice::New => (c.one::<i64>("INSERT INTO clusters (representative, size) VALUES (0, 0) RETURNING id", &[])?, true),
-        };
         let src = crate::sources::normalise(a.source.as_deref());
-        let aid: i64 = c.one(
-            "INSERT INTO articles (ext_id, content_hash, cluster_id, title, published, source, url, origin,
-                                   reference_date, text, signature, author)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
-            vals![
-                &art.id,
-                &a.content_hash[..],
-                cluster_id,
-                &art.title,
-                &art.published,
-                &src.source,
-                &art.url,
-                &a.origin,
-                &x.reference_date,
-                &art.text,
-                sig_blob(&a.signature),
-                &src.author
-            ],
-        )?;
-        if new_cluster {
-            c.exec("UPDATE clusters SET representative = ?1, size = 1 WHERE id = ?2", vals![aid, cluster_id])?;
-        } else {
-            c.exec("UPDATE clusters SET size = size + 1 WHERE id = ?1", vals![cluster_id])?;
+        let article_vals = vals![
+            &art.id,
+            &a.content_hash[..],
+            &art.title,
+            &art.published,
+            &src.source,
+            &art.url,
+            &a.origin,
+            &x.reference_date,
+            &art.text,
+            sig_blob(&a.signature),
+            &src.author,
+            &a.source
+        ];
+        let (aid, cluster_id, new_cluster) = match c.dialect() {
+            Dialect::Sqlite => {
+                let (cluster_id, new_cluster) = match cluster {
+                    ClusterChoice::Join(id) => (id, false),
+                    // representative is set right after the article row exists
+                    ClusterChoice::New => (c.one::<i64>("INSERT INTO clusters (representative, size) VALUES (0, 0) RETURNING id", &[])?, true),
+                };
+                let mut params = article_vals[..11].to_vec();
+                params.push(Val::Int(cluster_id));
+                let aid: i64 = c.one(
+                    "INSERT INTO articles (ext_id, content_hash, title, published, source, url, origin,
+                                           reference_date, text, signature, author, cluster_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+                    &params,
+                )?;
+                if new_cluster {
+                    c.exec("UPDATE clusters SET representative = ?1, size = 1 WHERE id = ?2", vals![aid, cluster_id])?;
+                } else {
+                    c.exec("UPDATE clusters SET size = size + 1 WHERE id = ?1", vals![cluster_id])?;
+                }
+                c.exec(
+                    "INSERT INTO sightings (article_id, origin, ext_id, source, url, source_raw, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    vals![aid, &a.origin, &art.id, &src.source, &art.url, &a.source, &src.author],
+                )?;
+                (aid, cluster_id, new_cluster)
+            }
+            // one statement, one round trip, for what SQLite does in four: the ids are drawn
+            // first, then the cluster, the article and its sighting are written together
+            // (foreign keys are checked at the statement's end)
+            Dialect::Postgres => {
+                let (cluster_sql, new_cluster) = match cluster {
+                    ClusterChoice::New => (
+                        "nextval(pg_get_serial_sequence('clusters', 'id'))",
+                        true,
+                    ),
+                    ClusterChoice::Join(_) => ("CAST(?13 AS BIGINT)", false),
+                };
+                let cluster_write = if new_cluster {
+                    "INSERT INTO clusters (id, representative, size) SELECT cid, aid, 1 FROM ids"
+                } else {
+                    "UPDATE clusters SET size = size + 1 WHERE id = (SELECT cid FROM ids)"
+                };
+                let sql = format!(
+                    "WITH ids AS (SELECT nextval(pg_get_serial_sequence('articles', 'id')) AS aid, {cluster_sql} AS cid),
+                     cl AS ({cluster_write}),
+                     ar AS (INSERT INTO articles (id, cluster_id, ext_id, content_hash, title, published, source, url, origin,
+                                                  reference_date, text, signature, author)
+                            VALUES ((SELECT aid FROM ids), (SELECT cid FROM ids), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)),
+                     si AS (INSERT INTO sightings (article_id, origin, ext_id, source, url, source_raw, author)
+                            VALUES ((SELECT aid FROM ids), ?7, ?1, ?5, ?6, ?12, ?11))
+                     SELECT aid, cid FROM ids"
+                );
+                let mut params = article_vals.to_vec();
+                if let ClusterChoice::Join(id) = cluster {
+                    params.push(Val::Int(id));
+                }
+                let row = c.row(&sql, &params)?.ok_or_else(|| StoreError::Decode("no row from the article insert".into()))?;
+                (row.get::<i64>(0)?, row.get::<i64>(1)?, new_cluster)
+            }
+        };
+        // the child rows wait for the batch's end (Pending): one bulk write per table and batch
+        let p = &mut self.pending;
+        let me = p.articles.len();
+        p.articles.push((aid, cluster_id, a.signature.clone()));
+        for b in &a.bands {
+            p.rows[BANDS].push(vals![*b, aid].to_vec());
+            let v = p.by_band.entry(*b).or_default();
+            if v.last() != Some(&me) {
+                v.push(me);
+            }
         }
-        c.exec(
-            "INSERT INTO sightings (article_id, origin, ext_id, source, url, source_raw, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            vals![aid, &a.origin, &art.id, &src.source, &art.url, &a.source, &src.author],
-        )?;
-        // one statement per table and article (each statement is a round trip to PostgreSQL)
-        insert_rows(c, "lsh_bands (band, article_id)", a.bands.iter().map(|b| vals![*b, aid].to_vec()))?;
-        insert_rows(
-            c,
-            "mentions (article_id, kind, text, actor, name, role, country, lat, lon, how, start, \"end\", sentence)",
-            x.mentions.iter().map(|m| {
-                vals![aid, &m.kind, &m.text, &m.actor, &m.name, &m.role, &m.country, m.lat, m.lon, &m.how, m.span.start, m.span.end, m.span.sentence]
-                    .to_vec()
-            }),
-        )?;
-        insert_rows(
-            c,
-            "quantities (article_id, kind, value, unit, text, approx, start, \"end\", sentence)",
-            x.quantities.iter().map(|q| vals![aid, &q.kind, q.value, &q.unit, &q.text, q.approx, q.span.start, q.span.end, q.span.sentence].to_vec()),
-        )?;
-        insert_rows(
-            c,
-            "dates (article_id, value, precision, text, relative, start, \"end\", sentence, hijri)",
-            x.dates.iter().map(|d| vals![aid, &d.value, &d.precision, &d.text, d.relative, d.span.start, d.span.end, d.span.sentence, &d.hijri].to_vec()),
-        )?;
+        p.rows[MENTIONS].extend(x.mentions.iter().map(|m| {
+            vals![aid, &m.kind, &m.text, &m.actor, &m.name, &m.role, &m.country, m.lat, m.lon, &m.how, m.span.start, m.span.end, m.span.sentence].to_vec()
+        }));
+        p.rows[QUANTITIES]
+            .extend(x.quantities.iter().map(|q| vals![aid, &q.kind, q.value, &q.unit, &q.text, q.approx, q.span.start, q.span.end, q.span.sentence].to_vec()));
+        p.rows[DATES].extend(x.dates.iter().map(|d| vals![aid, &d.value, &d.precision, &d.text, d.relative, d.span.start, d.span.end, d.span.sentence, &d.hijri].to_vec()));
         // incidents (one side not named): one row per report, never merged, not events
-        insert_rows(
-            c,
-            "incidents (article_id, sentence, type, mode, modality, source_actor, source_name, source_agent, target_actor,
-                        target_name, target_agent, date, date_precision, date_text, place_text, place_name, place_country,
-                        place_lat, place_lon, trigger, evidence, start, \"end\", gloss)",
-            x.incidents.iter().map(|e| {
-                let pl = e.place.as_ref();
-                vals![
-                    aid,
-                    e.span.sentence,
-                    &e.event_type,
-                    &e.mode,
-                    &e.modality,
-                    &e.source.actor,
-                    &e.source.name,
-                    &e.source.agent,
-                    &e.target.actor,
-                    &e.target.name,
-                    &e.target.agent,
-                    &e.date,
-                    &e.date_precision,
-                    &e.date_text,
-                    pl.map(|p| p.text.clone()),
-                    pl.and_then(|p| p.name.clone()),
-                    pl.and_then(|p| p.country.clone()),
-                    pl.and_then(|p| p.lat),
-                    pl.and_then(|p| p.lon),
-                    &e.trigger,
-                    &e.evidence,
-                    e.span.start,
-                    e.span.end,
-                    &e.gloss
-                ]
-                .to_vec()
-            }),
-        )?;
-        index_article(c, aid, art.title.as_deref().unwrap_or(""), &art.text)?;
+        p.rows[INCIDENTS].extend(x.incidents.iter().map(|e| {
+            let pl = e.place.as_ref();
+            vals![
+                aid,
+                e.span.sentence,
+                &e.event_type,
+                &e.mode,
+                &e.modality,
+                &e.source.actor,
+                &e.source.name,
+                &e.source.agent,
+                &e.target.actor,
+                &e.target.name,
+                &e.target.agent,
+                &e.date,
+                &e.date_precision,
+                &e.date_text,
+                pl.map(|p| p.text.clone()),
+                pl.and_then(|p| p.name.clone()),
+                pl.and_then(|p| p.country.clone()),
+                pl.and_then(|p| p.lat),
+                pl.and_then(|p| p.lon),
+                &e.trigger,
+                &e.evidence,
+                e.span.start,
+                e.span.end,
+                &e.gloss
+            ]
+            .to_vec()
+        }));
+        let (t, b) = match &a.search_forms {
+            Some((t, b)) => (t.clone(), b.clone()),
+            None => (crate::search::index_text(art.title.as_deref().unwrap_or("")), crate::search::index_text(&art.text)),
+        };
+        p.search.push((aid, t, b));
         let mut res = Inserted { article: aid, cluster: cluster_id, new_cluster, incidents: x.incidents.len(), ..Default::default() };
         // the article's text-dated reports first, then those dated by the article, then the rest
         // (merge.rs: the order rebuild-events uses, so both find the same events)
@@ -502,69 +689,103 @@ impl<D: Db> Store for SqlStore<D> {
         for (e, time) in reports {
             let key = EventKey::of(e);
             let joined = self.find_event(&key, &time, aid, cluster_id)?;
+            let place = e.place.as_ref().map(|p| p.name.clone().unwrap_or_else(|| p.text.clone()));
+            // the report's columns after event_id
+            let mention = vals![
+                aid,
+                e.span.sentence,
+                e.span.start,
+                e.span.end,
+                &e.trigger,
+                &e.modality,
+                &e.mode,
+                &e.date,
+                &e.date_text,
+                &e.source.agent,
+                &e.target.agent,
+                place,
+                &e.evidence,
+                &e.gloss,
+                e.place.as_ref().and_then(|p| p.country.clone()),
+                e.place.as_ref().and_then(|p| p.lat),
+                e.place.as_ref().and_then(|p| p.lon),
+                time.precision.as_ref().or(e.date_precision.as_ref()),
+                &time.source,
+                &time.start,
+                &time.end
+            ];
+            const MENTION_COLS: &str = "event_id, article_id, sentence, start, \"end\", trigger, modality, mode,
+                                        date, date_text, source_agent, target_agent, place, evidence, gloss,
+                                        place_country, place_lat, place_lon, date_precision, date_source, date_start, date_end";
             let eid = match joined {
                 Some(id) => {
                     res.events_merged += 1;
+                    let mut params = vec![Val::Int(id)];
+                    params.extend_from_slice(mention);
+                    self.db().exec(
+                        &format!(
+                            "INSERT INTO event_mentions ({MENTION_COLS})
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+                        ),
+                        &params,
+                    )?;
                     id
                 }
                 None => {
                     let swapped = key.source != e.source.actor;
                     let (sn, tn) = if swapped { (&e.target.name, &e.source.name) } else { (&e.source.name, &e.target.name) };
                     res.events_added += 1;
-                    self.db().one(
-                        "INSERT INTO events (type, source_actor, target_actor, date, date_precision, source_name,
+                    let event = vals![&key.event_type, &key.source, &key.target, &time.date, &time.precision, sn, tn, &e.mode, &e.gloss, aid, &time.source, &time.start, &time.end];
+                    const EVENT_INSERT: &str = "INSERT INTO events (type, source_actor, target_actor, date, date_precision, source_name,
                                              target_name, mode, gloss, first_article, date_source, date_start, date_end)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
-                        vals![&key.event_type, &key.source, &key.target, &time.date, &time.precision, sn, tn, &e.mode, &e.gloss, aid, &time.source, &time.start, &time.end],
-                    )?
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id";
+                    match self.db.dialect() {
+                        Dialect::Sqlite => {
+                            let eid: i64 = self.db().one(EVENT_INSERT, event)?;
+                            let mut params = vec![Val::Int(eid)];
+                            params.extend_from_slice(mention);
+                            self.db().exec(
+                                &format!(
+                                    "INSERT INTO event_mentions ({MENTION_COLS})
+                                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+                                ),
+                                &params,
+                            )?;
+                            eid
+                        }
+                        // the event and its first report in one round trip
+                        Dialect::Postgres => {
+                            let mut params = event.to_vec();
+                            params.extend_from_slice(mention);
+                            self.db().one(
+                                &format!(
+                                    "WITH ev AS ({EVENT_INSERT}),
+                                     em AS (INSERT INTO event_mentions ({MENTION_COLS})
+                                            VALUES ((SELECT id FROM ev), ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34))
+                                     SELECT id FROM ev"
+                                ),
+                                &params,
+                            )?
+                        }
+                    }
                 }
             };
-            let place = e.place.as_ref().map(|p| p.name.clone().unwrap_or_else(|| p.text.clone()));
-            self.db().exec(
-                "INSERT INTO event_mentions (event_id, article_id, sentence, start, \"end\", trigger, modality, mode,
-                                             date, date_text, source_agent, target_agent, place, evidence, gloss,
-                                             place_country, place_lat, place_lon, date_precision, date_source, date_start, date_end)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
-                vals![
-                    eid,
-                    aid,
-                    e.span.sentence,
-                    e.span.start,
-                    e.span.end,
-                    &e.trigger,
-                    &e.modality,
-                    &e.mode,
-                    &e.date,
-                    &e.date_text,
-                    &e.source.agent,
-                    &e.target.agent,
-                    place,
-                    &e.evidence,
-                    &e.gloss,
-                    e.place.as_ref().and_then(|p| p.country.clone()),
-                    e.place.as_ref().and_then(|p| p.lat),
-                    e.place.as_ref().and_then(|p| p.lon),
-                    time.precision.as_ref().or(e.date_precision.as_ref()),
-                    &time.source,
-                    &time.start,
-                    &time.end
-                ],
-            )?;
             if joined.is_some() {
                 // the event's time is its reports' (merge.rs), never the latest report's alone
                 self.redate(eid)?;
             }
-            self.db().exec("UPDATE events SET num_mentions = num_mentions + 1 WHERE id = ?1", vals![eid])?;
             self.touched.insert(eid);
         }
         Ok(res)
     }
 
     fn stats(&mut self, top: usize) -> Result<Stats> {
+        self.sync()?;
         stats_of(self.db(), top)
     }
 
     fn events(&mut self, limit: usize) -> Result<Vec<StoredEvent>> {
+        self.sync()?;
         let rows = self.db().rows(
             "SELECT id, type, source_actor, target_actor, date, num_mentions, num_articles, num_sources, gloss, date_source, date_start, date_end
              FROM events ORDER BY num_mentions DESC, id LIMIT ?1",

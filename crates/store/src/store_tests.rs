@@ -30,6 +30,7 @@ fn art(id: &str, source: Option<&str>, hash: u8, events: Vec<Event>) -> NewArtic
         signature: vec![1, 2, 3, hash as u32],
         bands: vec![hash as i64, 1000],
         extracted,
+        search_forms: None,
     }
 }
 
@@ -617,4 +618,188 @@ fn subscriptions_of_deleted(c: &dyn Db) {
     crate::query::record_delivery(c, a.id, 1, 1, true, 1, "200").unwrap();
     assert_eq!(crate::query::deliveries(c, b.id, 10).unwrap().len(), 0, "a deleted subscription logs no delivery");
     assert_eq!(crate::query::deliveries(c, a.id, 10).unwrap().len(), 1);
+}
+
+// ---- issue 11: how a batch writes (bulk child rows, one search-index run, no re-prepares) ----
+
+/// A connection that logs every call the store makes on it.
+struct Logged<D: Db> {
+    db: D,
+    log: std::cell::RefCell<Vec<String>>,
+}
+
+impl<D: Db> Db for Logged<D> {
+    fn dialect(&self) -> Dialect {
+        self.db.dialect()
+    }
+    fn rows(&self, sql: &str, params: &[crate::db::Val]) -> Result<Vec<crate::db::Row>> {
+        self.log.borrow_mut().push(sql.to_string());
+        self.db.rows(sql, params)
+    }
+    fn exec(&self, sql: &str, params: &[crate::db::Val]) -> Result<u64> {
+        self.log.borrow_mut().push(sql.to_string());
+        self.db.exec(sql, params)
+    }
+    fn batch(&self, sql: &str) -> Result<()> {
+        self.log.borrow_mut().push(sql.to_string());
+        self.db.batch(sql)
+    }
+    fn insert_many(&self, table: &str, cols: &[&str], rows: &[Vec<crate::db::Val>]) -> Result<()> {
+        self.log.borrow_mut().push(format!("insert_many {table} {}", rows.len()));
+        self.db.insert_many(table, cols, rows)
+    }
+}
+
+/// A batch of 30 articles (3 entity mentions, 2 bands, an event each): the child rows go in
+/// one bulk write per table, the search index in one run of statements with nothing between
+/// them (on SQLite any other statement in between makes FTS5 flush its in-memory index to
+/// disk: a segment per article, then merges, a third of the writer's time before), the batch
+/// finds its own articles as LSH candidates before they are written, and everything reads back.
+fn a_batch_writes_child_rows_in_bulk<D: Db>(db: D) {
+    let mut s = crate::sql::SqlStore::new(Logged { db, log: Default::default() });
+    let arts: Vec<NewArticle> = (0..30u8)
+        .map(|i| {
+            let mut a = art(&format!("a{i}"), Some("TASS"), i + 1, vec![event("CONSULT", "RUS", "KAZ", Some("2025-10-22"))]);
+            let m = a.extracted.mentions[0].clone();
+            a.extracted.mentions = vec![m.clone(), m.clone(), m];
+            a.bands = vec![i as i64 + 5000, 7777];
+            a
+        })
+        .collect();
+    s.begin().unwrap();
+    let first = s.insert(&arts[0], ClusterChoice::New).unwrap();
+    let c = s.candidates(&[5000]).unwrap();
+    assert_eq!(c.len(), 1, "the batch's own article is a candidate before its bands are written");
+    assert_eq!((c[0].article, c[0].cluster, c[0].signature.clone()), (first.article, first.cluster, arts[0].signature.clone()));
+    for a in &arts[1..] {
+        s.insert(a, ClusterChoice::New).unwrap();
+    }
+    assert_eq!(s.candidates(&[7777, 5003]).unwrap().len(), 30, "each once, whatever bands it shares");
+    s.commit().unwrap();
+    let log = s.db.log.borrow().clone();
+    // statements per article (its row, cluster and sighting; the event lookup, the report and
+    // the event's time): one for article, cluster and sighting together on PostgreSQL, where
+    // each statement is a round trip
+    let per_article = match s.db.dialect() {
+        Dialect::Sqlite => 9,
+        Dialect::Postgres => 5,
+    };
+    assert!(log.len() <= 30 * per_article + 12, "{} statements for 30 articles: {log:#?}", log.len());
+    for table in ["mentions", "lsh_bands"] {
+        assert!(!log.iter().any(|l| l.starts_with(&format!("INSERT INTO {table}"))), "{table}: a statement per article");
+    }
+    assert!(log.contains(&"insert_many mentions 90".to_string()) && log.contains(&"insert_many lsh_bands 60".to_string()), "{log:#?}");
+    let search: Vec<usize> = log.iter().enumerate().filter(|(_, l)| l.contains("article_fts") || l.contains("article_search")).map(|(i, _)| i).collect();
+    assert!(!search.is_empty());
+    assert_eq!(search.last().unwrap() - search[0] + 1, search.len(), "search-index writes interleaved with other statements: {log:#?}");
+    let st = s.stats(5).unwrap();
+    assert_eq!((st.articles, st.entity_mentions, st.events, st.mentions), (30, 90, 1, 30));
+    assert_eq!(s.events(1).unwrap()[0].num_articles, 30);
+    assert_eq!(s.candidates(&[7777]).unwrap().len(), 30);
+    let page = crate::query::search(&s.db, &crate::search::SearchQuery::parse("text").unwrap(), "text", 50, 0).unwrap();
+    assert_eq!(page.total, 30, "every article is in the search index");
+}
+
+#[test]
+fn a_batch_writes_child_rows_in_bulk_on_sqlite() {
+    a_batch_writes_child_rows_in_bulk(SqliteStore::in_memory().unwrap().db);
+}
+
+#[test]
+fn a_batch_writes_child_rows_in_bulk_on_postgres() {
+    if let Some(s) = crate::testing::pg_store("a_batch_writes_child_rows_in_bulk_on_postgres") {
+        a_batch_writes_child_rows_in_bulk(s.db);
+    }
+}
+
+/// SQLite (STAT4 compiled in) re-prepared the event lookup at every execution because a bound
+/// value might change its plan; the store's connection turns that off (QPSG).
+#[test]
+fn the_event_lookup_is_prepared_once() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.begin().unwrap();
+    for i in 0..20u8 {
+        let date = format!("2025-10-{:02}", i + 1);
+        s.insert(&art(&format!("e{i}"), None, i + 1, vec![event("CONSULT", "RUS", "KAZ", Some(&date))]), ClusterChoice::New).unwrap();
+    }
+    s.commit().unwrap();
+    let st = s.connection().prepare_cached(crate::sql::find_event_sql(true, true)).unwrap();
+    assert_eq!(st.get_status(rusqlite::StatementStatus::RePrepare), 0);
+    assert!(st.get_status(rusqlite::StatementStatus::RePrepare) == 0 && s.connection().db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG).unwrap());
+}
+
+/// `lookup` answers the writer's two questions in one query: stored already (by content
+/// hash, in this batch or before), else the LSH candidates, the batch's own included.
+fn lookup_is_find_by_hash_then_candidates(s: &mut dyn Store) {
+    s.begin().unwrap();
+    let a = s.insert(&art("a", None, 7, vec![]), ClusterChoice::New).unwrap();
+    assert!(matches!(s.lookup(&[7; 16], &[1000]).unwrap(), Lookup::Stored(id) if id == a.article), "stored in this batch");
+    match s.lookup(&[8; 16], &[1000, 5]).unwrap() {
+        Lookup::New(c) => assert_eq!(c.iter().map(|c| (c.article, c.cluster)).collect::<Vec<_>>(), vec![(a.article, a.cluster)]),
+        other => panic!("{other:?}"),
+    }
+    s.commit().unwrap();
+    let b = {
+        s.begin().unwrap();
+        let b = s.insert(&art("b", None, 8, vec![]), ClusterChoice::Join(a.cluster)).unwrap();
+        s.commit().unwrap();
+        b
+    };
+    assert!(matches!(s.lookup(&[7; 16], &[]).unwrap(), Lookup::Stored(id) if id == a.article));
+    match s.lookup(&[9; 16], &[1000, 8]).unwrap() {
+        Lookup::New(c) => assert_eq!(c.iter().map(|c| c.article).collect::<Vec<_>>(), vec![a.article, b.article]),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(s.lookup(&[9; 16], &[]).unwrap(), Lookup::New(c) if c.is_empty()));
+}
+
+mod lookup_on_both {
+    #[test]
+    fn sqlite() {
+        super::lookup_is_find_by_hash_then_candidates(&mut crate::SqliteStore::in_memory().unwrap())
+    }
+    #[test]
+    fn postgres() {
+        if let Some(mut s) = crate::testing::pg_store("lookup_is_find_by_hash_then_candidates") {
+            super::lookup_is_find_by_hash_then_candidates(&mut s)
+        }
+    }
+}
+
+/// PostgreSQL: the event lookup uses the (type, source, target) index for the actors, which it
+/// could not for `IS NOT DISTINCT FROM` (every event of the type was read per report).
+#[test]
+fn the_postgres_event_lookup_uses_the_actor_index() {
+    let Some(s) = crate::testing::pg_store("the_postgres_event_lookup_uses_the_actor_index") else { return };
+    let db: &dyn Db = s.connection();
+    db.batch("SET enable_seqscan = off").unwrap();
+    for (src, tgt) in [(true, true), (true, false), (false, true), (false, false)] {
+        let sql = crate::db::pg_placeholders(crate::sql::find_event_sql(src, tgt));
+        let plan: Vec<String> = db
+            .column(
+                &format!("EXPLAIN {}", sql.replace("$1", "'CONSULT'").replace("$2", if src { "'RUS'" } else { "NULL" }).replace("$3", if tgt { "'KAZ'" } else { "NULL" }).replace("$4", "1").replace("$5", "1").replace("$6", "'2025'").replace("$7", "'2026'")),
+                &[],
+            )
+            .unwrap();
+        let plan = plan.join("\n");
+        let by_actor = plan.lines().any(|l| l.contains("Index Cond:") && (l.contains("source_actor") || l.contains("target_actor")));
+        assert!(by_actor, "({src}, {tgt}): no index condition on an actor:\n{plan}");
+    }
+}
+
+/// PostgreSQL: article texts are compressed with LZ4 where the server has it (pglz was 6 % of
+/// the server's time in a bulk ingest).
+#[test]
+fn postgres_article_texts_are_lz4_compressed_where_the_server_can() {
+    let Some(mut s) = crate::testing::pg_store("postgres_article_texts_are_lz4_compressed_where_the_server_can") else { return };
+    let lz4 = s.connection().batch("SET default_toast_compression = 'lz4'").is_ok();
+    let mut a = art("long", None, 1, vec![]);
+    a.article.text = "وزير الخارجية الروسي سيرغي لافروف يستقبل نظيره الكازاخستاني. ".repeat(400);
+    s.begin().unwrap();
+    let id = s.insert(&a, ClusterChoice::New).unwrap().article;
+    s.commit().unwrap();
+    let db: &dyn Db = s.connection();
+    let how: Option<String> = db.one("SELECT pg_column_compression(text) FROM articles WHERE id = ?1", vals![id]).unwrap();
+    assert_eq!(how.as_deref(), Some(if lz4 { "lz4" } else { "pglz" }));
+    assert_eq!(db.one::<String>("SELECT text FROM articles WHERE id = ?1", vals![id]).unwrap(), a.article.text);
 }
