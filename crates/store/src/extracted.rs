@@ -160,7 +160,7 @@ mod tests {
             extracted.extend(super::event_rows(&out).into_iter().map(|r| (a.id.clone(), r)));
             s.begin().unwrap();
             let n = i as u8 + 1;
-            let new = NewArticle { article: a.clone(), origin: a.id.clone(), source: a.source.clone(), content_hash: [n; 16], signature: vec![u32::from(n)], bands: vec![1000 + i64::from(n)], extracted: out };
+            let new = NewArticle { article: a.clone(), origin: a.id.clone(), source: a.source.clone(), content_hash: [n; 16], signature: vec![u32::from(n)], bands: vec![1000 + i64::from(n)], extracted: out, search_forms: None };
             s.insert(&new, ClusterChoice::New).unwrap();
             s.commit().unwrap();
         }
