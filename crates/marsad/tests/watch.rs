@@ -314,17 +314,24 @@ fn a_watcher_killed_while_storing_a_poll_and_restarted_loses_and_duplicates_noth
     let db = t.0.join("w.db");
     let (url, feed) = feed_server();
     publish(&feed, "v1", &(0..3).map(item).collect::<Vec<_>>());
-    let total = 60;
+    // (enough items, looked at often, that the kill lands while the poll is being stored even
+    // when storing is fast: 60 items were stored within one 100 ms look on an idle machine)
+    let total = 300;
     let (mut w, log) = start_watch(&data, &db, &url, &["--batch", "2", "--workers", "1", "--no-webhooks"]);
     assert!(wait_until(Duration::from_secs(60), || count(&db, "SELECT count(*) FROM articles") == 3), "first poll: {:?}", log.lock().unwrap());
     // many new items, committed two at a time: kill -9 once some, not all, are stored
     let all: Vec<(String, String)> = (0..total).map(item).collect();
     publish(&feed, "v2", &all);
-    let mut seen = 0;
-    let killed_at = wait_until(Duration::from_secs(120), || {
-        seen = count(&db, "SELECT count(*) FROM articles");
-        seen > 3
-    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let killed_at = loop {
+        if count(&db, "SELECT count(*) FROM articles") > 3 {
+            break true;
+        }
+        if std::time::Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
     assert!(killed_at, "the second poll stored nothing: {:?}", log.lock().unwrap());
     signal(&w, "KILL");
     let _ = w.wait();
