@@ -303,7 +303,9 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     .take_while(|&&i| rec.ments[i].first <= h.last + WINDOW)
                     .map(|&i| &rec.ments[i])
                     .filter(|m| m.first > h.last)
-                    .find_map(|m| m.country.clone().filter(|c| Some(c) != src_actor.as_ref()));
+                    .find_map(|m| m.country.clone().filter(|c| Some(c) != src_actor.as_ref()))
+                    // …and so does a state named after في (هجوم التحالف على حافلة … في اليمن)
+                    .or_else(|| state_where(doc, rec, h, sent.tokens.end).filter(|c| Some(c) != src_actor.as_ref()));
                 let is_state = src_actor.as_deref().is_some_and(|a| !a.contains(':'));
                 if let (Some(c), true) = (place_country.filter(|_| PLACE_TARGET.contains(&tr.event_type.as_str())), is_state) {
                     place_target = Some(c);
@@ -394,6 +396,16 @@ fn genitive_patient(parts: &[Part], h: &Hit, hi: usize) -> bool {
 
 /// How many words back a pronoun's antecedent may stand.
 const ANTECEDENT_WORDS: usize = 8;
+
+/// The state named by its name right after في within [`WINDOW`] tokens after trigger `h`
+/// (… في اليمن): where the event happened.
+fn state_where(doc: &Doc, rec: &Recognition, h: &Hit, end: usize) -> Option<String> {
+    (h.last + 1..end.min(h.last + WINDOW)).find_map(|k| {
+        let m = &rec.ments[rec.owner[k]?];
+        let named = m.first == k && m.kind == EntityKind::Country && !matches!(m.how, Some(How::Adjective | How::People));
+        (named && k > 0 && doc.tokens[k - 1].norm == "في" && m.prefix.is_empty()).then(|| m.actor.clone()).flatten()
+    })
+}
 
 /// Third-person object pronouns on a verb (matching form): اتهمها، تحتجزهما، استقبله.
 const OBJECT_PRONOUNS: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
@@ -505,10 +517,14 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
             && matches!(doc.tokens[at - 2].norm.as_str(), "التي" | "الذي" | "اللذين" | "الذين")
             && doc.tokens[at - 1].kind == TokenKind::Word && doc.tokens[at - 1].sentence == doc.tokens[first].sentence
             && (at - 4..at - 2).any(|k| ["بال", "وبال", "لل"].iter().any(|c| doc.tokens[k].norm.starts_with(c)));
-        let marked = governed || construct || relative_agent || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
+        // (a list in apposition names the object: تشمل الزيارة 4 بلدان أخرى هي تشاد وجيبوتي)
+        let apposition = matches!(prev_word, "هي" | "هما" | "هم");
+        let marked = governed || construct || relative_agent || apposition || p.ends_with('ل') || p.ends_with('ب') || p.ends_with('ك');
         // coordination: و on the phrase, or an enumeration with ، or / right after the last mention
         let enum_sep = prev.is_some_and(|t| t.is_punct("،") || t.is_punct("/") || t.is_punct(","));
-        let coord = last.is_some_and(|(l, _)| first <= l + 3) && (p.starts_with('و') || enum_sep && last.is_some_and(|(l, _)| first == l + 2));
+        // …or the preposition repeated with و after a marked side (يجب على X أن … وعلى Y تجنب …)
+        let and_prep = prev.is_some_and(|t| t.norm.strip_prefix('و').is_some_and(|w| TARGET_MARKERS.contains(&w))) && parts.last().is_some_and(|q| q.marked && first <= q.last + 12);
+        let coord = last.is_some_and(|(l, _)| first <= l + 3) && (p.starts_with('و') || enum_sep && last.is_some_and(|(l, _)| first == l + 2)) || and_prep;
         // a topic or location (في أفغانستان وإيران، القضية الفلسطينية) is no side, nor is what is
         // coordinated with it; a capital is a side only as a subject or in بين … و … (not في أنقرة)
         // (…but an official in Hamas speaks for Hamas: ورفض مسؤول في حماس)

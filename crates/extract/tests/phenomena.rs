@@ -59,6 +59,9 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("a pronoun on a reciprocal (form VI) verb form is a possessor", "أكد وزير الخارجية المصري أن بلاده ستواصل تعاونها مع السودان في مجال المياه.", &["COOPERATE:EGY:SDN"]),
     ("البلدين refers back to the two states named most", "وصل الرئيس السوداني إلى واشنطن في زيارة رسمية. وقالت الخارجية الأمريكية إن السودان شريك مهم للولايات المتحدة. ويناقش مسؤولو البلدين حاليا رفع العقوبات.", &["CONSULT:SDN:USA"]),
     ("الحلف refers back to the alliance; كان X قد فعل puts the subject first", "انعقدت قمة حلف شمال الأطلسي في بروكسل. وكان الرئيس الأمريكي قد انتقد أعضاء الحلف بشدة.", &["ACCUSE:USA:IGO:NATO"]),
+    ("a state after في is where violence happened", "وقالت منظمة العفو الدولية إن هجوم التحالف الذي تقوده السعودية على حافلة مدرسية في اليمن جريمة حرب.", &["ASSAULT:SAU:YEM"]),
+    ("a list in apposition after هي names a visit's destinations", "وصل وزير الخارجية الأمريكي إلى إثيوبيا. وتشمل الزيارة ثلاثة بلدان أخرى هي كينيا ونيجيريا وتشاد.", &["CONSULT:USA:KEN", "CONSULT:USA:NGA", "CONSULT:USA:TCD"]),
+    ("a preposition repeated with و adds a target", "وقال الأمين العام للأمم المتحدة إنه يجب على إسرائيل ضبط النفس التام وعلى الفلسطينيين تجنب العنف.", &["REQUEST:IGO:UN:ISR", "REQUEST:IGO:UN:PSE"]),
     ("two people of one state meet: a domestic event", "التقى الرئيس الأمريكي دونالد ترامب برئيس مجلس النواب بول رايان في واشنطن.", &["CONSULT:USA:USA"]),
 ];
 
