@@ -243,6 +243,11 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     tgt = ante.into_iter().collect();
                 }
             }
+            if tgt.is_empty() && is_verb && tr.event_type == "REQUEST" {
+                // the one asked is followed by what is asked, with على/إلى (حث ترامب في وقت سابق
+                // دول الحلف على تخصيص …), however far the subject's adverbs push it
+                tgt = addressee(doc, &parts, h, hi, &src).into_iter().collect();
+            }
             let mut srcs: Vec<usize> = src.clone();
             let mut tgts: Vec<usize> = tgt.clone();
             if srcs.is_empty() && !tgts.is_empty() {
@@ -397,6 +402,16 @@ fn genitive_patient(parts: &[Part], h: &Hit, hi: usize) -> bool {
 /// How many words back a pronoun's antecedent may stand.
 const ANTECEDENT_WORDS: usize = 8;
 
+/// The participant after a request verb `h` that is followed by على/إلى and the thing asked
+/// (حث X على، دعا X إلى), within ten words of the verb; not one of the sources.
+fn addressee(doc: &Doc, parts: &[Part], h: &Hit, hi: usize, src: &[usize]) -> Option<usize> {
+    parts
+        .iter()
+        .filter(|p| p.first > h.last && p.first <= h.last + 10 && p.first < hi && !p.marked && !src.contains(&p.ment))
+        .find(|p| doc.tokens.get(p.last + 1).is_some_and(|t| matches!(t.norm.as_str(), "علي" | "الي")))
+        .map(|p| p.ment)
+}
+
 /// The state named by its name right after في within [`WINDOW`] tokens after trigger `h`
 /// (… في اليمن): where the event happened.
 fn state_where(doc: &Doc, rec: &Recognition, h: &Hit, end: usize) -> Option<String> {
@@ -489,7 +504,7 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
                 (vec![(o, actor.to_string())], first, m.last, prefix, Some(m))
             }
             None => match referent(kb, doc, rec, k) {
-                Some((sides, prefix)) => (sides, k, k, prefix, None),
+                Some((sides, last, prefix)) => (sides, k, last, prefix, None),
                 None => continue,
             },
         };
@@ -503,12 +518,17 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
         });
         // …and so does a ب/ل on the noun it depends on: رحبت إسرائيل بقرار الولايات المتحدة،
         // أشاد بالجهود التي تقدمها حكومة المملكة، أبدى أسفه لقرار نظيره الأميركي
-        let construct = first > 0 && rec.owner[first - 1].is_none() && doc.tokens[first - 1].kind == TokenKind::Word && doc.tokens[first - 1].sentence == doc.tokens[first].sentence && {
-            let w = doc.tokens[first - 1].norm.as_str();
-            let w = w.strip_prefix('و').filter(|r| r.chars().count() >= 4).unwrap_or(w);
-            ["بال", "لل"].iter().any(|c| w.starts_with(c)) && w.chars().count() >= 5
-                || ["ب", "ل"].iter().any(|c| w.strip_prefix(c).is_some_and(|r| is_construct_noun(r)))
+        let governing = |k: usize| {
+            rec.owner[k].is_none() && doc.tokens[k].kind == TokenKind::Word && doc.tokens[k].sentence == doc.tokens[first].sentence && {
+                let w = doc.tokens[k].norm.as_str();
+                let w = w.strip_prefix('و').filter(|r| r.chars().count() >= 4).unwrap_or(w);
+                ["بال", "لل"].iter().any(|c| w.starts_with(c)) && w.chars().count() >= 5
+                    || ["ب", "ل"].iter().any(|c| w.strip_prefix(c).is_some_and(|r| is_construct_noun(r)))
+            }
         };
+        // (through one more noun of the chain: بالتزام دول الحلف)
+        let chain_noun = |k: usize| rec.owner[k].is_none() && doc.tokens[k].kind == TokenKind::Word && matches!(doc.tokens[k].norm.as_str(), "دول" | "اعضاء" | "حكومه" | "حكومات" | "قاده" | "شعب" | "شعوب");
+        let construct = first > 0 && governing(first - 1) || first > 1 && chain_noun(first - 1) && governing(first - 2);
         // …and the agent of a relative clause on such a noun: أشاد بالجهود التي تقدمها حكومة X،
         // رحب بالقرار الذي اتخذته X (X did what the trigger's ب/ل-object names)
         // (over a head noun of its own: التي تقدمها حكومة المملكة)
@@ -529,7 +549,9 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
         // coordinated with it; a capital is a side only as a subject or in بين … و … (not في أنقرة)
         // (…but an official in Hamas speaks for Hamas: ورفض مسؤول في حماس)
         let member_of = prev_word == "في" && first >= 2 && is_member_noun(doc.tokens[first - 2].norm.strip_prefix('و').unwrap_or(&doc.tokens[first - 2].norm));
-        let topic = TOPIC_MARKERS.contains(&prev_word) && !p.starts_with('و') && !member_of || coord && last.is_some_and(|(_, t)| t);
+        // (وعبر before a name is the verb عبّر, not the preposition: وعبر ترامب عن سعادته)
+        let verb_homograph = prev.is_some_and(|t| t.norm == "وعبر");
+        let topic = TOPIC_MARKERS.contains(&prev_word) && !p.starts_with('و') && !member_of && !verb_homograph || coord && last.is_some_and(|(_, t)| t);
         // (العاصمة الإيرانية طهران: a capital named after its state is a place)
         // (…في عاصمتها أديس أبابا، #موسكو); right after another mention it is that state's
         // capital only when it is the same state (واتهمت كييف موسكو: two sides)
@@ -588,16 +610,23 @@ fn phrase_start(rec: &Recognition, o: usize) -> (usize, String) {
 /// How many sentences back a definite noun looks for what it refers to.
 const ANAPHOR_SENTENCES: usize = 10;
 
-/// The sides a definite noun at token `k` refers back to (`lexicon/anaphors.tsv`): the two
-/// states named most often before it (البلدين), or the last organisation whose name holds its head (الحلف
+/// The sides a definite noun at token `k` refers back to (`lexicon/anaphors.tsv`), with the last
+/// token it spans: the two states named most often before it (البلدين), the state of a region
+/// named most often (الدولة الأفريقية), or the last organisation whose name holds its head (الحلف
 /// → حلف شمال الأطلسي), within [`ANAPHOR_SENTENCES`] sentences and [`WINDOW`] × 8 tokens; with
 /// the proclitics written on the noun.
-fn referent(kb: &Kb, doc: &Doc, rec: &Recognition, k: usize) -> Option<(Vec<(usize, String)>, String)> {
+fn referent(kb: &Kb, doc: &Doc, rec: &Recognition, k: usize) -> Option<(Vec<(usize, String)>, usize, String)> {
     let t = &doc.tokens[k];
     if t.kind != TokenKind::Word || kb.anaphors.is_empty() {
         return None;
     }
-    let (prefix, anaphor) = anaphor_form(&t.norm).and_then(|(p, w)| kb.anaphors.get(&w).map(|a| (p, a)))?;
+    let (prefix, word) = anaphor_form(&t.norm)?;
+    // a noun and its adjective (الدولة الأفريقية), else the noun alone (البلدين)
+    let two = doc.tokens.get(k + 1).filter(|n| n.kind == TokenKind::Word && rec.owner[k + 1].is_none()).and_then(|n| kb.anaphors.get(&format!("{word} {}", n.norm)));
+    let (anaphor, last) = match two {
+        Some(a) => (a, k + 1),
+        None => (kb.anaphors.get(&word)?, k),
+    };
     let from_sentence = t.sentence.saturating_sub(ANAPHOR_SENTENCES);
     // (state mention, its actor, how often named), the latest mention first
     let mut counts: Vec<(usize, String, usize)> = Vec::new();
@@ -626,16 +655,26 @@ fn referent(kb: &Kb, doc: &Doc, rec: &Recognition, k: usize) -> Option<(Vec<(usi
             marsad_kb::Anaphor::Org(heads) => {
                 let name = || doc.tokens[m.first..=m.last].iter().map(|t| t.norm.as_str()).collect::<Vec<_>>().join(" ");
                 if m.kind == EntityKind::Org && heads.iter().any(|h| name().contains(h.as_str())) {
-                    return Some((vec![(o, actor.to_string())], prefix));
+                    return Some((vec![(o, actor.to_string())], last, prefix));
+                }
+            }
+            marsad_kb::Anaphor::State(codes) => {
+                if codes.iter().any(|c| c == actor) {
+                    match counts.iter_mut().find(|(_, a, _)| a == actor) {
+                        Some(c) => c.2 += 1,
+                        None => counts.push((o, actor.to_string(), 1)),
+                    }
                 }
             }
         }
     }
-    // the two states named most often (the latest first among equals), in text order
+    // the two states named most often (the latest first among equals), in text order; or the
+    // one state of the region named most often
     counts.sort_by_key(|c| std::cmp::Reverse(c.2));
-    let mut pair: Vec<(usize, String)> = counts.into_iter().take(2).map(|(o, a, _)| (o, a)).collect();
-    pair.sort_by_key(|(o, _)| rec.ments[*o].first);
-    (pair.len() == 2).then_some((pair, prefix))
+    let want = if matches!(anaphor, marsad_kb::Anaphor::Pair) { 2 } else { 1 };
+    let mut sides: Vec<(usize, String)> = counts.into_iter().take(want).map(|(o, a, _)| (o, a)).collect();
+    sides.sort_by_key(|(o, _)| rec.ments[*o].first);
+    (sides.len() == want).then_some((sides, last, prefix))
 }
 
 /// A word split into its proclitics and the definite noun under them (والبلدين → و + البلدين،

@@ -62,6 +62,9 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("a state after في is where violence happened", "وقالت منظمة العفو الدولية إن هجوم التحالف الذي تقوده السعودية على حافلة مدرسية في اليمن جريمة حرب.", &["ASSAULT:SAU:YEM"]),
     ("a list in apposition after هي names a visit's destinations", "وصل وزير الخارجية الأمريكي إلى إثيوبيا. وتشمل الزيارة ثلاثة بلدان أخرى هي كينيا ونيجيريا وتشاد.", &["CONSULT:USA:KEN", "CONSULT:USA:NGA", "CONSULT:USA:TCD"]),
     ("a preposition repeated with و adds a target", "وقال الأمين العام للأمم المتحدة إنه يجب على إسرائيل ضبط النفس التام وعلى الفلسطينيين تجنب العنف.", &["REQUEST:IGO:UN:ISR", "REQUEST:IGO:UN:PSE"]),
+    ("an epithet of a region stands for its state named most", "وصل الرئيس السوداني إلى واشنطن. وقال المسؤول الأمريكي مرحبا بقرار الدولة الأفريقية إن بلاده تدعم السودان.", &["SUPPORT:USA:SDN"]),
+    ("the one asked is followed by على, past the subject's adverbs", "عقدت قمة حلف شمال الأطلسي في بروكسل. وقد حث ترامب في وقت سابق دول الحلف على زيادة الإنفاق.", &["REQUEST:USA:IGO:NATO"]),
+    ("وعبر before a name is a verb; a ب-noun's genitive through دول", "عقدت قمة حلف شمال الأطلسي في بروكسل. وعبر ترامب عن سعادته بالتزام دول الحلف بزيادة نفقاتها.", &["SUPPORT:USA:IGO:NATO"]),
     ("two people of one state meet: a domestic event", "التقى الرئيس الأمريكي دونالد ترامب برئيس مجلس النواب بول رايان في واشنطن.", &["CONSULT:USA:USA"]),
 ];
 

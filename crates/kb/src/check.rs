@@ -102,7 +102,8 @@ pub fn check(src: &Sources) -> Vec<Problem> {
             }
             match file.as_str() {
                 "kb/orgs.tsv" if !ORG_KINDS.contains(&cols[2]) => p(o.clone(), format!("org kind {:?} is not one of {ORG_KINDS:?}", cols[2])),
-                "lexicon/anaphors.tsv" if !matches!(cols[1], "pair" | "org") => p(o.clone(), format!("refers {:?} is not `pair` or `org`", cols[1])),
+                "lexicon/anaphors.tsv" if !matches!(cols[1], "pair" | "org" | "state") => p(o.clone(), format!("refers {:?} is not `pair`, `org` or `state`", cols[1])),
+                "lexicon/anaphors.tsv" if cols[1] == "state" && !values(cols[2]).all(is_actor_code) => p(o.clone(), format!("{:?} holds something that is not an actor code", cols[2])),
                 "kb/places.tsv" | "kb/places.generated.tsv" => {
                     if !PLACE_KINDS.contains(&cols[2]) {
                         p(o.clone(), format!("place kind {:?} is not one of {PLACE_KINDS:?}", cols[2]));
@@ -243,7 +244,8 @@ mod tests {
             ("lexicon/modality.tsv", "يسعى إلى\tplanned\tbefore\nيسعى الى\thypothetical\tbefore\n", "already listed"),
             ("lexicon/modality.tsv", "تعطلت\tnegated\tlater\n", "not before or after"),
             ("lexicon/modality.tsv", "ربما\tmaybe\tbefore\n", "not planned, negated or hypothetical"),
-            ("lexicon/anaphors.tsv", "الحلف\tgroup\tحلف\n", "is not `pair` or `org`"),
+            ("lexicon/anaphors.tsv", "الحلف\tgroup\tحلف\n", "is not `pair`, `org` or `state`"),
+            ("lexicon/anaphors.tsv", "الدولة الخليجية\tstate\tQAT|qatar\n", "not an actor code"),
             ("lexicon/anaphors.tsv", "الحلف\torg\n", "columns"),
         ];
         for (file, text, want) in rows {

@@ -282,6 +282,8 @@ pub enum Anaphor {
     Pair,
     /// The last organisation whose name holds one of these words (matching forms).
     Org(Vec<String>),
+    /// The state named most often before it among these actor codes (الدولة الأفريقية).
+    State(Vec<String>),
 }
 
 /// The TAB-separated rows of a data file: (line number, columns).
@@ -662,7 +664,8 @@ impl Kb {
             let a = match cols[1] {
                 "pair" => Anaphor::Pair,
                 "org" => Anaphor::Org(values(cols[2]).map(marsad_text::normalize).collect()),
-                other => return Err(KbError::Parse { file: file.into(), line, msg: format!("refers {other:?} is not `pair` or `org`") }),
+                "state" => Anaphor::State(values(cols[2]).map(str::to_string).collect()),
+                other => return Err(KbError::Parse { file: file.into(), line, msg: format!("refers {other:?} is not `pair`, `org` or `state`") }),
             };
             anaphors.insert(marsad_text::normalize(cols[0]), a);
         }
