@@ -357,11 +357,19 @@ impl<'a> Passes<'a> {
 
     /// Pass 1, dictionary hits: the longest reading wins; a guarded short form (a surname that
     /// is also a word) only after a full mention of the same person; a name carries no case
-    /// ending (سوقًا is "a market", not Suga).
+    /// ending (سوقًا is "a market", not Suga) and is not split off an ordinary word (فريقا).
     pub fn dictionary(&mut self, entities: Vec<Hit>) {
         let (kb, doc, text) = (self.kb, self.doc, self.text);
         let (guarded, plain): (Vec<Hit>, Vec<Hit>) = entities.into_iter().partition(|h| kb.entity_forms[h.form.payload as usize].1 == How::GuardedShort);
-        let plain = resolve_overlaps(plain.into_iter().filter(|h| !(h.first..=h.last).any(|k| has_tanween(text, &doc.tokens[k]))).collect());
+        // (…nor is a name read under a proclitic when the whole word is an ordinary one: فريقا is
+        // "a team", not ف + ريقا, Riga)
+        let plain = resolve_overlaps(
+            plain
+                .into_iter()
+                .filter(|h| !(h.first..=h.last).any(|k| has_tanween(text, &doc.tokens[k])))
+                .filter(|h| !(h.first == h.last && !h.prefix.is_empty() && kb.common.contains(doc.tokens[h.first].norm.as_str())))
+                .collect(),
+        );
         for h in &plain {
             let m = ment_from_kb(kb, doc, text, h, self.date);
             self.push(m);

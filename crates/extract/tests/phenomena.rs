@@ -221,6 +221,9 @@ fn mention_table() {
     // a nationality adjective after the noun it describes does not stand for a person
     let out = run("وأعلنت الحكومة اليابانية عزمها تقديم مساعدات.");
     assert!(out.mentions.iter().all(|m| m.kind != "PERSON"), "عزمها is not a name: {:?}", out.mentions);
+    // a name is not split off an ordinary word under a proclitic (فريقا is a team, not ف + Riga)
+    let out = run("وقد أرسل بومبيو مؤخرا فريقا خاصا إلى المنطقة.");
+    assert!(out.mentions.iter().all(|m| m.kind != "PLACE"), "فريقا is not Riga: {:?}", out.mentions);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
