@@ -243,6 +243,11 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                     tgt = ante.into_iter().collect();
                 }
             }
+            if tgt.is_empty() && tr.mode.as_deref() == Some("visit") {
+                // a visit to a capital is a visit to its state (زيارة الأمير إلى باريس، وصل إلى موسكو
+                // في زيارة): the capital after إلى, which is otherwise a place
+                tgt = destination(doc, rec, h, hi).into_iter().filter(|&d| !src.iter().any(|&s| actor_of(&rec.ments[s]) == actor_of(&rec.ments[d]))).collect();
+            }
             if tgt.is_empty() && is_verb && tr.event_type == "REQUEST" {
                 // the one asked is followed by what is asked, with على/إلى (حث ترامب في وقت سابق
                 // دول الحلف على تخصيص …), however far the subject's adverbs push it
@@ -410,6 +415,16 @@ fn addressee(doc: &Doc, parts: &[Part], h: &Hit, hi: usize, src: &[usize]) -> Op
         .filter(|p| p.first > h.last && p.first <= h.last + 10 && p.first < hi && !p.marked && !src.contains(&p.ment))
         .find(|p| doc.tokens.get(p.last + 1).is_some_and(|t| matches!(t.norm.as_str(), "علي" | "الي")))
         .map(|p| p.ment)
+}
+
+/// A capital right after إلى within six words after a visit `h` (زيارة الأمير محمد بن سلمان إلى
+/// باريس): the state visited.
+fn destination(doc: &Doc, rec: &Recognition, h: &Hit, hi: usize) -> Option<usize> {
+    (h.last + 1..hi.min(h.last + 7)).find_map(|k| {
+        let o = rec.owner[k]?;
+        let m = &rec.ments[o];
+        (m.first == k && m.is_capital() && k > 0 && matches!(doc.tokens[k - 1].norm.as_str(), "الي" | "والي") && actor_of(m).is_some()).then_some(o)
+    })
 }
 
 /// The state named by its name right after في within [`WINDOW`] tokens after trigger `h`

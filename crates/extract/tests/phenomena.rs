@@ -65,6 +65,7 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("an epithet of a region stands for its state named most", "وصل الرئيس السوداني إلى واشنطن. وقال المسؤول الأمريكي مرحبا بقرار الدولة الأفريقية إن بلاده تدعم السودان.", &["SUPPORT:USA:SDN"]),
     ("the one asked is followed by على, past the subject's adverbs", "عقدت قمة حلف شمال الأطلسي في بروكسل. وقد حث ترامب في وقت سابق دول الحلف على زيادة الإنفاق.", &["REQUEST:USA:IGO:NATO"]),
     ("وعبر before a name is a verb; a ب-noun's genitive through دول", "عقدت قمة حلف شمال الأطلسي في بروكسل. وعبر ترامب عن سعادته بالتزام دول الحلف بزيادة نفقاتها.", &["SUPPORT:USA:IGO:NATO"]),
+    ("a visit to a capital is a visit to its state", "وصل الرئيس التركي رجب طيب أردوغان في زيارة رسمية إلى موسكو.", &["CONSULT:TUR:RUS"]),
     ("two people of one state meet: a domestic event", "التقى الرئيس الأمريكي دونالد ترامب برئيس مجلس النواب بول رايان في واشنطن.", &["CONSULT:USA:USA"]),
 ];
 
