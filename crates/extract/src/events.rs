@@ -231,6 +231,17 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
                 f => f,
             };
             let (mut src, mut tgt) = arguments(&parts, h, lo, hi, violent, frame);
+            if is_verb {
+                // a subject before the verb inside a relative clause is that clause's: the main
+                // verb's subject is the noun the clause describes (الصدر الذي ستكون كتلته أكبر كتلة
+                // في البرلمان العراقي، التقى بـ …)
+                if let [s] = src[..] {
+                    if let Some(head) = relative_head(doc, &parts, s, h, lo) {
+                        src = vec![head];
+                        tgt.retain(|&t| t != head);
+                    }
+                }
+            }
             if is_verb && OBJECT_PRONOUNS.contains(&h.suffix) && !after_preposition(doc, h) && !reciprocal(&tr.lemma) {
                 // the object is a pronoun (واتهمها، تحتجزهما): its antecedent is the target, and
                 // whatever follows is not
@@ -417,6 +428,14 @@ fn addressee(doc: &Doc, parts: &[Part], h: &Hit, hi: usize, src: &[usize]) -> Op
         .map(|p| p.ment)
 }
 
+/// When the subject `s` chosen before verb `h` stands inside a relative clause (after الذي/التي/
+/// الذين in the verb's clause), the participant the clause describes, right before the pronoun.
+fn relative_head(doc: &Doc, parts: &[Part], s: usize, h: &Hit, lo: usize) -> Option<usize> {
+    let sp = parts.iter().find(|p| p.ment == s && p.last < h.first)?;
+    let r = (lo..sp.first).rev().find(|&k| matches!(doc.tokens[k].norm.as_str(), "الذي" | "التي" | "الذين" | "اللذين" | "اللذان" | "اللتان"))?;
+    parts.iter().rev().find(|p| p.last < r && p.last + 2 >= r && !p.marked).map(|p| p.ment)
+}
+
 /// A capital right after إلى within six words after a visit `h` (زيارة الأمير محمد بن سلمان إلى
 /// باريس): the state visited.
 fn destination(doc: &Doc, rec: &Recognition, h: &Hit, hi: usize) -> Option<usize> {
@@ -527,9 +546,12 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
         let prev_word = prev.filter(|t| t.kind == TokenKind::Word).map(|t| t.norm.strip_prefix('و').filter(|r| r.chars().count() >= 2).unwrap_or(&t.norm)).unwrap_or("");
         let p = prefix.as_str();
         // a preposition governs its whole noun phrase: عن ناقلة نفط بريطانية، على سفن روسية
+        // (…and a ب on a role noun heading the phrase: التقى بزعيم كتلة الفتح هادي العامري; not ل,
+        // which after a visit names the visitor: الزيارة الرسمية لرئيس جمهورية كازاخستان)
         let governed = (first.saturating_sub(3)..first).rev().take_while(|&q| doc.tokens[q].kind == TokenKind::Word && rec.owner[q].is_none()).any(|q| {
             let w = doc.tokens[q].norm.as_str();
-            TARGET_MARKERS.contains(&w.strip_prefix('و').unwrap_or(w))
+            let w = w.strip_prefix('و').unwrap_or(w);
+            TARGET_MARKERS.contains(&w) || w.strip_prefix('ب').is_some_and(|r| kb.role_words.contains(r))
         });
         // …and so does a ب/ل on the noun it depends on: رحبت إسرائيل بقرار الولايات المتحدة،
         // أشاد بالجهود التي تقدمها حكومة المملكة، أبدى أسفه لقرار نظيره الأميركي
@@ -867,7 +889,11 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, frame
     let src_side = |i: usize| src_group.iter().any(|&j| parts[j].same_side(&parts[i]));
     // target: the first marked participant after the trigger, else the next other one after the source
     let mut tgt_group: Vec<usize> = Vec::new();
-    if let Some(&t) = after.iter().find(|&&i| marked(i) && !src_side(i)) {
+    // (a participle's object follows it directly: منتقدا ترامب … لرئيس أمريكي)
+    let direct_object = after.first().filter(|&&i| subject_before && parts[i].first == h.last + 1 && !src_side(i));
+    if let Some(&t) = direct_object {
+        tgt_group = group(t);
+    } else if let Some(&t) = after.iter().find(|&&i| marked(i) && !src_side(i)) {
         tgt_group = group(t);
     } else if let Some(&t) = after.iter().find(|&&i| !src_group.contains(&i) && !parts[i].coord && !src_side(i)) {
         // an unmarked object stands right after the trigger or the subject (التقى أردوغان بوتين)

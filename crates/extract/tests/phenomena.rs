@@ -66,6 +66,8 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("the one asked is followed by على, past the subject's adverbs", "عقدت قمة حلف شمال الأطلسي في بروكسل. وقد حث ترامب في وقت سابق دول الحلف على زيادة الإنفاق.", &["REQUEST:USA:IGO:NATO"]),
     ("وعبر before a name is a verb; a ب-noun's genitive through دول", "عقدت قمة حلف شمال الأطلسي في بروكسل. وعبر ترامب عن سعادته بالتزام دول الحلف بزيادة نفقاتها.", &["SUPPORT:USA:IGO:NATO"]),
     ("a visit to a capital is a visit to its state", "وصل الرئيس التركي رجب طيب أردوغان في زيارة رسمية إلى موسكو.", &["CONSULT:TUR:RUS"]),
+    ("the subject before a relative clause, and ب on a role heading the object", "زعيم التيار مقتدى الصدر الذي ستكون كتلته أكبر كتلة في البرلمان العراقي، التقى بزعيم كتلة الفتح هادي العامري يوم أمس.", &["CONSULT:IRQ:IRQ"]),
+    ("a participle's object follows it directly", "وتحدث الوزير المصري سامح شكري منتقدا إثيوبيا في مؤتمر صحفي مع نظيره السوداني.", &["ACCUSE:EGY:ETH"]),
     ("two people of one state meet: a domestic event", "التقى الرئيس الأمريكي دونالد ترامب برئيس مجلس النواب بول رايان في واشنطن.", &["CONSULT:USA:USA"]),
 ];
 
