@@ -309,10 +309,14 @@ fn last_day_before<'a>(dates: &'a [dates::DateMention], before: usize, reference
     let from = doc.sentences.get(sentence.saturating_sub(2))?.start;
     let hi = dates.partition_point(|d| d.start < before);
     let lo = dates.partition_point(|d| d.start < from);
-    dates[lo..hi].iter().rev().find_map(|d| match d.resolve(reference) {
+    let day = |d: &'a dates::DateMention| match d.resolve(reference) {
         Some((v, dates::Precision::Day)) if !d.future && !after_reference(&v, reference) => Some((d, v)),
         _ => None,
-    })
+    };
+    // …else the day of the story's lead (its first two sentences: كشفت النقابة، السبت، …), which
+    // the story goes on telling
+    let lead_end = doc.sentences.get(1).or(doc.sentences.first()).map_or(0, |s| s.end).min(before);
+    dates[lo..hi].iter().rev().find_map(day).or_else(|| dates[..dates.partition_point(|d| d.start < lead_end)].iter().find_map(day))
 }
 
 /// The names the tagger finds in `text`, one line each with class and score, and whether

@@ -284,6 +284,7 @@ fn random_text_never_panics() {
 /// (phenomenon, sentence, event type, date the event must carry); published 2025-06-10.
 const EVENT_DATES: &[(&str, &str, &str, &str)] = &[
     ("the end of a range says until when, not when", "وخلال جولته التي تستمر حتى 13 يونيو، سيزور الوزير الأمريكي إثيوبيا.", "CONSULT", "2025-06-10"),
+    ("an undated past event later in a story took place on the lead's day", "قال وزير الخارجية التركي، السبت، إن بلاده تتابع الأوضاع. وأضاف أن الحكومة تعمل على ذلك. وأشار إلى أن الوضع صعب. واتهمت أنقرة موسكو بتدبير هجمات إلكترونية.", "ACCUSE", "2025-06-07"),
     ("the start of a range is the date", "وزار الرئيس التركي روسيا من الأحد حتى الثلاثاء.", "CONSULT", "2025-06-08"),
 ];
 
