@@ -223,47 +223,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
             }
             let (lo, hi) = clause_bounds(kb, doc, h, prev_trigger, next_trigger);
             let violent = matches!(tr.event_type.as_str(), "ASSAULT" | "COERCE");
-            // كان X قد فعل: the subject stands between كان and قد, before the verb
-            let frame = match tr.frame {
-                Frame::Default if kana_qad(doc, &parts, h, lo) => Frame::SubjectBefore,
-                // اعتقال الشيخ حمد من بيروت: the genitive of an arrest is who was arrested
-                Frame::Default if tr.kind == 'n' && tr.event_type == "COERCE" && genitive_patient(&parts, h, hi) => Frame::Result,
-                f => f,
-            };
-            let (mut src, mut tgt) = arguments(&parts, h, lo, hi, violent, frame);
-            if is_verb {
-                // a subject before the verb inside a relative clause is that clause's: the main
-                // verb's subject is the noun the clause describes (الصدر الذي ستكون كتلته أكبر كتلة
-                // في البرلمان العراقي، التقى بـ …)
-                if let [s] = src[..] {
-                    if let Some(head) = relative_head(doc, &parts, s, h, lo) {
-                        src = vec![head];
-                        tgt.retain(|&t| t != head);
-                    }
-                }
-            }
-            if is_verb && OBJECT_PRONOUNS.contains(&h.suffix) && !after_preposition(doc, h) && !reciprocal(&tr.lemma) {
-                // the object is a pronoun (واتهمها، تحتجزهما): its antecedent is the target, and
-                // whatever follows is not
-                let (ante, relative) = antecedent(doc, &parts, &prev_parts, h, lo);
-                // the subject of a pronoun-object verb is never its antecedent, and in a relative
-                // clause it follows the verb (التي تتهمها دول عربية: no named subject)
-                src.retain(|&i| Some(i) != ante && (!relative || rec.ments[i].first > h.last));
-                // (a relative on a thing keeps the verb's own target: الاتفاقية التي وقعتها الأردن مع فرنسا)
-                if ante.is_some() || !relative {
-                    tgt = ante.into_iter().collect();
-                }
-            }
-            if tgt.is_empty() && tr.mode.as_deref() == Some("visit") {
-                // a visit to a capital is a visit to its state (زيارة الأمير إلى باريس، وصل إلى موسكو
-                // في زيارة): the capital after إلى, which is otherwise a place
-                tgt = destination(doc, rec, h, hi).into_iter().filter(|&d| !src.iter().any(|&s| actor_of(&rec.ments[s]) == actor_of(&rec.ments[d]))).collect();
-            }
-            if tgt.is_empty() && is_verb && tr.event_type == "REQUEST" {
-                // the one asked is followed by what is asked, with على/إلى (حث ترامب في وقت سابق
-                // دول الحلف على تخصيص …), however far the subject's adverbs push it
-                tgt = addressee(doc, &parts, h, hi, &src).into_iter().collect();
-            }
+            let (src, tgt) = sides(kb, doc, rec, &parts, &prev_parts, h, (lo, hi));
             let mut srcs: Vec<usize> = src.clone();
             let mut tgts: Vec<usize> = tgt.clone();
             if srcs.is_empty() && !tgts.is_empty() {
@@ -394,6 +354,60 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
         prev_parts = parts;
     }
     out
+}
+
+/// The source and target mentions of trigger `h` in its clause `[lo, hi)`: [`arguments`] by the
+/// trigger's frame (or كان…قد's subject-first, or a coercion noun's patient genitive), then what a
+/// flat reading misses, in order: a relative clause's subject gives way to its head, an object
+/// pronoun's antecedent is the target, a visit's capital after إلى, a request's addressee before
+/// على/إلى.
+#[allow(clippy::too_many_arguments)]
+fn sides(kb: &Kb, doc: &Doc, rec: &Recognition, parts: &[Part], prev_parts: &[Part], h: &Hit, (lo, hi): (usize, usize)) -> (Vec<usize>, Vec<usize>) {
+    let tr = &kb.triggers[h.form.payload as usize];
+    let is_verb = tr.kind == 'v';
+    let violent = matches!(tr.event_type.as_str(), "ASSAULT" | "COERCE");
+    // كان X قد فعل: the subject stands between كان and قد, before the verb
+    let frame = match tr.frame {
+        Frame::Default if kana_qad(doc, parts, h, lo) => Frame::SubjectBefore,
+        // اعتقال الشيخ حمد من بيروت: the genitive of an arrest is who was arrested
+        Frame::Default if tr.kind == 'n' && tr.event_type == "COERCE" && genitive_patient(parts, h, hi) => Frame::Result,
+        f => f,
+    };
+    let (mut src, mut tgt) = arguments(parts, h, lo, hi, violent, frame);
+    if is_verb {
+        // a subject before the verb inside a relative clause is that clause's: the main
+        // verb's subject is the noun the clause describes (الصدر الذي ستكون كتلته أكبر كتلة
+        // في البرلمان العراقي، التقى بـ …)
+        if let [s] = src[..] {
+            if let Some(head) = relative_head(doc, parts, s, h, lo) {
+                src = vec![head];
+                tgt.retain(|&t| t != head);
+            }
+        }
+    }
+    if is_verb && OBJECT_PRONOUNS.contains(&h.suffix) && !after_preposition(doc, h) && !reciprocal(&tr.lemma) {
+        // the object is a pronoun (واتهمها، تحتجزهما): its antecedent is the target, and
+        // whatever follows is not
+        let (ante, relative) = antecedent(doc, parts, prev_parts, h, lo);
+        // the subject of a pronoun-object verb is never its antecedent, and in a relative
+        // clause it follows the verb (التي تتهمها دول عربية: no named subject)
+        src.retain(|&i| Some(i) != ante && (!relative || rec.ments[i].first > h.last));
+        // (a relative on a thing keeps the verb's own target: الاتفاقية التي وقعتها الأردن مع فرنسا)
+        if ante.is_some() || !relative {
+            tgt = ante.into_iter().collect();
+        }
+    }
+    if tgt.is_empty() && tr.mode.as_deref() == Some("visit") {
+        // a visit to a capital is a visit to its state (زيارة الأمير إلى باريس، وصل إلى موسكو
+        // في زيارة): the capital after إلى, which is otherwise a place
+        tgt = destination(doc, rec, h, hi).into_iter().filter(|&d| !src.iter().any(|&s| actor_of(&rec.ments[s]) == actor_of(&rec.ments[d]))).collect();
+    }
+    if tgt.is_empty() && is_verb && tr.event_type == "REQUEST" {
+        // the one asked is followed by what is asked, with على/إلى (حث ترامب في وقت سابق
+        // دول الحلف على تخصيص …), however far the subject's adverbs push it
+        tgt = addressee(doc, parts, h, hi, &src).into_iter().collect();
+    }
+    (src, tgt)
 }
 
 /// The verb `h` follows قد, and a participant stands between it and a كان before it (وكان
@@ -644,6 +658,9 @@ fn phrase_start(rec: &Recognition, o: usize) -> (usize, String) {
     (first, prefix)
 }
 
+/// The sides a definite noun stands for: (mention, actor) each.
+type Sides = Vec<(usize, String)>;
+
 /// How many sentences back a definite noun looks for what it refers to.
 const ANAPHOR_SENTENCES: usize = 10;
 
@@ -652,7 +669,7 @@ const ANAPHOR_SENTENCES: usize = 10;
 /// named most often (الدولة الأفريقية), or the last organisation whose name holds its head (الحلف
 /// → حلف شمال الأطلسي), within [`ANAPHOR_SENTENCES`] sentences and [`WINDOW`] × 8 tokens; with
 /// the proclitics written on the noun.
-fn referent(kb: &Kb, doc: &Doc, rec: &Recognition, k: usize) -> Option<(Vec<(usize, String)>, usize, String)> {
+fn referent(kb: &Kb, doc: &Doc, rec: &Recognition, k: usize) -> Option<(Sides, usize, String)> {
     let t = &doc.tokens[k];
     if t.kind != TokenKind::Word || kb.anaphors.is_empty() {
         return None;
