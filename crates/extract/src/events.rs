@@ -123,8 +123,18 @@ struct Part {
 impl Part {
     /// The same side: one actor, and not two different people.
     fn same_side(&self, other: &Part) -> bool {
-        self.actor == other.actor && !matches!((self.person, other.person), (Some((a, x)), Some((b, y))) if a.is_none() && x != y || a != b)
+        self.actor == other.actor && !different_people(self.person, other.person)
     }
+}
+
+/// Who a person mention is (its entity, else where its name starts); `None` for anything else.
+fn person_key(m: &Ment) -> Option<(Option<u32>, usize)> {
+    (m.kind == EntityKind::Person).then_some((m.entity, m.start))
+}
+
+/// Two people who are not the same person (different entities, or unknown names at two places).
+fn different_people(a: Option<(Option<u32>, usize)>, b: Option<(Option<u32>, usize)>) -> bool {
+    matches!((a, b), (Some((a, x)), Some((b, y))) if a.is_none() && x != y || a != b)
 }
 
 /// Nouns (matching form, without the article) that a state adjective after them makes an actor:
@@ -446,7 +456,7 @@ fn addressee(doc: &Doc, parts: &[Part], h: &Hit, hi: usize, src: &[usize]) -> Op
 /// الذين in the verb's clause), the participant the clause describes, right before the pronoun.
 fn relative_head(doc: &Doc, parts: &[Part], s: usize, h: &Hit, lo: usize) -> Option<usize> {
     let sp = parts.iter().find(|p| p.ment == s && p.last < h.first)?;
-    let r = (lo..sp.first).rev().find(|&k| matches!(doc.tokens[k].norm.as_str(), "الذي" | "التي" | "الذين" | "اللذين" | "اللذان" | "اللتان"))?;
+    let r = (lo..sp.first).rev().find(|&k| RELATIVE_PRONOUNS.contains(&doc.tokens[k].norm.as_str()))?;
     parts.iter().rev().find(|p| p.last < r && p.last + 2 >= r && !p.marked).map(|p| p.ment)
 }
 
@@ -470,6 +480,9 @@ fn state_where(doc: &Doc, rec: &Recognition, h: &Hit, end: usize) -> Option<Stri
     })
 }
 
+/// Relative pronouns (matching form) that open a clause on the noun before them.
+const RELATIVE_PRONOUNS: &[&str] = &["الذي", "التي", "الذين", "اللذين", "اللتين", "اللذان", "اللتان"];
+
 /// Third-person object pronouns on a verb (matching form): اتهمها، تحتجزهما، استقبله.
 const OBJECT_PRONOUNS: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
 
@@ -479,7 +492,7 @@ const OBJECT_PRONOUNS: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
 /// subject (اختص ألمانيا بالانتقاد، واتهمها → Germany).
 /// Also says whether the verb stands in a relative clause.
 fn antecedent(doc: &Doc, parts: &[Part], prev_parts: &[Part], h: &Hit, lo: usize) -> (Option<usize>, bool) {
-    let relative = (h.first.saturating_sub(2)..h.first).rev().find(|&k| matches!(doc.tokens[k].norm.as_str(), "الذي" | "التي" | "اللذين" | "اللتين" | "الذين" | "اللذان" | "اللتان"));
+    let relative = (h.first.saturating_sub(2)..h.first).rev().find(|&k| RELATIVE_PRONOUNS.contains(&doc.tokens[k].norm.as_str()));
     if let Some(r) = relative {
         return (parts.iter().rev().find(|p| p.last < r && p.last + 3 >= r).map(|p| p.ment), true);
     }
@@ -511,8 +524,8 @@ fn reciprocal(lemma: &str) -> bool {
 
 /// Both sides are people with names of their own (not a state and its official).
 fn two_people(ments: &[Ment], s: Option<usize>, t: Option<usize>) -> bool {
-    let person = |i: Option<usize>| i.map(|i| &ments[i]).filter(|m| m.kind == EntityKind::Person);
-    matches!((person(s), person(t)), (Some(a), Some(b)) if a.entity.is_none() || a.entity != b.entity)
+    let key = |i: Option<usize>| i.and_then(|i| person_key(&ments[i]));
+    different_people(key(s), key(t))
 }
 
 /// The clause of trigger `h` inside [lo, hi). An event noun after a complementizer (قال ترامب
@@ -626,7 +639,7 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
         let at = if head_before { first - 1 } else { first };
         let agent = at >= 1 && (AGENT_MARKERS.contains(&norm_at(at - 1)) || norm_at(at - 1) == "قبل" && at >= 2 && norm_at(at - 2) == "من");
         for (j, (o, actor)) in sides.into_iter().enumerate() {
-            let person = Some(&rec.ments[o]).filter(|m| m.kind == EntityKind::Person).map(|m| (m.entity, m.start));
+            let person = person_key(&rec.ments[o]);
             // (the second state of البلدين is coordinated with the first)
             let coord = coord || j > 0;
             let between = between || j > 0 && prev_word == "بين";
@@ -696,29 +709,22 @@ fn referent(kb: &Kb, doc: &Doc, rec: &Recognition, k: usize) -> Option<(Sides, u
             continue; // each mention once, at its last token
         }
         let Some(actor) = actor_of(m) else { continue };
-        match anaphor {
-            marsad_kb::Anaphor::Pair => {
-                // every state named before, with how often: the two most named are the pair
-                if !actor.contains(':') {
-                    match counts.iter_mut().find(|(_, a, _)| a == actor) {
-                        Some(c) => c.2 += 1,
-                        None => counts.push((o, actor.to_string(), 1)),
-                    }
-                }
-            }
+        // every state (of the region) named before, with how often: the most named are the sides
+        let counted = match anaphor {
+            marsad_kb::Anaphor::Pair => !actor.contains(':'),
+            marsad_kb::Anaphor::State(codes) => codes.iter().any(|c| c == actor),
             marsad_kb::Anaphor::Org(heads) => {
                 let name = || doc.tokens[m.first..=m.last].iter().map(|t| t.norm.as_str()).collect::<Vec<_>>().join(" ");
                 if m.kind == EntityKind::Org && heads.iter().any(|h| name().contains(h.as_str())) {
                     return Some((vec![(o, actor.to_string())], last, prefix));
                 }
+                false
             }
-            marsad_kb::Anaphor::State(codes) => {
-                if codes.iter().any(|c| c == actor) {
-                    match counts.iter_mut().find(|(_, a, _)| a == actor) {
-                        Some(c) => c.2 += 1,
-                        None => counts.push((o, actor.to_string(), 1)),
-                    }
-                }
+        };
+        if counted {
+            match counts.iter_mut().find(|(_, a, _)| a == actor) {
+                Some(c) => c.2 += 1,
+                None => counts.push((o, actor.to_string(), 1)),
             }
         }
     }
