@@ -9,7 +9,8 @@
 //! Pipeline: `marsad_text::analyze` (normalise, tokens, sentences) → one automaton pass over the
 //! whole knowledge base → [`recognise`] (actors, places, pattern names, aliases, and the names
 //! of the trained [`tagger`] that no dictionary holds) → [`dates`] and
-//! [`quantities`] → [`events`] (triggers, arguments, modality, date, place) → [`schema`].
+//! [`quantities`] → [`events`] (triggers, arguments, modality, date, place) → the trained
+//! [`report`] check (is an attack or protest reported, or only named?) → [`schema`].
 //!
 //! **Must not:** keep state between articles (extraction is a pure function of the article and
 //! the knowledge base, so shards can run anywhere), do I/O, or panic on any input text.
@@ -20,6 +21,7 @@ pub mod gloss;
 pub mod numbers;
 pub mod quantities;
 pub mod recognise;
+pub mod report;
 pub mod schema;
 pub mod when;
 pub mod tagger;
@@ -35,6 +37,7 @@ const DATE_WINDOW: usize = 2000;
 pub struct Extractor {
     kb: Kb,
     tagger: Option<tagger::Model>,
+    report: Option<report::Model>,
     dates: dates::DateFinder,
     quantities: quantities::QuantityFinder,
 }
@@ -48,7 +51,19 @@ impl Extractor {
 
     /// An extractor with another tagger model, or none (dictionary and patterns only).
     pub fn with_tagger(kb: Kb, tagger: Option<tagger::Model>) -> Self {
-        Extractor { kb, tagger, dates: dates::DateFinder::new(), quantities: quantities::QuantityFinder::new() }
+        // the embedded model is checked by a test; a damaged one would only turn the check off
+        Extractor { kb, tagger, report: report::Model::embedded().ok(), dates: dates::DateFinder::new(), quantities: quantities::QuantityFinder::new() }
+    }
+
+    /// The same extractor with another report model ([`report`]), or none: every violent or
+    /// protest event the rules find is then kept.
+    pub fn with_report(mut self, report: Option<report::Model>) -> Self {
+        self.report = report;
+        self
+    }
+
+    pub fn report(&self) -> Option<&report::Model> {
+        self.report.as_ref()
     }
 
     pub fn kb(&self) -> &Kb {
@@ -61,6 +76,20 @@ impl Extractor {
 
     /// Extracts everything from one article.
     pub fn extract(&self, art: &Article) -> ArticleOut {
+        self.extract_with(art, None)
+    }
+
+    /// The report model's training examples in one article: each event, incident and unrealised
+    /// event the rules find, as its type and features (see [`report::features`]); nothing is
+    /// filtered.
+    pub fn report_candidates(&self, art: &Article) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        self.extract_with(art, Some(&mut out));
+        out
+    }
+
+    /// Extraction; with `candidates`, the report check only records its features and keeps all.
+    fn extract_with(&self, art: &Article, mut candidates: Option<&mut Vec<(String, Vec<String>)>>) -> ArticleOut {
         // the title, when given apart from the text, is read as the first line
         let owned;
         let text: &str = match &art.title {
@@ -147,7 +176,22 @@ impl Extractor {
         let mut events_out: Vec<Event> = Vec::new();
         let mut unrealised: Vec<Event> = Vec::new();
         let mut incidents: Vec<Event> = Vec::new();
+        let mut background: Vec<Event> = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        // the kind of name at each token, for the report check (only when it has work to do)
+        let names: Vec<Option<&'static str>> = match (&candidates, &self.report) {
+            (None, None) => Vec::new(),
+            (None, Some(m)) if !evs.iter().any(|e| m.scores(&e.event_type)) => Vec::new(),
+            _ => {
+                let mut v = vec![None; doc.tokens.len()];
+                for m in rec.ments.iter().filter(|m| !m.dropped) {
+                    for k in m.first..=m.last.min(doc.tokens.len().saturating_sub(1)) {
+                        v[k] = Some(m.kind.as_str());
+                    }
+                }
+                v
+            }
+        };
         for e in evs {
             let part = |i: Option<usize>, actor: &Option<String>| -> Participant {
                 let actor = actor.clone();
@@ -240,9 +284,33 @@ impl Extractor {
             // domestic event.
             let state_alone = e.source == e.target && e.source.is_some_and(|i| rec.ments[i].kind == EntityKind::Country);
             let by_nobody = state_alone && matches!(e.event_type.as_str(), "ASSAULT" | "COERCE");
-            let incident = ev.source.actor.is_none() || ev.target.actor.is_none() || by_nobody;
-            if matches!(ev.modality.as_str(), "negated" | "hypothetical") {
+            let unreal = matches!(ev.modality.as_str(), "negated" | "hypothetical");
+            let mut incident = ev.source.actor.is_none() || ev.target.actor.is_none() || by_nobody;
+            // is it reported as happening, or only named (history, a charge, a weapon, a figure
+            // of speech)? The trained check decides for the types it knows (report.rs)
+            let status = if unreal { report::Status::Unrealised } else if incident { report::Status::Incident } else { report::Status::Event };
+            let cand = report::Candidate { names: &names, event_type: &e.event_type, first: e.first, last: e.last, sentence: e.sentence, status, modality: e.modality, verb: !e.nominal };
+            let unreported = match (&mut candidates, &self.report) {
+                (Some(out), _) => {
+                    out.push((e.event_type.clone(), report::features(&doc, &cand)));
+                    false
+                }
+                (None, Some(m)) if !unreal => match m.score(&doc, &cand) {
+                    Some(p) => {
+                        // an attack in one state by nobody named, that the check is sure of: domestic
+                        if by_nobody && ev.source.actor.is_some() && m.domestic(&e.event_type).is_some_and(|d| p >= d) {
+                            incident = false;
+                        }
+                        p < m.threshold(&e.event_type)
+                    }
+                    None => false,
+                },
+                _ => false,
+            };
+            if unreal {
                 unrealised.push(ev);
+            } else if unreported {
+                background.push(ev);
             } else if incident {
                 incidents.push(ev);
             } else {
@@ -262,6 +330,7 @@ impl Extractor {
             events: events_out,
             unrealised,
             incidents,
+            background,
             quantities,
             dates: dates_out,
         }

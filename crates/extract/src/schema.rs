@@ -257,6 +257,12 @@ pub struct ArticleOut {
     /// place, date and evidence.
     #[serde(default)]
     pub incidents: Vec<Event>,
+    /// Attacks and protests the text names without reporting them as happening — history, a
+    /// charge or an inquiry, a weapon, a figure of speech, a generic statement — as the trained
+    /// report check ([`crate::report`]) judges: neither events nor incidents, kept for readers
+    /// who want them.
+    #[serde(default)]
+    pub background: Vec<Event>,
     pub quantities: Vec<QuantityOut>,
     pub dates: Vec<DateOut>,
 }

@@ -26,6 +26,10 @@ struct Cli {
     /// built in, or `off` for dictionary and patterns only.
     #[arg(long, global = true, value_name = "FILE|off")]
     ner_model: Option<PathBuf>,
+    /// Use this report model (written by `marsad train-report`) instead of the one built in, or
+    /// `off` to keep every attack and protest the trigger rules find.
+    #[arg(long, global = true, value_name = "FILE|off")]
+    report_model: Option<PathBuf>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -190,6 +194,32 @@ enum Cmd {
     Store {
         #[command(subcommand)]
         cmd: StoreCmd,
+    },
+    /// Train the report check (is an attack or protest the rules find reported as happening?) on
+    /// the Arabic PLOVER gold-standard records and write the model; reproducible.
+    ///
+    /// Each CSV has the columns id, event_type, label ("yes", "easy no", "difficult no",
+    /// "ambiguous": left out) and text. The built-in model is `marsad train-report
+    /// ../shared/corpus/gsr/assault_gsr_dev.csv ../shared/corpus/gsr/protest_gsr_dev.csv --out
+    /// data/report/model.tsv --report-model off` (see data/report/NOTICE.md).
+    TrainReport {
+        #[arg(required = true)]
+        csv: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Leave out the records whose ids this file lists (one per line): cross-validation.
+        #[arg(long, value_name = "FILE")]
+        exclude: Option<PathBuf>,
+        #[arg(long, default_value_t = marsad_extract::report::TrainOptions::default().epochs)]
+        epochs: usize,
+        /// Candidates under this probability are not reported events.
+        #[arg(long, default_value_t = marsad_extract::report::TrainOptions::default().threshold)]
+        threshold: f32,
+        /// A per-type setting written into the model: `TYPE|threshold=P` (that type's threshold)
+        /// or `TYPE|domestic=P` (how sure the check must be before an attack with one state and
+        /// no named attacker is a domestic event). Repeatable.
+        #[arg(long = "set", value_name = "KEY=P")]
+        settings: Vec<String>,
     },
     /// Train the named-entity tagger on a CoNLL file (TOKEN<TAB>TAG, NewsFANE Gold classes)
     /// and write the model; reproducible: the same data, epochs and seed give the same bytes.
@@ -356,6 +386,18 @@ fn tagger(cli: &Cli) -> Result<Option<marsad_extract::tagger::Model>> {
     }
 }
 
+/// The report check to use: the built-in model, one from a file, or none (`--report-model off`).
+fn report_model(cli: &Cli) -> Result<Option<marsad_extract::report::Model>> {
+    match &cli.report_model {
+        None => Ok(Some(marsad_extract::report::Model::embedded().context("the built-in report model")?)),
+        Some(p) if p.as_os_str() == "off" => Ok(None),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("reading the report model {}", p.display()))?;
+            Ok(Some(marsad_extract::report::Model::parse(&text, &p.display().to_string())?))
+        }
+    }
+}
+
 fn sources(cli: &Cli) -> Result<Sources> {
     Ok(match &cli.data {
         Some(d) => Sources::from_dir(d).with_context(|| format!("reading data files from {}", d.display()))?,
@@ -385,7 +427,7 @@ fn run() -> Result<i32> {
         Cmd::Extract { paths, pretty, jobs, quiet, progress_every } => {
             let mut progress = progress::Progress::new("extract", *progress_every, *quiet)?;
             let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
-            let ex = Extractor::with_tagger(kb, tagger(&cli)?);
+            let ex = Extractor::with_tagger(kb, tagger(&cli)?).with_report(report_model(&cli)?);
             let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).clamp(1, 64);
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
@@ -441,7 +483,7 @@ fn run() -> Result<i32> {
         }
         Cmd::Ingest { inputs, db, follow_links, batch, workers, json, quiet, progress_every } => {
             let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
-            let ex = Extractor::with_tagger(kb, tagger(&cli)?);
+            let ex = Extractor::with_tagger(kb, tagger(&cli)?).with_report(report_model(&cli)?);
             let progress = progress::Progress::new("ingest", *progress_every, *quiet)?;
             ingest::run_ingest(&ex, inputs, db, *follow_links, *batch, *workers, *json, progress)
         }
@@ -453,7 +495,7 @@ fn run() -> Result<i32> {
                     let feeds = watch::read_feeds_file(f, std::time::Duration::from_secs(watch::DEFAULT_EVERY))?;
                     let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
                     let o = watch::WatchOptions { feeds, host_gap: std::time::Duration::from_secs(2), rounds: None, follow_links: false, batch: 500, workers: 0, kick: None };
-                    Some((Extractor::with_tagger(kb, tagger(&cli)?), o))
+                    Some((Extractor::with_tagger(kb, tagger(&cli)?).with_report(report_model(&cli)?), o))
                 }
                 None => None,
             };
@@ -474,6 +516,71 @@ fn run() -> Result<i32> {
         Cmd::Export { db, format, filters, q, out, partition_by, incidents } => {
             let what = if *incidents { serve::What::Incidents } else { serve::What::Events };
             serve::run_export(db, format, filters, q.as_deref(), out.as_ref(), partition_by.as_deref(), what)
+        }
+        Cmd::TrainReport { csv, out, exclude, epochs, threshold, settings } => {
+            if cli.report_model.as_ref().is_none_or(|p| p.as_os_str() != "off") {
+                anyhow::bail!("train-report learns from what the rules find before any check: run it with --report-model off");
+            }
+            let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
+            let ex = Extractor::with_tagger(kb, tagger(&cli)?).with_report(None);
+            let skip: std::collections::HashSet<String> = match exclude {
+                Some(f) => std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect(),
+                None => Default::default(),
+            };
+            let (mut records, mut examples) = (0usize, Vec::new());
+            for path in csv {
+                let mut rd = ::csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+                let head = rd.headers().with_context(|| format!("{}: the header line", path.display()))?.clone();
+                let col = |name: &str| head.iter().position(|h| h == name).with_context(|| format!("{}: no {name:?} column", path.display()));
+                let (ci, ct, cl, cx) = (col("id")?, col("event_type")?, col("label")?, col("text")?);
+                for (n, row) in rd.records().enumerate() {
+                    let row = row.with_context(|| format!("{}: record {}", path.display(), n + 1))?;
+                    let (id, etype, label, text) = (&row[ci], &row[ct], &row[cl], &row[cx]);
+                    let yes = match label {
+                        "yes" => true,
+                        "easy no" | "difficult no" => false,
+                        "ambiguous" => continue,
+                        other => anyhow::bail!("{}: record {} ({id}): label {other:?} is not yes, easy no, difficult no or ambiguous", path.display(), n + 1),
+                    };
+                    if skip.contains(id) {
+                        continue;
+                    }
+                    records += 1;
+                    let art = marsad_extract::Article { id: id.to_string(), text: text.to_string(), ..Default::default() };
+                    for (t, f) in ex.report_candidates(&art) {
+                        if t == etype {
+                            examples.push((f, yes));
+                        }
+                    }
+                }
+            }
+            let mut set = Vec::new();
+            for kv in settings {
+                let (k, v) = kv.split_once('=').with_context(|| format!("--set {kv:?}: expected TYPE|threshold=P or TYPE|domestic=P"))?;
+                let v: f32 = v.parse().ok().filter(|v| (0.0..=1.0).contains(v)).with_context(|| format!("--set {kv:?}: {v:?} is not a probability between 0 and 1"))?;
+                if !(k.ends_with("|threshold") || k.ends_with("|domestic")) || k.starts_with('|') {
+                    anyhow::bail!("--set {kv:?}: the key must be TYPE|threshold or TYPE|domestic");
+                }
+                set.push((k.to_string(), v));
+            }
+            let opts = marsad_extract::report::TrainOptions { epochs: *epochs, threshold: *threshold, settings: set, ..Default::default() };
+            let names: Vec<String> = csv.iter().map(|p| p.file_name().map_or_else(|| p.display().to_string(), |f| f.to_string_lossy().into_owned())).collect();
+            let header = format!(
+                "# marsad report check: logistic regression over the words around a violent or protest trigger.\n\
+                 # Written by `marsad train-report {} --report-model off{}` ({} epochs); do not edit by hand.\n\
+                 # Trained on the Arabic PLOVER gold-standard records (openeventdata/arabic_event_gsr, MIT licence:\n\
+                 # see NOTICE.md beside this file); {} records, {} candidate events.\n",
+                names.join(" "),
+                std::iter::once(format!(" --threshold {}", opts.threshold)).chain(opts.settings.iter().map(|(k, v)| format!(" --set '{k}={v}'"))).collect::<String>(),
+                opts.epochs,
+                records,
+                examples.len()
+            );
+            let text = marsad_extract::report::train(&examples, &opts, &header);
+            marsad_extract::report::Model::parse(&text, &out.display().to_string()).context("the trained model does not read back")?;
+            std::fs::write(out, &text).with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("trained on {records} records, {} candidate events ({} reported) → {}", examples.len(), examples.iter().filter(|e| e.1).count(), out.display());
+            Ok(0)
         }
         Cmd::TrainNer { conll, out, epochs, seed, prune, min_count, eval, verbose } => {
             let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
@@ -529,7 +636,7 @@ fn run() -> Result<i32> {
                 anyhow::bail!("nothing to watch: give --feed URL (repeatable) or --feeds FILE");
             }
             let kb = Kb::load(&sources(&cli)?).context("loading the knowledge base")?;
-            let ex = Extractor::with_tagger(kb, tagger(&cli)?);
+            let ex = Extractor::with_tagger(kb, tagger(&cli)?).with_report(report_model(&cli)?);
             let o = watch::WatchOptions {
                 feeds: list,
                 host_gap: std::time::Duration::from_millis(*host_gap_ms),

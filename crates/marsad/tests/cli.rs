@@ -235,3 +235,87 @@ fn train_ner_and_ner_model() {
     assert!(said.contains("«ميرتان دانسكي» → PERSON (how: \"tagger\", score"), "{said}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `train-report` learns from labelled sentences which attacks are reported and which only
+/// named; the same data gives the same file; `--report-model` moves what the check rejects into
+/// `background`, `off` keeps it as an event; bad records and bad model files are refused with
+/// their names; training with the built-in check on is refused.
+#[test]
+fn train_report_and_report_model() {
+    let dir = std::env::temp_dir().join(format!("marsad-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut csv = String::from("id,event_type,label,accept,reject,total,text\n");
+    for i in 0..15 {
+        csv.push_str(&format!("y{i},ASSAULT,yes,3,0,3,شنت إسرائيل غارات على لبنان أمس.\n"));
+        csv.push_str(&format!("n{i},ASSAULT,easy no,0,3,3,\"شنت إسرائيل غارات على لبنان في حرب قديمة، كما يذكر المؤرخون.\"\n"));
+        csv.push_str(&format!("a{i},ASSAULT,ambiguous,1,1,2,شنت إسرائيل غارات على لبنان.\n"));
+    }
+    let data = dir.join("gsr.csv");
+    std::fs::write(&data, &csv).unwrap();
+    let (m1, m2) = (dir.join("a.tsv"), dir.join("b.tsv"));
+    for m in [&m1, &m2] {
+        let out = marsad().args(["--report-model", "off", "train-report"]).arg(&data).arg("--out").arg(m).args(["--threshold", "0.5", "--set", "ASSAULT|domestic=0.9"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("30 records"), "ambiguous records are left out: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(std::fs::read(&m1).unwrap(), std::fs::read(&m2).unwrap(), "training is reproducible");
+    assert!(std::fs::read_to_string(&m1).unwrap().contains("ASSAULT|domestic\t0.9"));
+    let run = |model: &std::path::Path, text: &str| {
+        let mut child = marsad().arg("--report-model").arg(model).args(["extract", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let line = serde_json::json!({"id": "r", "text": text}).to_string() + "\n";
+        child.stdin.take().unwrap().write_all(line.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let types = |v: &serde_json::Value, field: &str| -> Vec<String> { v[field].as_array().unwrap().iter().map(|e| format!("{} {}→{}", e["type"].as_str().unwrap(), e["source"]["actor"].as_str().unwrap_or("?"), e["target"]["actor"].as_str().unwrap_or("?"))).collect() };
+    let reported = &lines(&run(&m1, "شنت إسرائيل غارات على لبنان أمس.").stdout)[0];
+    assert_eq!(types(reported, "events"), ["ASSAULT ISR→LBN"], "{reported}");
+    let history = &lines(&run(&m1, "شنت إسرائيل غارات على لبنان في حرب قديمة، كما يذكر المؤرخون.").stdout)[0];
+    assert!(types(history, "events").is_empty(), "{history}");
+    assert_eq!(types(history, "background"), ["ASSAULT ISR→LBN"], "{history}");
+    let off = &lines(&run(std::path::Path::new("off"), "شنت إسرائيل غارات على لبنان في حرب قديمة، كما يذكر المؤرخون.").stdout)[0];
+    assert_eq!(types(off, "events"), ["ASSAULT ISR→LBN"], "{off}");
+    // not a model
+    let bad = run(&data, "شنت إسرائيل غارات على لبنان أمس.");
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("reading the report model") || err.contains("gsr.csv:1:"), "{err}");
+    // a bad label names the file and record; the built-in check must be off to train
+    std::fs::write(&data, "id,event_type,label,text\nx,ASSAULT,maybe,نص\n").unwrap();
+    let out = marsad().args(["--report-model", "off", "train-report"]).arg(&data).arg("--out").arg(dir.join("c.tsv")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("gsr.csv: record 1 (x): label \"maybe\""), "{err}");
+    let out = marsad().arg("train-report").arg(&data).arg("--out").arg(dir.join("c.tsv")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--report-model off"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The built-in report model is what `marsad train-report` makes of the GSR dev half (the
+/// command in data/report/model.tsv's header), byte for byte.
+#[test]
+fn built_in_report_model_reproduces() {
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/gsr");
+    let (a, p) = (shared.join("assault_gsr_dev.csv"), shared.join("protest_gsr_dev.csv"));
+    if !a.exists() || !p.exists() {
+        eprintln!("skipped: ../shared/corpus/gsr is not beside the project");
+        return;
+    }
+    let built_in = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/report/model.tsv");
+    let want = std::fs::read_to_string(&built_in).unwrap();
+    let cmd = want.lines().find_map(|l| l.split_once("Written by `marsad train-report ")).map(|(_, r)| r.split('`').next().unwrap().to_string()).expect("the header names its command");
+    let out_file = std::env::temp_dir().join(format!("marsad-report-builtin-{}.tsv", std::process::id()));
+    let mut c = marsad();
+    c.args(["--report-model", "off", "train-report"]).arg(&a).arg(&p).arg("--out").arg(&out_file);
+    // the settings the header gives (--threshold X --set 'K=V' …)
+    let rest = cmd.split(" --report-model off").nth(1).unwrap_or("");
+    for part in rest.split(" --").filter(|s| !s.is_empty()) {
+        let (k, v) = part.split_once(' ').unwrap();
+        c.arg(format!("--{k}")).arg(v.trim_matches('\''));
+    }
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got = std::fs::read_to_string(&out_file).unwrap();
+    std::fs::remove_file(&out_file).ok();
+    assert!(got == want, "data/report/model.tsv is not what `marsad train-report` makes now: retrain it (see its header)");
+}
