@@ -179,10 +179,18 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     // about one token per six bytes of Arabic news; growing the vector and each word's string
     // from empty was a tenth of extraction (callgrind)
     let mut tokens = Vec::with_capacity(text.len() / 6 + 4);
+    scan_tokens(text, |start, end, norm, kind| tokens.push(Token { start, end, norm: norm.to_string(), kind, sentence: 0, clause: 0 }));
+    tokens
+}
+
+/// The tokens of `text` as [`tokenize`] makes them, in order, handed to `f` as (start byte,
+/// end byte, matching form, kind) without a string per token: the form lives in one buffer,
+/// valid during the call. For passes that only read the forms (the search index).
+pub fn scan_tokens(text: &str, mut f: impl FnMut(usize, usize, &str, TokenKind)) {
+    let mut norm = String::with_capacity(64);
     let mut it = text.char_indices().peekable();
     while let Some(&(i, c)) = it.peek() {
-        let f = fold_char(c);
-        let fc = match f {
+        let fc = match fold_char(c) {
             Fold::Drop => {
                 it.next();
                 continue;
@@ -191,13 +199,13 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         };
         if fc.is_whitespace() {
             if c == '\n' || c == '\r' {
-                tokens.push(Token { start: i, end: i + c.len_utf8(), norm: "\n".into(), kind: TokenKind::Punct, sentence: 0, clause: 0 });
+                f(i, i + c.len_utf8(), "\n", TokenKind::Punct);
             }
             it.next();
             continue;
         }
+        norm.clear();
         if is_arabic_letter(fc) {
-            let mut norm = String::with_capacity(24);
             let mut end = i;
             while let Some(&(j, d)) = it.peek() {
                 match fold_char(d) {
@@ -213,22 +221,21 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     _ => break,
                 }
             }
-            tokens.push(Token { start: i, end, norm, kind: TokenKind::Word, sentence: 0, clause: 0 });
+            f(i, end, &norm, TokenKind::Word);
             continue;
         }
         if fc.is_ascii_digit() {
-            let (end, norm) = scan_number(text, i);
+            let (end, num) = scan_number(text, i);
             while let Some(&(j, _)) = it.peek() {
                 if j >= end {
                     break;
                 }
                 it.next();
             }
-            tokens.push(Token { start: i, end, norm, kind: TokenKind::Number, sentence: 0, clause: 0 });
+            f(i, end, &num, TokenKind::Number);
             continue;
         }
         if fc.is_alphanumeric() {
-            let mut norm = String::new();
             let mut end = i;
             while let Some(&(j, d)) = it.peek() {
                 match fold_char(d) {
@@ -240,13 +247,13 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     _ => break,
                 }
             }
-            tokens.push(Token { start: i, end, norm, kind: TokenKind::Latin, sentence: 0, clause: 0 });
+            f(i, end, &norm, TokenKind::Latin);
             continue;
         }
         it.next();
-        tokens.push(Token { start: i, end: i + c.len_utf8(), norm: fc.to_string(), kind: TokenKind::Punct, sentence: 0, clause: 0 });
+        let mut b = [0u8; 4];
+        f(i, i + c.len_utf8(), fc.encode_utf8(&mut b), TokenKind::Punct);
     }
-    tokens
 }
 
 /// Reads a number starting at byte `start`: digits with thousands separators and one decimal
