@@ -22,9 +22,15 @@ pub const THRESHOLD: f64 = 0.5;
 pub fn words(text: &str) -> Vec<String> {
     marsad_text::normalize(text)
         .split(' ')
-        .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
+        .filter(|w| w.chars().any(is_alphanumeric))
         .map(str::to_string)
         .collect()
+}
+
+/// `char::is_alphanumeric`, with the Arabic letters and ASCII that make up most words answered
+/// before Unicode's tables (the tables were 3 % of ingest's instructions: callgrind).
+fn is_alphanumeric(c: char) -> bool {
+    c.is_ascii_alphanumeric() || marsad_text::is_arabic_letter(c) || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 /// 128-bit FNV-1a of the normalised words: equal for texts that differ only in diacritics,
@@ -163,6 +169,13 @@ mod tests {
     fn the_faster_signature_is_the_same_signature() {
         for t in ["", "موسكو", "موسكو أستانة", BODY, &BODY.repeat(3), "a b c d e f g 1 2 3"] {
             assert_eq!(signature(&words(t)), reference_signature(&words(t)), "{t}");
+        }
+    }
+
+    #[test]
+    fn the_fast_alphanumeric_test_is_unicodes() {
+        for c in ('\0'..='\u{FFFF}').chain(['\u{1D7CE}', '\u{1F600}', '\u{10FFFF}']) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
         }
     }
 
