@@ -18,13 +18,18 @@ pub const ROWS: usize = HASHES / BANDS;
 /// Estimated Jaccard similarity at or above which two articles are the same story.
 pub const THRESHOLD: f64 = 0.5;
 
-/// The words of the normalised text, punctuation dropped.
+/// The words of the normalised text, punctuation dropped: the matching forms of its tokens
+/// that hold a letter or a digit. (The same words as splitting [`marsad_text::normalize`] at
+/// its spaces, whose tokens it joins, without the joined string and a vector of tokens: 7 % of
+/// an ingest's instructions.)
 pub fn words(text: &str) -> Vec<String> {
-    marsad_text::normalize(text)
-        .split(' ')
-        .filter(|w| w.chars().any(is_alphanumeric))
-        .map(str::to_string)
-        .collect()
+    let mut out = Vec::with_capacity(text.len() / 8 + 1);
+    marsad_text::scan_tokens(text, |_, _, norm, _| {
+        if norm.chars().any(is_alphanumeric) {
+            out.push(norm.to_string());
+        }
+    });
+    out
 }
 
 /// `char::is_alphanumeric`, with the Arabic letters and ASCII that make up most words answered
@@ -169,6 +174,28 @@ mod tests {
     fn the_faster_signature_is_the_same_signature() {
         for t in ["", "موسكو", "موسكو أستانة", BODY, &BODY.repeat(3), "a b c d e f g 1 2 3"] {
             assert_eq!(signature(&words(t)), reference_signature(&words(t)), "{t}");
+        }
+    }
+
+    #[test]
+    fn words_are_the_normalised_texts_words() {
+        // words() as first written: content hashes and signatures in stores depend on it
+        let reference = |t: &str| -> Vec<String> {
+            marsad_text::normalize(t).split(' ').filter(|w| w.chars().any(|c| c.is_alphanumeric())).map(str::to_string).collect()
+        };
+        let mut texts: Vec<String> = ["", " ", "،", "\n\n", "موسكو", "موسكو أستانة", BODY, "NATO و IBM 7,591 دولار و8٫95 %\nÉlysée İstanbul x86_64 a-b ـــ لافْرُوف"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+        for e in std::fs::read_dir(&dir).expect("samples/") {
+            if let Ok(t) = std::fs::read_to_string(e.expect("a sample").path()) {
+                texts.push(t);
+            }
+        }
+        assert!(texts.len() > 8, "the samples were read");
+        for t in &texts {
+            assert_eq!(words(t), reference(t), "{t}");
         }
     }
 
