@@ -25,11 +25,16 @@ pub const THRESHOLD: f64 = 0.5;
 pub fn words(text: &str) -> Vec<String> {
     let mut out = Vec::with_capacity(text.len() / 8 + 1);
     marsad_text::scan_tokens(text, |_, _, norm, _| {
-        if norm.chars().any(is_alphanumeric) {
+        if is_word(norm) {
             out.push(norm.to_string());
         }
     });
     out
+}
+
+/// A token's matching form is one of [`words`]: it holds a letter or a digit.
+pub fn is_word(norm: &str) -> bool {
+    norm.chars().any(is_alphanumeric)
 }
 
 /// `char::is_alphanumeric`, with the Arabic letters and ASCII that make up most words answered

@@ -46,6 +46,12 @@ fn cut_suffix<'a>(s: &'a str, p: &str) -> Option<&'a str> {
     b[n..].iter().zip(pb).all(|(x, y)| x == y).then(|| &s[..n])
 }
 
+/// `a == b` in line, for the few bytes of a form.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// The light stem of one word's matching form, before ي ي and و و runs are collapsed: a slice
 /// of `w`.
 fn stem_slice(w: &str) -> &str {
@@ -130,8 +136,9 @@ fn push_collapsed(out: &mut String, s: &str) {
 
 /// Appends one token's [`forms`] to `out`, each after a space unless `out` is empty: what
 /// [`index_text`] writes, without a string per form (a third of the ingest workers' search
-/// indexing went to those strings and their vectors).
-fn push_forms(norm: &str, kind: TokenKind, out: &mut String) {
+/// indexing went to those strings and their vectors). For a caller that scans the tokens
+/// ([`marsad_text::scan_tokens`]) for other work too.
+pub fn push_forms(norm: &str, kind: TokenKind, out: &mut String) {
     match kind {
         TokenKind::Punct => {}
         TokenKind::Number | TokenKind::Latin => {
@@ -144,8 +151,10 @@ fn push_forms(norm: &str, kind: TokenKind, out: &mut String) {
             // where this token's forms start in `out`, to drop repeats (at most one per proclitic)
             let mut starts = [(0usize, 0usize); PROCLITICS.len()];
             let mut n = 0;
-            for (p, rest) in proclitic_splits(norm, PROCLITICS) {
-                if !p.is_empty() && !has_chars(rest, 3) {
+            // proclitic_splits, with the prefixes compared in line
+            for p in PROCLITICS {
+                let Some(rest) = cut_prefix(norm, p) else { continue };
+                if !has_chars(rest, if p.is_empty() { 2 } else { 3 }) {
                     continue;
                 }
                 let mark = out.len();
@@ -155,7 +164,7 @@ fn push_forms(norm: &str, kind: TokenKind, out: &mut String) {
                 let start = out.len();
                 push_collapsed(out, stem_slice(rest));
                 let f = &out[start..];
-                if starts[..n].iter().any(|&(a, b)| &out[a..b] == f) {
+                if starts[..n].iter().any(|&(a, b)| same_bytes(&out.as_bytes()[a..b], f.as_bytes())) {
                     out.truncate(mark);
                 } else {
                     starts[n] = (start, out.len());
