@@ -179,7 +179,16 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     // about one token per six bytes of Arabic news; growing the vector and each word's string
     // from empty was a tenth of extraction (callgrind)
     let mut tokens = Vec::with_capacity(text.len() / 6 + 4);
-    scan_tokens(text, |start, end, norm, kind| tokens.push(Token { start, end, norm: norm.to_string(), kind, sentence: 0, clause: 0 }));
+    scan_tokens_owned(text, |start, end, norm, kind| {
+        let norm = match kind {
+            // a word keeps the buffer it was read into; the scanner goes on in a new one
+            TokenKind::Word | TokenKind::Latin => std::mem::replace(norm, String::with_capacity(24)),
+            // a number's own string (scan_number's)
+            TokenKind::Number => std::mem::take(norm),
+            TokenKind::Punct => norm.clone(),
+        };
+        tokens.push(Token { start, end, norm, kind, sentence: 0, clause: 0 })
+    });
     tokens
 }
 
@@ -187,7 +196,12 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 /// end byte, matching form, kind) without a string per token: the form lives in one buffer,
 /// valid during the call. For passes that only read the forms (the search index).
 pub fn scan_tokens(text: &str, mut f: impl FnMut(usize, usize, &str, TokenKind)) {
-    let mut norm = String::with_capacity(64);
+    scan_tokens_owned(text, |start, end, norm, kind| f(start, end, norm, kind));
+}
+
+/// [`scan_tokens`], the form handed over in its buffer, which `f` may keep (leaving another).
+fn scan_tokens_owned(text: &str, mut f: impl FnMut(usize, usize, &mut String, TokenKind)) {
+    let mut norm = String::with_capacity(24);
     let mut it = text.char_indices().peekable();
     while let Some(&(i, c)) = it.peek() {
         let fc = match fold_char(c) {
@@ -199,7 +213,9 @@ pub fn scan_tokens(text: &str, mut f: impl FnMut(usize, usize, &str, TokenKind))
         };
         if fc.is_whitespace() {
             if c == '\n' || c == '\r' {
-                f(i, i + c.len_utf8(), "\n", TokenKind::Punct);
+                norm.clear();
+                norm.push('\n');
+                f(i, i + c.len_utf8(), &mut norm, TokenKind::Punct);
             }
             it.next();
             continue;
@@ -207,32 +223,48 @@ pub fn scan_tokens(text: &str, mut f: impl FnMut(usize, usize, &str, TokenKind))
         norm.clear();
         if is_arabic_letter(fc) {
             let mut end = i;
+            // while no letter has needed folding, the form is the text itself: copied in one
+            // go at the end (or at the first letter that folds), not pushed letter by letter
+            let mut verbatim = true;
             while let Some(&(j, d)) = it.peek() {
                 match fold_char(d) {
                     Fold::Drop => {
+                        if verbatim {
+                            norm.push_str(&text[i..j]);
+                            verbatim = false;
+                        }
                         it.next();
                         end = j + d.len_utf8();
                     }
                     Fold::Char(g) if is_arabic_letter(g) => {
-                        norm.push(g);
+                        if verbatim && g != d {
+                            norm.push_str(&text[i..j]);
+                            verbatim = false;
+                        }
+                        if !verbatim {
+                            norm.push(g);
+                        }
                         it.next();
                         end = j + d.len_utf8();
                     }
                     _ => break,
                 }
             }
-            f(i, end, &norm, TokenKind::Word);
+            if verbatim {
+                norm.push_str(&text[i..end]);
+            }
+            f(i, end, &mut norm, TokenKind::Word);
             continue;
         }
         if fc.is_ascii_digit() {
-            let (end, num) = scan_number(text, i);
+            let (end, mut num) = scan_number(text, i);
             while let Some(&(j, _)) = it.peek() {
                 if j >= end {
                     break;
                 }
                 it.next();
             }
-            f(i, end, &num, TokenKind::Number);
+            f(i, end, &mut num, TokenKind::Number);
             continue;
         }
         if fc.is_alphanumeric() {
@@ -247,12 +279,12 @@ pub fn scan_tokens(text: &str, mut f: impl FnMut(usize, usize, &str, TokenKind))
                     _ => break,
                 }
             }
-            f(i, end, &norm, TokenKind::Latin);
+            f(i, end, &mut norm, TokenKind::Latin);
             continue;
         }
         it.next();
-        let mut b = [0u8; 4];
-        f(i, i + c.len_utf8(), fc.encode_utf8(&mut b), TokenKind::Punct);
+        norm.push(fc);
+        f(i, i + c.len_utf8(), &mut norm, TokenKind::Punct);
     }
 }
 
