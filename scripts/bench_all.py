@@ -87,10 +87,10 @@ if "callgrind" not in SKIP and shutil.which("valgrind"):
             if size >= 2_000_000:
                 break
 
-    def instructions(path):
+    def instructions(path, args=("extract", "--jobs", "1")):
         outf = os.path.join(TMP, "callgrind.out")
         subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={outf}", BIN, "extract", "--jobs", "1", path],
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={outf}", BIN, *args, path],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
         )
         m = re.search(r"^(?:summary|totals):\s+(\d+)", open(outf).read(), re.M)
@@ -100,6 +100,25 @@ if "callgrind" not in SKIP and shutil.which("valgrind"):
     _, b_first = text_bytes(first_path)
     ir = (instructions(slice_path) - instructions(first_path)) / (b_slice - b_first)
     row("extract instructions per byte (callgrind)", f"{ir:.0f}", "Ir/byte", f"{b_slice / 1e6:.1f} MB slice minus its first record (start-up excluded)")
+    # ingest: the first 1,500 bulk records into a fresh store, minus an ingest of one record
+    # (start-up, opening the store), per article: the load-independent measure of the whole
+    # pipeline (reader, workers, writer and SQLite)
+    bulk_recs = [l for f in sorted(os.listdir(BULK)) if f.endswith(".jsonl") for l in open(os.path.join(BULK, f), encoding="utf-8") if l.strip()]
+    sub, one_rec = os.path.join(TMP, "ingest-sub.jsonl"), os.path.join(TMP, "ingest-one.jsonl")
+    with open(sub, "w", encoding="utf-8") as out:
+        out.writelines(bulk_recs[:1500])
+    with open(one_rec, "w", encoding="utf-8") as out:
+        out.writelines(bulk_recs[:1])
+
+    def ingest_instructions(path):
+        db = os.path.join(TMP, "callgrind.db")
+        for sfx in ("", "-wal", "-shm"):
+            if os.path.exists(db + sfx):
+                os.remove(db + sfx)
+        return instructions(path, ("ingest", "--quiet", "--db", db))
+
+    ir_art = (ingest_instructions(sub) - ingest_instructions(one_rec)) / 1499
+    row("ingest instructions per article (callgrind)", f"{ir_art / 1e6:.2f}", "M Ir/article", "first 1,500 bulk records into a fresh SQLite store, minus a one-record ingest (start-up excluded)")
 else:
     row("extract instructions per byte (callgrind)", "-", "", "valgrind not installed (apt-get install valgrind)")
 

@@ -95,7 +95,17 @@ fn extract(ex: &Extractor, a: &marsad_extract::Article, origin: &str) -> Result<
 }
 
 fn prepare(ex: &Extractor, item: Item, stored: &HashSet<[u8; 16]>) -> Result<Prepared, SourceError> {
-    let words = dedup::words(&item.article.text);
+    // one scan of the text's tokens for the words (dedup::words) and the search forms
+    // (search::index_text), not one each
+    let text = &item.article.text;
+    let mut words = Vec::with_capacity(text.len() / 8 + 1);
+    let mut body_forms = String::with_capacity(text.len() + text.len() / 3);
+    marsad_text::scan_tokens(text, |_, _, norm, kind| {
+        if dedup::is_word(norm) {
+            words.push(norm.to_string());
+        }
+        marsad_store::search::push_forms(norm, kind, &mut body_forms);
+    });
     if words.is_empty() {
         return Err(SourceError { origin: item.origin, reason: "no text (empty article)".into() });
     }
@@ -104,10 +114,7 @@ fn prepare(ex: &Extractor, item: Item, stored: &HashSet<[u8; 16]>) -> Result<Pre
     let bands = dedup::bands(&signature);
     // an article stored by an earlier run only adds a sighting: skip the extraction
     let extracted = if stored.contains(&content_hash) { None } else { Some(extract(ex, &item.article, &item.origin)?) };
-    let search_forms = extracted.is_some().then(|| {
-        let a = &item.article;
-        (marsad_store::search::index_text(a.title.as_deref().unwrap_or("")), marsad_store::search::index_text(&a.text))
-    });
+    let search_forms = extracted.is_some().then(|| (marsad_store::search::index_text(item.article.title.as_deref().unwrap_or("")), body_forms));
     Ok(Prepared { item, content_hash, signature, bands, extracted, search_forms })
 }
 
@@ -303,4 +310,29 @@ pub fn ingest_from(
     result?;
     store.record_run(&sum)?;
     Ok(sum)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_token_scan_gives_the_words_and_the_search_forms() {
+        let ex = Extractor::new(marsad_kb::Kb::embedded().expect("embedded KB loads"));
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+        let mut n = 0;
+        for e in std::fs::read_dir(&dir).expect("samples/") {
+            let Ok(text) = std::fs::read_to_string(e.expect("a sample").path()) else { continue };
+            let title = "وزير الخارجية الروسي، سيرغي لافروف".to_string();
+            let article = marsad_extract::Article { id: format!("s{n}"), text: text.clone(), title: Some(title.clone()), ..Default::default() };
+            let item = Item { article, origin: format!("sample {n}"), source: None, warning: None };
+            let p = prepare(&ex, item, &HashSet::new()).expect("a sample prepares");
+            let words = dedup::words(&text);
+            assert_eq!(p.content_hash, dedup::content_hash(&words));
+            assert_eq!(p.signature, dedup::signature(&words));
+            assert_eq!(p.search_forms, Some((marsad_store::search::index_text(&title), marsad_store::search::index_text(&text))));
+            n += 1;
+        }
+        assert!(n >= 5, "the samples were read");
+    }
 }

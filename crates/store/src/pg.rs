@@ -251,6 +251,10 @@ CREATE INDEX sightings_origin ON sightings(origin COLLATE "C");
 ALTER TABLE subscriptions ADD COLUMN secret TEXT, ADD COLUMN lease_owner TEXT, ADD COLUMN lease_until BIGINT;
 "#,
     // ---- end of live flow and alerts ----------------------------------------------------
+    // ---- speed (issue 11) -------------------------------------------------------------------
+    // 7: nothing here (SQLite's version 7 changes its FTS5 tokenizer; the tsvectors stay).
+    "SELECT 1;",
+    // ---- end of speed -------------------------------------------------------------------------
 ];
 
 /// The schema version this code writes (the same number as SQLite's).

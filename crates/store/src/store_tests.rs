@@ -803,3 +803,86 @@ fn postgres_article_texts_are_lz4_compressed_where_the_server_can() {
     assert_eq!(how.as_deref(), Some(if lz4 { "lz4" } else { "pglz" }));
     assert_eq!(db.one::<String>("SELECT text FROM articles WHERE id = ?1", vals![id]).unwrap(), a.article.text);
 }
+
+/// The search forms of the samples and of odd inputs: what the index holds.
+fn search_form_texts() -> Vec<String> {
+    let mut texts: Vec<String> = [
+        "يستضيف وزير الخارجية الروسي سيرغي لافروف نظيره الكازاخستاني في موسكو",
+        "NATO و IBM 7,591 دولار و8٫95 % في 2025-10-22 و١٢٣ و۴۵ 3.5",
+        "Élysée İstanbul ÆØÅ STRAßE ΑΘΗΝΑ Москва ǅemal x86_64 a-b c.d e'f",
+        "لافْرُوف يَستضيفُ ـــ توكاييف الطاووس «قال» (الوزير): \"نعم\" — لا؛ ربما؟",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+    for e in std::fs::read_dir(&dir).expect("samples/") {
+        if let Ok(t) = std::fs::read_to_string(e.expect("a sample").path()) {
+            texts.push(t);
+        }
+    }
+    texts.iter().map(|t| crate::search::index_text(t)).collect()
+}
+
+#[test]
+fn ascii_and_unicode61_cut_the_search_forms_alike() {
+    // schema version 7 indexes with `ascii` where version 2 had `unicode61 remove_diacritics 0`:
+    // every term, at every place, must be the same
+    let c = rusqlite::Connection::open_in_memory().unwrap();
+    c.execute_batch(
+        "CREATE VIRTUAL TABLE u USING fts5(body, content='', tokenize='unicode61 remove_diacritics 0');
+         CREATE VIRTUAL TABLE a USING fts5(body, content='', tokenize='ascii');
+         CREATE VIRTUAL TABLE uv USING fts5vocab(u, 'instance');
+         CREATE VIRTUAL TABLE av USING fts5vocab(a, 'instance');",
+    )
+    .unwrap();
+    let texts = search_form_texts();
+    assert!(texts.len() > 4, "the samples were read");
+    for (i, t) in texts.iter().enumerate() {
+        for table in ["u", "a"] {
+            c.execute(&format!("INSERT INTO {table} (rowid, body) VALUES (?1, ?2)"), rusqlite::params![i as i64 + 1, t]).unwrap();
+        }
+    }
+    let terms = |v: &str| -> Vec<(String, i64, i64)> {
+        let mut st = c.prepare(&format!("SELECT term, doc, offset FROM {v} ORDER BY doc, offset")).unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|x| x.unwrap()).collect()
+    };
+    let (u, a) = (terms("uv"), terms("av"));
+    assert!(u.len() > 1000, "{} terms", u.len());
+    assert_eq!(u, a);
+}
+
+#[test]
+fn a_version_6_store_is_searched_through_its_rebuilt_index() {
+    let dir = std::env::temp_dir().join(format!("marsad-store-v6-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("v6.db");
+    let _ = std::fs::remove_file(&path);
+    {
+        let mut s = SqliteStore::open(&path).unwrap();
+        let mut a = art("old", None, 1, vec![]);
+        a.article.text = "زار لافروف أستانة".into();
+        s.begin().unwrap();
+        s.insert(&a, ClusterChoice::New).unwrap();
+        s.commit().unwrap();
+        // as a marsad of schema version 6 left it: the index cut by unicode61
+        s.connection()
+            .execute_batch(
+                "DROP TABLE article_fts;
+                 CREATE VIRTUAL TABLE article_fts USING fts5(title, body, content='', tokenize='unicode61 remove_diacritics 0');
+                 UPDATE schema_version SET version = 6",
+            )
+            .unwrap();
+        s.connection().execute("INSERT INTO article_fts (rowid, title, body) VALUES (1, '', ?1)", [crate::search::index_text("زار لافروف أستانة")]).unwrap();
+    }
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), crate::sqlite::SCHEMA_VERSION);
+    let sql: String = s.connection().query_row("SELECT sql FROM sqlite_master WHERE name = 'article_fts'", [], |r| r.get(0)).unwrap();
+    assert!(sql.contains("tokenize='ascii'"), "{sql}");
+    assert_eq!(s.index_backlog().unwrap(), 1, "the old article is indexed again");
+    let q = crate::search::SearchQuery::parse("أستانا").unwrap();
+    let page = crate::query::search(s.connection(), &q, "أستانا", 10, 0).unwrap();
+    assert_eq!(page.total, 1, "{page:?}");
+    drop(s);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -179,10 +179,32 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     // about one token per six bytes of Arabic news; growing the vector and each word's string
     // from empty was a tenth of extraction (callgrind)
     let mut tokens = Vec::with_capacity(text.len() / 6 + 4);
+    scan_tokens_owned(text, |start, end, norm, kind| {
+        let norm = match kind {
+            // a word keeps the buffer it was read into; the scanner goes on in a new one
+            TokenKind::Word | TokenKind::Latin => std::mem::replace(norm, String::with_capacity(24)),
+            // a number's own string (scan_number's)
+            TokenKind::Number => std::mem::take(norm),
+            TokenKind::Punct => norm.clone(),
+        };
+        tokens.push(Token { start, end, norm, kind, sentence: 0, clause: 0 })
+    });
+    tokens
+}
+
+/// The tokens of `text` as [`tokenize`] makes them, in order, handed to `f` as (start byte,
+/// end byte, matching form, kind) without a string per token: the form lives in one buffer,
+/// valid during the call. For passes that only read the forms (the search index).
+pub fn scan_tokens(text: &str, mut f: impl FnMut(usize, usize, &str, TokenKind)) {
+    scan_tokens_owned(text, |start, end, norm, kind| f(start, end, norm, kind));
+}
+
+/// [`scan_tokens`], the form handed over in its buffer, which `f` may keep (leaving another).
+fn scan_tokens_owned(text: &str, mut f: impl FnMut(usize, usize, &mut String, TokenKind)) {
+    let mut norm = String::with_capacity(24);
     let mut it = text.char_indices().peekable();
     while let Some(&(i, c)) = it.peek() {
-        let f = fold_char(c);
-        let fc = match f {
+        let fc = match fold_char(c) {
             Fold::Drop => {
                 it.next();
                 continue;
@@ -191,44 +213,61 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         };
         if fc.is_whitespace() {
             if c == '\n' || c == '\r' {
-                tokens.push(Token { start: i, end: i + c.len_utf8(), norm: "\n".into(), kind: TokenKind::Punct, sentence: 0, clause: 0 });
+                norm.clear();
+                norm.push('\n');
+                f(i, i + c.len_utf8(), &mut norm, TokenKind::Punct);
             }
             it.next();
             continue;
         }
+        norm.clear();
         if is_arabic_letter(fc) {
-            let mut norm = String::with_capacity(24);
             let mut end = i;
+            // while no letter has needed folding, the form is the text itself: copied in one
+            // go at the end (or at the first letter that folds), not pushed letter by letter
+            let mut verbatim = true;
             while let Some(&(j, d)) = it.peek() {
                 match fold_char(d) {
                     Fold::Drop => {
+                        if verbatim {
+                            norm.push_str(&text[i..j]);
+                            verbatim = false;
+                        }
                         it.next();
                         end = j + d.len_utf8();
                     }
                     Fold::Char(g) if is_arabic_letter(g) => {
-                        norm.push(g);
+                        if verbatim && g != d {
+                            norm.push_str(&text[i..j]);
+                            verbatim = false;
+                        }
+                        if !verbatim {
+                            norm.push(g);
+                        }
                         it.next();
                         end = j + d.len_utf8();
                     }
                     _ => break,
                 }
             }
-            tokens.push(Token { start: i, end, norm, kind: TokenKind::Word, sentence: 0, clause: 0 });
+            if verbatim {
+                norm.push_str(&text[i..end]);
+            }
+            f(i, end, &mut norm, TokenKind::Word);
             continue;
         }
         if fc.is_ascii_digit() {
-            let (end, norm) = scan_number(text, i);
+            let (end, mut num) = scan_number(text, i);
             while let Some(&(j, _)) = it.peek() {
                 if j >= end {
                     break;
                 }
                 it.next();
             }
-            tokens.push(Token { start: i, end, norm, kind: TokenKind::Number, sentence: 0, clause: 0 });
+            f(i, end, &mut num, TokenKind::Number);
             continue;
         }
         if fc.is_alphanumeric() {
-            let mut norm = String::new();
             let mut end = i;
             while let Some(&(j, d)) = it.peek() {
                 match fold_char(d) {
@@ -240,13 +279,13 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     _ => break,
                 }
             }
-            tokens.push(Token { start: i, end, norm, kind: TokenKind::Latin, sentence: 0, clause: 0 });
+            f(i, end, &mut norm, TokenKind::Latin);
             continue;
         }
         it.next();
-        tokens.push(Token { start: i, end: i + c.len_utf8(), norm: fc.to_string(), kind: TokenKind::Punct, sentence: 0, clause: 0 });
+        norm.push(fc);
+        f(i, i + c.len_utf8(), &mut norm, TokenKind::Punct);
     }
-    tokens
 }
 
 /// Reads a number starting at byte `start`: digits with thousands separators and one decimal

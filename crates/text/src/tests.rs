@@ -108,3 +108,23 @@ fn empty_and_junk_input() {
     let doc = analyze("\u{feff}<<<>>> ### \u{0}");
     assert!(doc.sentences.iter().all(|s| s.start <= s.end));
 }
+
+#[test]
+fn a_words_form_is_its_letters_folded_one_by_one() {
+    // tokenize copies a word that needs no folding from the text in one go; the form must be
+    // what folding each character gives, wherever the first folded or dropped one falls
+    let mut texts: Vec<&str> = NORMALIZE.iter().map(|(i, _)| *i).collect();
+    texts.extend(["أنقرة", "انقرة", "انقره", "وَقَّعَ", "وقَّع", "وقع", "تـــركيا", "تركيـا", "كتب، أإآ ىة ؤ", "مرحبا\u{200f}بكم"]);
+    for text in texts {
+        for t in tokenize(text).iter().filter(|t| t.kind == TokenKind::Word) {
+            let want: String = text[t.start..t.end]
+                .chars()
+                .filter_map(|c| match fold_char(c) {
+                    Fold::Char(g) => Some(g),
+                    Fold::Drop => None,
+                })
+                .collect();
+            assert_eq!(t.norm, want, "{text:?}");
+        }
+    }
+}
