@@ -738,7 +738,8 @@ impl<'a> Passes<'a> {
             let a = k;
             let mut rare = false;
             while k < self.n && free(k) && self.same_sentence(a, k) {
-                rare |= !self.kb.common.contains(doc.tokens[k].norm.as_str());
+                // (one word outside the common vocabulary is enough: no lookup after it)
+                rare = rare || !self.kb.common.contains(doc.tokens[k].norm.as_str());
                 k += 1;
             }
             if rare {
