@@ -172,6 +172,18 @@ fn ment_from_kb(kb: &Kb, doc: &Doc, text: &str, h: &Hit, date: Option<&str>) -> 
     }
 }
 
+/// Where a person's name starts when the knowledge base's form of it opens with titles or
+/// offices (الشيخ، خادم الحرمين الشريفين الملك، المشير): the first token after the role hits
+/// that start at `first` and end before `last`; `first` when there are none. A role word that
+/// is also a given name (خليفة in المشير خليفة حفتر) is the name's.
+fn title_end(roles: &[Hit], given: &[Hit], first: usize, last: usize) -> usize {
+    let mut at = first;
+    while let Some(end) = roles.iter().filter(|r| r.first == at && r.last < last && !given.iter().any(|g| g.first == at)).map(|r| r.last).max() {
+        at = end + 1;
+    }
+    at
+}
+
 /// A name carries no case ending: a word written with tanween (اجتماعًا، عددًا) is not one.
 fn has_tanween(text: &str, t: &marsad_text::Token) -> bool {
     text[t.start..t.end].chars().any(|c| matches!(c, '\u{064B}'..='\u{064D}'))
@@ -263,7 +275,7 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
     let feats = tagger.map(|t| t.features(kb, doc, &[&layers.entities, &layers.roles, &layers.org_heads, &layers.given, &layers.triggers, &layers.cues]));
     let Layers { entities, triggers, roles, org_heads, cues, given } = layers;
     let mut p = Passes::new(kb, doc, text, date);
-    p.dictionary(entities);
+    p.dictionary(entities, &roles, &given);
     p.cues(roles, org_heads, &triggers, &cues, &given);
     p.org_heads();
     p.role_persons();
@@ -358,7 +370,7 @@ impl<'a> Passes<'a> {
     /// Pass 1, dictionary hits: the longest reading wins; a guarded short form (a surname that
     /// is also a word) only after a full mention of the same person; a name carries no case
     /// ending (سوقًا is "a market", not Suga) and is not split off an ordinary word (فريقا).
-    pub fn dictionary(&mut self, entities: Vec<Hit>) {
+    pub fn dictionary(&mut self, entities: Vec<Hit>, roles: &[Hit], given: &[Hit]) {
         let (kb, doc, text) = (self.kb, self.doc, self.text);
         let (guarded, plain): (Vec<Hit>, Vec<Hit>) = entities.into_iter().partition(|h| kb.entity_forms[h.form.payload as usize].1 == How::GuardedShort);
         // (…nor is a name read under a proclitic when the whole word is an ordinary one: فريقا is
@@ -371,7 +383,17 @@ impl<'a> Passes<'a> {
                 .collect(),
         );
         for h in &plain {
-            let m = ment_from_kb(kb, doc, text, h, self.date);
+            let mut m = ment_from_kb(kb, doc, text, h, self.date);
+            if m.kind == EntityKind::Person {
+                let first = title_end(roles, given, h.first, h.last);
+                if first > h.first {
+                    // the title is not part of the name (الشيخ حمد بن خليفة → حمد بن خليفة):
+                    // the name starts after it, and the title is left to the role pass
+                    m.first = first;
+                    m.start = doc.tokens[first].start;
+                    m.prefix = String::new();
+                }
+            }
             self.push(m);
         }
         let known: std::collections::HashSet<u32> = self.ments.iter().filter_map(|m| m.entity).collect();
@@ -1085,6 +1107,24 @@ mod tests {
         }
     }
 
+    /// A person the knowledge base knows by a form that opens with a title or office: the name
+    /// recognition gives starts after it (sentence, the person as `pass:KIND:text`).
+    const TITLED: &[(&str, &str)] = &[
+        ("واستقبل الشيخ حمد بن خليفة الوفد", "dictionary:PERSON:حمد بن خليفة"),
+        ("وقال المشير خليفة حفتر إن قواته تتقدم", "dictionary:PERSON:خليفة حفتر"),
+        // no title in the form: the name as found
+        ("زار أردوغان موسكو أمس", "dictionary:PERSON:أردوغان"),
+    ];
+
+    #[test]
+    fn titles_are_not_part_of_a_known_persons_name() {
+        for &(text, want) in TITLED {
+            let got = found(text, false);
+            let persons: Vec<&String> = got.iter().filter(|g| g.contains(":PERSON:")).collect();
+            assert_eq!(persons, vec![want], "«{text}»: {got:?}");
+        }
+    }
+
     /// The tagger pass: names no dictionary or pattern holds (sentences written for this test).
     const TAGGED: &[(&str, &[&str])] = &[
         ("وصل ديفيد بيكهام إلى مدريد أمس", &["tagger:PERSON:ديفيد بيكهام", "dictionary:PLACE:مدريد"]),
@@ -1203,7 +1243,7 @@ mod tests {
             let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
             let Layers { entities, triggers, roles, org_heads, cues, given } = layers;
             let mut p = Passes::new(kb(), &doc, text, None);
-            p.dictionary(entities);
+            p.dictionary(entities, &roles, &given);
             p.cues(roles, org_heads, &triggers, &cues, &given);
             p.org_heads();
             p.role_persons();
@@ -1233,7 +1273,7 @@ mod tests {
             let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
             let Layers { entities, triggers, roles, org_heads, cues, given } = layers;
             let mut p = Passes::new(kb(), &doc, text, None);
-            p.dictionary(entities);
+            p.dictionary(entities, &roles, &given);
             p.cues(roles, org_heads, &triggers, &cues, &given);
             p.tagged(vec![Tagged { first, last, class, score: 0.99 }]);
             let got: Vec<&str> = p.ments.iter().filter(|m| m.pass == "tagger").map(|m| &text[m.start..m.end]).collect();
@@ -1248,7 +1288,7 @@ mod tests {
             let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
             let Layers { entities, triggers, roles, org_heads, cues, given } = layers;
             let mut p = Passes::new(kb(), &doc, text, None);
-            p.dictionary(entities);
+            p.dictionary(entities, &roles, &given);
             p.cues(roles, org_heads, &triggers, &cues, &given);
             p.org_heads();
             p.role_persons();
