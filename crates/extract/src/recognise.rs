@@ -172,6 +172,12 @@ fn ment_from_kb(kb: &Kb, doc: &Doc, text: &str, h: &Hit, date: Option<&str>) -> 
     }
 }
 
+/// A verb in the future (سيبقى، وسيتمكن): س, after و or ف or not, before a common present
+/// form; it ends a name (سيرخيو راموس سيبقى).
+fn future_verb(kb: &Kb, w: &str) -> bool {
+    marsad_text::proclitic_splits(w, marsad_text::VERB_PROCLITICS).any(|(p, rest)| p.ends_with('س') && rest.chars().count() >= 3 && rest.starts_with(['ي', 'ت', 'ن']) && kb.common.contains(rest))
+}
+
 /// Where a person's name starts when the knowledge base's form of it opens with titles or
 /// offices (الشيخ، خادم الحرمين الشريفين الملك، المشير): the first token after the role hits
 /// that start at `first` and end before `last`; `first` when there are none. A role word that
@@ -455,6 +461,8 @@ impl<'a> Passes<'a> {
             // the indefinite accusative of a word (استنادا، برنامجا)
             || w.strip_suffix('ا').is_some_and(|stem| stem.chars().count() >= 3 && kb.common.contains(stem))
             || marsad_text::proclitic_splits(w, PROCLITICS).any(|(p, rest)| !p.is_empty() && rest.chars().count() >= 3 && (kb.common.contains(rest) || rest.starts_with("ال")))
+            // a verb in the future (سيبقى، سيلعب، وسيتمكن): س before a common present form
+            || future_verb(kb, w)
             // …and so does one carrying a pronoun (مواقفهما، بلاده)
             || marsad_text::ENCLITICS.iter().any(|e| w.strip_suffix(e).is_some_and(|stem| stem.chars().count() >= 3 && (kb.common.contains(stem) || stem.strip_suffix('ت').is_some_and(|s| kb.common.contains(&format!("{s}ه"))))))
     }
@@ -790,7 +798,7 @@ impl<'a> Passes<'a> {
     /// common word (بيانا).
     fn trailing_word(&self, k: usize) -> bool {
         let w = self.doc.tokens[k].norm.as_str();
-        matches!(w, "هو" | "هي" | "هم" | "هما" | "هن") || NAME_BREAKERS.contains(&w) || w.strip_suffix('ا').is_some_and(|r| r.chars().count() >= 3 && self.kb.common.contains(r))
+        matches!(w, "هو" | "هي" | "هم" | "هما" | "هن") || NAME_BREAKERS.contains(&w) || w.strip_suffix('ا').is_some_and(|r| r.chars().count() >= 3 && self.kb.common.contains(r)) || future_verb(self.kb, w)
     }
 
     /// A person a name pattern found (a role, a nationality or a given name and the words
@@ -1093,6 +1101,8 @@ mod tests {
         ("وقال الباحث ريكس تليرسون للصحفيين إن الاتفاق صعب", &["role:PERSON:ريكس تليرسون"]),
         // persons after a nationality standing for a person
         ("وسجل المهاجم والأرجنتيني ليونيل ميسي في المباراة", &["nationality:PERSON:ليونيل ميسي"]),
+        // a verb in the future ends a name (سيبقى is س + يبقى)
+        ("وأكد النادي أن سيرخيو راموس سيبقى في الفريق", &["given-name:PERSON:سيرخيو راموس"]),
         // aliases: a later short mention of a name found by pattern
         ("وقال الباحث ريكس تليرسون للصحفيين إن الاتفاق صعب. وأضاف تليرسون أن", &["role:PERSON:ريكس تليرسون", "alias:PERSON:تليرسون"]),
     ];
@@ -1264,6 +1274,8 @@ mod tests {
         ("وقال ديفيد بيكهام إن", 1, 2, Class::Pers, "ديفيد بيكهام"),
         // و before ل + the article: the name as ل + article writes it (للمحكمة, ل + المحكمة)
         ("وللمحكمة العليا القول الفصل", 0, 1, Class::Org, "للمحكمة العليا"),
+        // a verb in the future after the name is left out of it (سيبقى: س + يبقى)
+        ("وقال إن ديفيد بيكهام سيبقى في الفريق", 2, 4, Class::Pers, "ديفيد بيكهام"),
     ];
 
     #[test]
