@@ -178,6 +178,17 @@ fn future_verb(kb: &Kb, w: &str) -> bool {
     marsad_text::proclitic_splits(w, marsad_text::VERB_PROCLITICS).any(|(p, rest)| p.ends_with('س') && rest.chars().count() >= 3 && rest.starts_with(['ي', 'ت', 'ن']) && kb.common.contains(rest))
 }
 
+/// A noun behind a proclitic that no name takes: a verbal noun (بتغيير، وترسيخ، وتلحين: و، ب
+/// or ل before a word of four letters or more in ت) or a word carrying both a proclitic and a
+/// plural or feminine pronoun (بفرضها، لدفعها، ومسؤوليها).
+fn clitic_noun(w: &str) -> bool {
+    marsad_text::proclitic_splits(w, marsad_text::PROCLITICS).any(|(p, rest)| {
+        !p.is_empty()
+            && (!p.contains(['ف', 'ك']) && rest.starts_with('ت') && rest.chars().count() >= 4
+                || ["ها", "هم", "هما", "هن"].iter().any(|e| rest.strip_suffix(e).is_some_and(|stem| stem.chars().count() >= 3)))
+    })
+}
+
 /// Where a person's name starts when the knowledge base's form of it opens with titles or
 /// offices (الشيخ، خادم الحرمين الشريفين الملك، المشير): the first token after the role hits
 /// that start at `first` and end before `last`; `first` when there are none. A role word that
@@ -463,6 +474,7 @@ impl<'a> Passes<'a> {
             || marsad_text::proclitic_splits(w, PROCLITICS).any(|(p, rest)| !p.is_empty() && rest.chars().count() >= 3 && (kb.common.contains(rest) || rest.starts_with("ال")))
             // a verb in the future (سيبقى، سيلعب، وسيتمكن): س before a common present form
             || future_verb(kb, w)
+            || clitic_noun(w)
             // …and so does one carrying a pronoun (مواقفهما، بلاده)
             || marsad_text::ENCLITICS.iter().any(|e| w.strip_suffix(e).is_some_and(|stem| stem.chars().count() >= 3 && (kb.common.contains(stem) || stem.strip_suffix('ت').is_some_and(|s| kb.common.contains(&format!("{s}ه"))))))
     }
@@ -1101,11 +1113,29 @@ mod tests {
         ("وقال الباحث ريكس تليرسون للصحفيين إن الاتفاق صعب", &["role:PERSON:ريكس تليرسون"]),
         // persons after a nationality standing for a person
         ("وسجل المهاجم والأرجنتيني ليونيل ميسي في المباراة", &["nationality:PERSON:ليونيل ميسي"]),
+        // a noun behind a proclitic ends a name: a verbal noun, a word with a pronoun
+        ("وقال القاضي بريت كافانو بتعرية الحقائق", &["role:PERSON:بريت كافانو"]),
         // a verb in the future ends a name (سيبقى is س + يبقى)
         ("وأكد النادي أن سيرخيو راموس سيبقى في الفريق", &["given-name:PERSON:سيرخيو راموس"]),
         // aliases: a later short mention of a name found by pattern
         ("وقال الباحث ريكس تليرسون للصحفيين إن الاتفاق صعب. وأضاف تليرسون أن", &["role:PERSON:ريكس تليرسون", "alias:PERSON:تليرسون"]),
     ];
+
+    /// Words after a role noun that are no name: no person at all.
+    const NOT_PERSONS: &[&str] = &[
+        "وأكد الرئيس بفرضها قيودا جديدة",
+        "وطالب الوزير بتغيير القانون",
+        "ودعا المواطنين وترسيخ القيم",
+        "وأشاد الحاكم ومسؤوليها بالجهود",
+    ];
+
+    #[test]
+    fn ordinary_words_after_a_role_are_no_person() {
+        for text in NOT_PERSONS {
+            let got = found(text, false);
+            assert!(!got.iter().any(|g| g.contains(":PERSON:")), "«{text}»: {got:?}");
+        }
+    }
 
     #[test]
     fn each_pass_finds_its_names() {
