@@ -425,7 +425,11 @@ impl<'a> Passes<'a> {
 
     /// Role nouns, triggers, cues, head nouns and given names: what ends or starts a name.
     pub fn cues(&mut self, roles: Vec<Hit>, org_heads: Vec<Hit>, triggers: &[Hit], cues: &[Hit], given: &[Hit]) {
-        self.roles = resolve_overlaps(roles.into_iter().filter(|h| (h.first..=h.last).all(|k| self.owner[k].is_none())).collect());
+        // (a role with the pronoun ه is not the same word written with ة: محافظه is "its
+        // governor", محافظة a governorate, وكيل محافظة إب no person)
+        let (doc, text) = (self.doc, self.text);
+        let feminine = |h: &Hit| h.suffix == "ه" && text[doc.tokens[h.last].start..doc.tokens[h.last].end].ends_with('ة');
+        self.roles = resolve_overlaps(roles.into_iter().filter(|h| (h.first..=h.last).all(|k| self.owner[k].is_none()) && !feminine(h)).collect());
         self.org_heads = resolve_overlaps(org_heads);
         for h in self.roles.iter().chain(triggers.iter()).chain(cues.iter()) {
             for b in self.busy.iter_mut().take(h.last + 1).skip(h.first) {
@@ -662,6 +666,10 @@ impl<'a> Passes<'a> {
                 }
             }
             if k == j || (k == j + 1 && (doc.tokens[j].norm.ends_with('ه') || doc.tokens[j].kind == TokenKind::Latin)) {
+                continue;
+            }
+            // a name does not start with بن (الشيخ خليفة بن حمد: خليفة is a title here too)
+            if matches!(doc.tokens[j].norm.as_str(), "بن" | "ابن" | "بنت") {
                 continue;
             }
             // words between a title and a known person are not a name of their own (سلطان عمان هيثم بن طارق)
@@ -1026,6 +1034,11 @@ impl<'a> Passes<'a> {
         let aliases = std::mem::take(&mut self.aliases);
         let mut by_alias: marsad_kb::HashMap<&str, usize> = marsad_kb::HashMap::default();
         for (alias, src) in &aliases {
+            // the last word of a compound (عبد السلام، آل بركة، بن حمد) is no name by itself
+            let m = &self.ments[*src];
+            if m.last > m.first && matches!(doc.tokens[m.last - 1].norm.as_str(), "عبد" | "ابو" | "بن" | "ابن" | "بنت" | "ال" | "ام") {
+                continue;
+            }
             if alias.chars().count() >= 4 && !kb.common.contains(alias.as_str()) {
                 by_alias.entry(alias.as_str()).or_insert(*src);
             }
@@ -1123,11 +1136,30 @@ mod tests {
 
     /// Words after a role noun that are no name: no person at all.
     const NOT_PERSONS: &[&str] = &[
+        // محافظة is a governorate, not محافظ + ه
+        "واتهم وكيل محافظة إب المسلحين",
+        "نشرت مناشدة ذوي امرأة بمحافظة تثليث الجهات المختصة",
         "وأكد الرئيس بفرضها قيودا جديدة",
         "وطالب الوزير بتغيير القانون",
         "ودعا المواطنين وترسيخ القيم",
         "وأشاد الحاكم ومسؤوليها بالجهود",
     ];
+
+    /// The tail of a compound is no name by itself: (sentence, a person that must not be found).
+    const NOT_TAILS: &[(&str, &str)] = &[
+        // not a later mention of صلاح عبد السلام
+        ("وأوقف الأمن صلاح عبد السلام أمس. وتقيم عائلة عبد السلام في المدينة", "alias:PERSON:السلام"),
+        // not a name after the title خليفة
+        ("كشف تفاصيل عزل الشيخ خليفة بن حمد في قصره", "role:PERSON:بن حمد"),
+    ];
+
+    #[test]
+    fn the_tail_of_a_compound_is_no_name() {
+        for &(text, not) in NOT_TAILS {
+            let got = found(text, false);
+            assert!(!got.iter().any(|g| g == not), "«{text}»: {got:?}");
+        }
+    }
 
     #[test]
     fn ordinary_words_after_a_role_are_no_person() {
