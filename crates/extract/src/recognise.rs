@@ -240,6 +240,9 @@ pub struct Recognition {
 }
 
 /// Function words that end a name found by pattern (matching form), besides `common_words`.
+/// Nouns of the things named after persons (prizes, airports, streets, schools…), as matching
+/// forms (ة is written ه): a name right after one is the thing's, not a person's mention.
+const NAMED_AFTER: &[&str] = &["جايزه", "جوايز", "مطار", "شارع", "ميدان", "جامعه", "مدرسه", "مستشفي", "قاعه", "مسجد", "جسر", "ملعب", "استاد", "كاس"];
 const NAME_BREAKERS: &[&str] = &["في", "من", "الي", "علي", "عن", "مع", "ان", "انه", "التي", "الذي", "الذين", "خلال", "بعد", "قبل", "حول", "او", "ثم", "لدي", "عند", "منذ", "حتي", "بين", "اليوم", "امس", "قال", "قالت", "يوم"];
 /// Name-internal connectors: kept inside a name.
 const NAME_LINKS: &[&str] = &["بن", "ابن", "بنت", "عبد", "ابو", "ابي", "ابا", "ال", "ولد", "دي", "دو", "فون", "فان"];
@@ -1020,6 +1023,14 @@ impl<'a> Passes<'a> {
         if t.class == crate::tagger::Class::Loc && t.score < TAGGER_PLACE_SCORE {
             return false;
         }
+        // a person a prize, a place or a building is named after is no person mention here
+        // (جائزة نوبل، مطار بنظير بوتو)
+        if t.class == crate::tagger::Class::Pers && t.first > 0 && self.same_sentence(t.first - 1, t.first) {
+            let before = doc.tokens[t.first - 1].norm.as_str();
+            if marsad_text::proclitic_splits(before, marsad_text::PROCLITICS).any(|(_, rest)| NAMED_AFTER.contains(&rest)) {
+                return false;
+            }
+        }
         let person_at = |k: usize| self.owner[k].is_some_and(|o| self.ments[o].kind == EntityKind::Person && !self.ments[o].dropped) && self.same_sentence(k, t.first);
         if t.class == crate::tagger::Class::Pers && (t.first > 0 && person_at(t.first - 1) || t.last + 1 < self.n && person_at(t.last + 1)) {
             return false;
@@ -1269,6 +1280,9 @@ mod tests {
         ("وصل ديفيد بيكهام إلى مدريد", 1, 2, Class::Pers, 0.4, false),
         // a word with a case ending is no name
         ("لعب الفريق وديًا أمس", 2, 2, Class::Org, 0.99, false),
+        // a prize or a place named after a person: no person mention
+        ("لتنال جائزة نوبل للسلام", 2, 2, Class::Pers, 0.99, false),
+        ("وخرجت من مطار بنظير بوتو الدولي", 3, 4, Class::Pers, 0.99, false),
         // a given name alone
         ("وقال جون للصحفيين", 1, 1, Class::Pers, 0.99, false),
         // a single definite word needs a high score
