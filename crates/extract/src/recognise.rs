@@ -493,6 +493,9 @@ impl<'a> Passes<'a> {
         let t = &self.doc.tokens[k];
         let w = t.norm.as_str();
         (w.starts_with('و') && w.chars().count() > 3 && w != "ولد" && !self.plain_given[k]) || (w.starts_with("ال") && w != "الله" && self.text[t.start..t.end].ends_with('ة'))
+            // أمين is a given name, but after a name and before a noun it is the office
+            // (محمد المريخي أمين السر، فرانكلين أمين المتحف، أمين عام)
+            || w == "امين" && self.doc.tokens.get(k + 1).is_some_and(|x| x.norm.starts_with("ال") || self.kb.common.contains(x.norm.as_str()))
     }
 
     fn name_span(&self, j: usize, max_words: usize, definite_first: bool, latin: bool) -> usize {
@@ -869,6 +872,17 @@ impl<'a> Passes<'a> {
             while t.first < t.last && self.trailing_word(t.last) {
                 t.last -= 1;
             }
+            if t.class == crate::tagger::Class::Pers {
+                // a known given name behind و starts the next person of a list (رونالدو
+                // وبول سكولز): the name ends before it…
+                if let Some(k) = (t.first + 1..=t.last).find(|&k| self.next_name[k]) {
+                    t.last = k - 1;
+                }
+                // …and not on a connector (الحسن بن)
+                while t.first < t.last && NAME_LINKS.contains(&doc.tokens[t.last].norm.as_str()) {
+                    t.last -= 1;
+                }
+            }
             // the tagger's longer name takes the words of places the dictionary read inside it
             // (ارلن سبيكتر is a person, not Arlon and a word); in an organisation's name the place
             // stays, as part of it (جامعة القاهرة)
@@ -1139,6 +1153,8 @@ mod tests {
         ("وسجل المهاجم والأرجنتيني ليونيل ميسي في المباراة", &["nationality:PERSON:ليونيل ميسي"]),
         // a noun behind a proclitic ends a name: a verbal noun, a word with a pronoun
         ("وقال القاضي بريت كافانو بتعرية الحقائق", &["role:PERSON:بريت كافانو"]),
+        // أمين after a name and before a noun is the office, not part of the name
+        ("وأكد في اتصاله مع اللاعب محمد مقلد المريخي أمين السر العام", &["role:PERSON:محمد مقلد المريخي"]),
         // a verb in the future ends a name (سيبقى is س + يبقى)
         ("وأكد النادي أن سيرخيو راموس سيبقى في الفريق", &["given-name:PERSON:سيرخيو راموس"]),
         // aliases: a later short mention of a name found by pattern
@@ -1350,6 +1366,9 @@ mod tests {
         ("وقال ديفيد بيكهام إن", 1, 2, Class::Pers, "ديفيد بيكهام"),
         // و before ل + the article: the name as ل + article writes it (للمحكمة, ل + المحكمة)
         ("وللمحكمة العليا القول الفصل", 0, 1, Class::Org, "للمحكمة العليا"),
+        // a person ends before a known given name behind و, and not on a connector
+        ("ويعتمد على رونالدو وبول سكولز في الوسط", 2, 4, Class::Pers, "رونالدو"),
+        ("وقال ديفيد بيكهام أبو الأطفال الثلاثة", 1, 3, Class::Pers, "ديفيد بيكهام"),
         // a verb in the future after the name is left out of it (سيبقى: س + يبقى)
         ("وقال إن ديفيد بيكهام سيبقى في الفريق", 2, 4, Class::Pers, "ديفيد بيكهام"),
     ];
