@@ -189,6 +189,20 @@ fn clitic_noun(w: &str) -> bool {
     })
 }
 
+/// An organisation known by one definite word that is also a common noun, used as the noun:
+/// with a feminine adjective after it (القاعدة السياسية، القاعدة الأميركية، الجزيرة العربية)
+/// or a demonstrative before it (هذه القاعدة). القاعدة تدعو… stays al-Qaeda.
+fn common_noun_org(kb: &Kb, doc: &Doc, text: &str, h: &Hit) -> bool {
+    let (e, _) = kb.entity_forms[h.form.payload as usize];
+    if h.first != h.last || kb.entities[e as usize].kind != EntityKind::Org || !doc.tokens[h.first].norm.starts_with("ال") {
+        return false;
+    }
+    let same = |k: usize| doc.tokens[k].sentence == doc.tokens[h.first].sentence;
+    let adjective = doc.tokens.get(h.last + 1).is_some_and(|t| same(h.last + 1) && t.kind == TokenKind::Word && t.norm.starts_with("ال") && text[t.start..t.end].ends_with('ة'));
+    let demonstrative = h.first > 0 && same(h.first - 1) && matches!(doc.tokens[h.first - 1].norm.as_str(), "هذه" | "تلك" | "هذا" | "ذلك");
+    adjective || demonstrative
+}
+
 /// Where a person's name starts when the knowledge base's form of it opens with titles or
 /// offices (الشيخ، خادم الحرمين الشريفين الملك، المشير): the first token after the role hits
 /// that start at `first` and end before `last`; `first` when there are none. A role word that
@@ -400,6 +414,7 @@ impl<'a> Passes<'a> {
                 .into_iter()
                 .filter(|h| !(h.first..=h.last).any(|k| has_tanween(text, &doc.tokens[k])))
                 .filter(|h| !(h.first == h.last && !h.prefix.is_empty() && kb.common.contains(doc.tokens[h.first].norm.as_str())))
+                .filter(|h| !common_noun_org(kb, doc, text, h))
                 .collect(),
         );
         for h in &plain {
@@ -1171,6 +1186,24 @@ mod tests {
         "ودعا المواطنين وترسيخ القيم",
         "وأشاد الحاكم ومسؤوليها بالجهود",
     ];
+
+    /// A one-word organisation that is also a common noun, read as the noun: (sentence, is the
+    /// organisation found).
+    const NOUN_ORGS: &[(&str, bool)] = &[
+        ("يجب أن تشكل القاعدة السياسية لأي وقف لإطلاق النار", false),
+        ("المعتقلين في القاعدة الأميركية في كوبا", false),
+        ("وحده الرئيس شذ عن هذه القاعدة واعتمد سياسة", false),
+        ("القاعدة تدعو أميركا والعالم إلى", true),
+        ("إن أنصار شبكة القاعدة بزعامة أسامة بن لادن", true),
+    ];
+
+    #[test]
+    fn a_one_word_organisation_used_as_a_noun_is_no_organisation() {
+        for &(text, org) in NOUN_ORGS {
+            let got = found(text, false);
+            assert_eq!(got.iter().any(|g| g.ends_with(":ORG:القاعدة")), org, "«{text}»: {got:?}");
+        }
+    }
 
     /// The tail of a compound is no name by itself: (sentence, a person that must not be found).
     const NOT_TAILS: &[(&str, &str)] = &[
