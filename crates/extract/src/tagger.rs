@@ -17,6 +17,10 @@
 //!   Latin, word length, sentence edges;
 //! - the previous tag (first-order transitions, BIO-constrained).
 //!
+//! Tagging looks each token's rows up once per document ([`Model::tok_row`]) and decodes a run
+//! only when a bound on what any tag can gain over `O` ([`Model::all_o`]) does not already
+//! prove it holds no name (most runs of free words).
+//!
 //! Training ([`train`]) reads the NewsFANE Gold annotation (CC BY-SA 3.0, see
 //! `data/ner/NOTICE.md`), whose tokens are clitic-segmented: [`read_conll`] joins proclitics and
 //! enclitics back onto their words, so the model sees words as marsad's tokenizer writes them.
