@@ -189,6 +189,9 @@ fn clitic_noun(w: &str) -> bool {
     })
 }
 
+/// Nouns before an organisation's name that say who belongs to it (matching forms).
+const ORG_MEMBERS: &[&str] = &["عناصر", "تنظيم", "شبكه", "زعيم", "قاده", "قياده", "مقاتلي", "اعضاء", "عضو", "انصار", "فرع", "جماعه", "خلايا", "خليه"];
+
 /// An organisation known by one definite word that is also a common noun, used as the noun:
 /// with a feminine adjective after it (القاعدة السياسية، القاعدة الأميركية، الجزيرة العربية)
 /// or a demonstrative before it (هذه القاعدة). القاعدة تدعو… stays al-Qaeda.
@@ -198,7 +201,10 @@ fn common_noun_org(kb: &Kb, doc: &Doc, text: &str, h: &Hit) -> bool {
         return false;
     }
     let same = |k: usize| doc.tokens[k].sentence == doc.tokens[h.first].sentence;
-    let adjective = doc.tokens.get(h.last + 1).is_some_and(|t| same(h.last + 1) && t.kind == TokenKind::Word && t.norm.starts_with("ال") && text[t.start..t.end].ends_with('ة'));
+    // after a noun that takes the organisation (عناصر القاعدة المختبئة) the adjective is that
+    // noun's
+    let member = h.first > 0 && same(h.first - 1) && marsad_text::proclitic_splits(doc.tokens[h.first - 1].norm.as_str(), marsad_text::PROCLITICS).any(|(_, rest)| ORG_MEMBERS.contains(&rest));
+    let adjective = !member && doc.tokens.get(h.last + 1).is_some_and(|t| same(h.last + 1) && t.kind == TokenKind::Word && t.norm.starts_with("ال") && text[t.start..t.end].ends_with('ة'));
     let demonstrative = h.first > 0 && same(h.first - 1) && matches!(doc.tokens[h.first - 1].norm.as_str(), "هذه" | "تلك" | "هذا" | "ذلك");
     adjective || demonstrative
 }
@@ -1204,6 +1210,8 @@ mod tests {
         ("وحده الرئيس شذ عن هذه القاعدة واعتمد سياسة", false),
         ("القاعدة تدعو أميركا والعالم إلى", true),
         ("إن أنصار شبكة القاعدة بزعامة أسامة بن لادن", true),
+        // the adjective is the members' (عناصر … المختبئة)
+        ("لم يكن له أي دور في ترتيب ملف عناصر القاعدة المختبئة حاليا في ايران", true),
     ];
 
     #[test]
