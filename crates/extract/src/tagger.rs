@@ -17,6 +17,10 @@
 //!   Latin, word length, sentence edges;
 //! - the previous tag (first-order transitions, BIO-constrained).
 //!
+//! Tagging looks each token's rows up once per document ([`Model::tok_row`]) and decodes a run
+//! only when a bound on what any tag can gain over `O` ([`Model::all_o`]) does not already
+//! prove it holds no name (most runs of free words).
+//!
 //! Training ([`train`]) reads the NewsFANE Gold annotation (CC BY-SA 3.0, see
 //! `data/ner/NOTICE.md`), whose tokens are clitic-segmented: [`read_conll`] joins proclitics and
 //! enclitics back onto their words, so the model sees words as marsad's tokenizer writes them.
@@ -242,10 +246,26 @@ struct TokFeat {
     attrs: u64,
 }
 
+/// What tagging reads of one token: its rows in the model, and the attributes whose weights
+/// it adds one by one (see [`Model::tok_row`]).
+#[derive(Clone, Copy)]
+struct TokRow<'m> {
+    word: Option<&'m [WRow; WIN]>,
+    stem: Option<&'m [QRow; SWIN + 2]>,
+    attrs: u64,
+}
+
 /// What the tagger reads of one token by itself: its word, stem and shape.
 fn lexical(kb: &Kb, t: &marsad_text::Token) -> TokFeat {
     let w = t.norm.as_str();
     let s = stem(w);
+    TokFeat { word: fnv(w.as_bytes()), stem: fnv(s.as_bytes()), attrs: lex_attrs(kb, t, s) }
+}
+
+/// A token's own attributes ([`LEX_MASK`]): its shape, the article, whether it is a common
+/// word, its stem's ending. `s`: the token's [`stem`].
+fn lex_attrs(kb: &Kb, t: &marsad_text::Token, s: &str) -> u64 {
+    let w = t.norm.as_str();
     let mut attrs = 0u64;
     match t.kind {
         TokenKind::Punct => {
@@ -292,7 +312,7 @@ fn lexical(kb: &Kb, t: &marsad_text::Token) -> TokFeat {
             }
         }
     }
-    TokFeat { word: fnv(w.as_bytes()), stem: fnv(s.as_bytes()), attrs }
+    attrs
 }
 
 fn token_features(kb: &Kb, doc: &Doc, range: std::ops::Range<usize>, hits: &[&[Hit]]) -> Vec<TokFeat> {
@@ -419,6 +439,12 @@ pub struct Model {
     /// Margin that maps to a score of about 0.73 (logistic of 1).
     scale: f32,
     features: usize,
+    /// For [`Model::all_o`]: the best allowed transition into each tag from a tag
+    /// (`best_in`) and, at a run's first token, from `O` (`first_in[0]`) or the sentence's
+    /// start (`first_in[1]`); what a transition back to `O` may gain over `O → O` (≥ 0).
+    best_in: [f32; NT],
+    first_in: [[f32; NT]; 2],
+    back_to_o: f32,
 }
 
 /// The feature weights as trained: key → weights.
@@ -468,7 +494,23 @@ impl Model {
             trans: raw.trans,
             scale: raw.scale,
             features: raw.feats.len(),
+            best_in: [f32::NEG_INFINITY; NT],
+            first_in: [[f32::NEG_INFINITY; NT]; 2],
+            back_to_o: 0.0,
         };
+        for t in 0..NT {
+            for p in 0..NT {
+                if allowed(Some(p), t) {
+                    m.best_in[t] = m.best_in[t].max(m.trans[p][t]);
+                }
+            }
+            for (k, p) in [Some(0), None].into_iter().enumerate() {
+                if allowed(p, t) {
+                    m.first_in[k][t] = m.trans[p.unwrap_or(NT)][t];
+                }
+            }
+        }
+        m.back_to_o = (m.best_in[0] - m.trans[0][0]).max(0.0);
         for &(t, v, w) in &raw.feats {
             match t {
                 _ if t < T_STEM => {
@@ -590,10 +632,10 @@ impl Model {
     /// recognition tags only the words no earlier pass took, which is most of the time saved.
     pub fn tag_runs(&self, kb: &Kb, doc: &Doc, feats: &Features, runs: &[(usize, usize)]) -> Vec<Tagged> {
         let mut out = Vec::new();
-        // each token's own features, computed once (the windows of runs overlap)
-        let mut memo: Vec<Option<TokFeat>> = Vec::new();
-        memo.resize_with(doc.tokens.len(), || None);
-        let mut seq: Vec<TokFeat> = Vec::new();
+        // each token's rows in the model, looked up once (the windows of runs overlap)
+        let mut memo: Vec<Option<TokRow>> = vec![None; doc.tokens.len()];
+        let mut seq: Vec<TokRow> = Vec::new();
+        let mut sums: Vec<[i32; LANES]> = Vec::new();
         for &(a, b) in runs {
             if a >= b || b > doc.tokens.len() {
                 continue;
@@ -609,92 +651,107 @@ impl Model {
             let (wlo, whi) = (a.saturating_sub(2).max(lo), (b + 2).min(hi));
             seq.clear();
             for (k, slot) in memo.iter_mut().enumerate().take(whi).skip(wlo) {
-                let f = slot.get_or_insert_with(|| {
-                    let mut f = lexical(kb, &doc.tokens[k]);
-                    f.attrs |= feats.0.get(k).copied().unwrap_or(0);
-                    f
-                });
-                seq.push(*f);
+                seq.push(*slot.get_or_insert_with(|| self.tok_row(kb, &doc.tokens[k], feats.0.get(k).copied().unwrap_or(0))));
             }
-            let em = self.emissions(&seq, &doc.tokens[wlo..whi], a - wlo, b - wlo);
             let start = if a == lo { NT } else { 0 };
+            self.emission_sums(&seq, &doc.tokens[wlo..whi], a - wlo, b - wlo, &mut sums);
+            // most runs hold no name: when no tag can beat O at any token whatever its
+            // neighbours, the decoding is all O and there is nothing to decode
+            if self.all_o(&sums, start) {
+                continue;
+            }
+            let em: Vec<Row> = sums.iter().map(|e| std::array::from_fn(|k| e[k] as f32 * self.wscale)).collect();
             let tags = viterbi(&em, &self.trans, start);
             spans(&tags, &em, &self.trans, self.scale, start, a, &mut out);
         }
         out
     }
 
-    /// Emission scores of tokens `from..to` of `seq` (a sentence).
-    fn emissions(&self, seq: &[TokFeat], toks: &[marsad_text::Token], from: usize, to: usize) -> Vec<Row> {
-        let em = self.emission_sums(seq, toks, from, to);
-        em.iter().map(|e| std::array::from_fn(|k| e[k] as f32 * self.wscale)).collect()
+    /// A token's rows in the model and the attributes whose weights tagging adds: the hits'
+    /// (`hit_attrs`), and an unknown word's own ([`lex_attrs`], and [`A_UNKNOWN`]); a known
+    /// word's own attributes are in its row, so they are not even computed.
+    fn tok_row(&self, kb: &Kb, t: &marsad_text::Token, hit_attrs: u64) -> TokRow<'_> {
+        let w = t.norm.as_str();
+        let s = stem(w);
+        let word = self.words.get(&fnv(w.as_bytes()));
+        let stem = self.stems.get(&fnv(s.as_bytes()));
+        let attrs = match word {
+            Some(_) => hit_attrs,
+            None => hit_attrs | lex_attrs(kb, t, s) | 1 << A_UNKNOWN,
+        };
+        TokRow { word, stem, attrs }
     }
 
-    fn emission_sums(&self, seq: &[TokFeat], toks: &[marsad_text::Token], from: usize, to: usize) -> Vec<[i32; LANES]> {
+    /// Whether the best decoding of a run whose emission sums are `sums` is all `O`, by a
+    /// bound that needs no decoding: reading tag `t` at token `i` gains at most
+    /// `em[i][t] − em[i][O]` plus the best transition into `t` (from `start` at the first
+    /// token) less the all-`O` path's, plus what the transition back to `O` after it may gain
+    /// over `O → O`. When that is below zero for every token and tag other than `O`, any
+    /// reading with a name scores less than all `O` (the margin covers rounding).
+    fn all_o(&self, sums: &[[i32; LANES]], start: usize) -> bool {
+        const MARGIN: f32 = 1e-3;
+        sums.iter().enumerate().all(|(i, e)| {
+            let (into, o) = if i == 0 { (&self.first_in[start.min(1)], self.trans[start][0]) } else { (&self.best_in, self.trans[0][0]) };
+            (1..NT).all(|t| (e[t] - e[0]) as f32 * self.wscale + into[t] - o + self.back_to_o < -MARGIN)
+        })
+    }
+
+    /// Emission sums (in steps of `wscale`) of tokens `from..to` of `seq` (a window of a
+    /// sentence: tokens outside it are past the sentence's edges) into `em`.
+    fn emission_sums(&self, seq: &[TokRow], toks: &[marsad_text::Token], from: usize, to: usize, em: &mut Vec<[i32; LANES]>) {
         let n = seq.len();
-        let lo = from.saturating_sub(2);
-        let hi = (to + 2).min(n);
-        type Rows<'m> = (Option<&'m [WRow; WIN]>, Option<&'m [QRow; SWIN + 2]>);
-        let rows: Vec<Rows> =
-            seq[lo..hi].iter().map(|t| (self.words.get(&t.word), self.stems.get(&t.stem))).collect();
-        let mut em = vec![[0i32; LANES]; to - from];
+        em.clear();
         #[inline(always)]
         fn add(e: &mut [i32; LANES], w: &QRow) {
             for k in 0..LANES {
                 e[k] += i32::from(w[k]);
             }
         }
-        for (ei, e) in em.iter_mut().enumerate() {
-            let i = from + ei;
-            add(e, &self.bias);
+        for i in from..to {
+            let mut e = [0i32; LANES];
+            add(&mut e, &self.bias);
             for o in 0..WIN {
                 let j = i as isize + o as isize - 2;
                 if j < 0 || j >= n as isize {
-                    add(e, &self.attr[o][(if j < 0 { A_BOS } else { A_EOS }) as usize]);
+                    add(&mut e, &self.attr[o][(if j < 0 { A_BOS } else { A_EOS }) as usize]);
                     continue;
                 }
-                let j = j as usize;
-                let r = &rows[j - lo];
-                // a known word's row holds its own attributes; an unknown word adds them
-                let mut a = seq[j].attrs;
-                match r.0 {
-                    Some(row) => {
-                        for k in 0..LANES {
-                            e[k] += row[o][k];
-                        }
-                        a &= !LEX_MASK;
+                let r = &seq[j as usize];
+                if let Some(row) = r.word {
+                    for k in 0..LANES {
+                        e[k] += row[o][k];
                     }
-                    None => add(e, &self.attr[o][A_UNKNOWN as usize]),
                 }
                 if (1..=3).contains(&o) {
-                    if let Some(row) = r.1 {
-                        add(e, &row[o - 1]);
+                    if let Some(row) = r.stem {
+                        add(&mut e, &row[o - 1]);
                     }
                 }
+                let mut a = r.attrs;
                 while a != 0 {
                     let b = a.trailing_zeros() as usize;
                     a &= a - 1;
-                    add(e, &self.attr[o][b]);
+                    add(&mut e, &self.attr[o][b]);
                 }
             }
-            match rows[i - lo].1 {
-                Some(r) if r[SWIN + 1][0] != 0 => add(e, &r[SWIN]),
+            match seq[i].stem {
+                Some(r) if r[SWIN + 1][0] != 0 => add(&mut e, &r[SWIN]),
                 _ => {
                     let (pre, suf) = affixes(&toks[i].norm);
                     for k in 0..3 {
                         if pre[k] != 0 {
                             if let Some(w) = self.affix.get(&affix_key(T_PRE + k as u8, pre[k])) {
-                                add(e, w);
+                                add(&mut e, w);
                             }
                             if let Some(w) = self.affix.get(&affix_key(T_SUF + k as u8, suf[k])) {
-                                add(e, w);
+                                add(&mut e, w);
                             }
                         }
                     }
                 }
             }
+            em.push(e);
         }
-        em
     }
 
     /// The model as bytes: weights quantised to 16 bits, those under `prune` (absolute)
@@ -1352,7 +1409,11 @@ mod tests {
         let seq = token_features(kb(), &doc, 0..doc.tokens.len(), &[&hits]);
         // unknown to the model: no row of its own
         let rare: marsad_kb::HashSet<u64> = seq.iter().map(|t| t.word).filter(|w| !m.words.contains_key(w)).collect();
-        let got = m.emissions(&seq, &doc.tokens, 0, seq.len());
+        let f = m.features(kb(), &doc, &[&hits]);
+        let rows: Vec<TokRow> = doc.tokens.iter().enumerate().map(|(k, t)| m.tok_row(kb(), t, f.0[k])).collect();
+        let mut sums = Vec::new();
+        m.emission_sums(&rows, &doc.tokens, 0, rows.len(), &mut sums);
+        let got: Vec<Row> = sums.iter().map(|e| std::array::from_fn(|k| e[k] as f32 * wscale)).collect();
         let mut keys = Vec::new();
         for i in 0..seq.len() {
             keys_of(&seq, &doc.tokens, i, &mut keys, &rare);
@@ -1385,6 +1446,48 @@ mod tests {
         }
         // the best allowed reading: B-ORG I-ORG (0 + 5) over B-PERS I-PERS (1 + 1)
         assert_eq!(tags, vec![5, 6]);
+    }
+
+    #[test]
+    fn all_o_is_only_said_of_runs_that_decode_to_all_o() {
+        // the shortcut may skip the decoding only where the decoding finds nothing: random
+        // emission sums (a fixed generator) against the built-in model's transitions
+        let m = Model::embedded().unwrap();
+        let mut x: u64 = 12;
+        let mut next = |span: i32| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % (2 * span as u64 + 1)) as i32 - span
+        };
+        let (mut said, mut runs) = (0, 0);
+        for round in 0..20_000 {
+            let n = 1 + round % 6;
+            // O usually well ahead, as in most runs of real text
+            let lead = (round % 7) as i32 * 2000;
+            let sums: Vec<[i32; LANES]> = (0..n).map(|_| std::array::from_fn(|k| if k == 0 { lead + next(3000) } else if k < NT { next(3000) } else { 0 })).collect();
+            for start in [0, NT] {
+                runs += 1;
+                let em: Vec<Row> = sums.iter().map(|e| std::array::from_fn(|k| e[k] as f32 * m.wscale)).collect();
+                let tags = viterbi(&em, &m.trans, start);
+                if m.all_o(&sums, start) {
+                    said += 1;
+                    assert!(tags.iter().all(|&t| t == 0), "{sums:?} from {start}: {tags:?}");
+                }
+            }
+        }
+        // and it does skip: most of these runs
+        assert!(said * 2 > runs, "said all O of {said} of {runs} runs");
+        // real text: a run of ordinary words is skipped, one with a name is not
+        for (text, skipped) in [("قال المسؤول في تصريح امس", true), ("وصل ديفيد بيكهام إلى مدريد أمس", false)] {
+            let doc = marsad_text::analyze(text);
+            let hits = kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens));
+            let f = m.features(kb(), &doc, &[&hits]);
+            let rows: Vec<TokRow> = doc.tokens.iter().enumerate().map(|(k, t)| m.tok_row(kb(), t, f.0[k])).collect();
+            let mut sums = Vec::new();
+            m.emission_sums(&rows, &doc.tokens, 0, rows.len(), &mut sums);
+            assert_eq!(m.all_o(&sums, NT), skipped, "{text}");
+        }
     }
 
     /// A small corpus: persons after قال, places after في; the model must learn both and tag
