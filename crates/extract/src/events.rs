@@ -826,7 +826,7 @@ fn state_adjective(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], m:
         VERB_OBJECT => return Adjective::Agent,
         _ => {}
     }
-    if kb.not_nouns.contains(&prev.norm) || kb.not_nouns.contains(&bare(&prev.norm)) || prev.norm.chars().all(|c| c.is_ascii_digit() || ('٠'..='٩').contains(&c)) {
+    if kb.not_nouns.contains(prev.norm.as_str()) || kb.not_nouns.contains(&bare(&prev.norm)) || prev.norm.chars().all(|c| c.is_ascii_digit() || ('٠'..='٩').contains(&c)) {
         return Adjective::People;
     }
     Adjective::Describes

@@ -107,8 +107,8 @@ impl Extractor {
             end: cx.char_of(end.saturating_sub(title_offset)),
             sentence,
         };
-        let hay = Haystack::new(&doc.tokens);
-        let layers = recognise::split_layers(self.kb.matcher.find(&hay));
+        // the haystack (a copy of the text's matching forms) goes as soon as it is searched
+        let layers = recognise::split_layers(self.kb.matcher.find(&Haystack::new(&doc.tokens)));
         // dates and the article's reference date (which also picks persons' roles at the time)
         let published = art.published.as_deref().and_then(|p| p.get(..10)).and_then(|p| p.parse::<jiff::civil::Date>().ok());
         let found_dates = self.dates.find(text, &doc);

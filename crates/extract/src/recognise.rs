@@ -715,7 +715,7 @@ impl<'a> Passes<'a> {
                 self.ments[a].part_of = Some(idx);
             }
             if k - j >= 2 {
-                self.aliases.push((doc.tokens[k - 1].norm.clone(), idx));
+                self.aliases.push((doc.tokens[k - 1].norm.to_string(), idx));
             }
         }
         self.roles = roles;
@@ -760,7 +760,7 @@ impl<'a> Passes<'a> {
             let idx = self.push(p);
             self.ments[i].part_of = Some(idx);
             if k - j >= 2 {
-                self.aliases.push((doc.tokens[k - 1].norm.clone(), idx));
+                self.aliases.push((doc.tokens[k - 1].norm.to_string(), idx));
             }
         }
     }
@@ -797,7 +797,7 @@ impl<'a> Passes<'a> {
             let start = t0.start + skip_folded(&text[t0.start..t0.end], g.prefix.chars().count());
             let m = Ment { prefix: g.prefix.to_string(), ..Ment::pattern(EntityKind::Person, "given-name", g.first, k - 1, start, doc.tokens[k - 1].end) };
             let idx = self.push(m);
-            self.aliases.push((doc.tokens[k - 1].norm.clone(), idx));
+            self.aliases.push((doc.tokens[k - 1].norm.to_string(), idx));
         }
     }
 
@@ -876,7 +876,7 @@ impl<'a> Passes<'a> {
         if self.ments[o].role.is_none() {
             self.role_after(o);
         }
-        self.aliases.push((doc.tokens[t.last].norm.clone(), o));
+        self.aliases.push((doc.tokens[t.last].norm.to_string(), o));
     }
 
     /// Pass 4, the tagger's names: a name the tagger found with at least [`TAGGER_MIN_SCORE`]
@@ -982,7 +982,7 @@ impl<'a> Passes<'a> {
             if t.class == crate::tagger::Class::Pers {
                 self.role_after(idx);
                 if t.last > t.first {
-                    self.aliases.push((doc.tokens[t.last].norm.clone(), idx));
+                    self.aliases.push((doc.tokens[t.last].norm.to_string(), idx));
                 }
             }
         }

@@ -112,6 +112,8 @@ fn prepare(ex: &Extractor, item: Item, stored: &HashSet<[u8; 16]>) -> Result<Pre
     let content_hash = dedup::content_hash(&words);
     let signature = dedup::signature(&words);
     let bands = dedup::bands(&signature);
+    // a string per word (about 8 bytes per input byte): not kept through the extraction
+    drop(words);
     // an article stored by an earlier run only adds a sighting: skip the extraction
     let extracted = if stored.contains(&content_hash) { None } else { Some(extract(ex, &item.article, &item.origin)?) };
     let search_forms = extracted.is_some().then(|| (marsad_store::search::index_text(item.article.title.as_deref().unwrap_or("")), body_forms));

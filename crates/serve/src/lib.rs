@@ -26,12 +26,15 @@ mod conn;
 pub mod export;
 pub mod feed;
 mod openapi;
+/// What each endpoint reads from its query string, apart from the store ([`parse_request`]).
+mod params;
 /// Webhook deliveries: each new report apart from the event it joined, signed with HMAC-SHA256
 /// under the subscription's secret, under a lease in the store so that several processes
 /// never deliver one subscription twice ([`run_webhooks`] runs them without the server, for
 /// `marsad watch`).
 mod webhook;
 
+pub use params::parse_request;
 pub use webhook::{new_secret, signature};
 
 use axum::body::Body;
@@ -40,8 +43,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use marsad_store::query::{self, EventFilter, Interval, Page, Sort, PAGE_PARAMS};
-use marsad_store::search::SearchQuery;
+use marsad_store::query::{self, EventFilter, Interval, Page, Sort};
 use marsad_store::{Db, Target};
 use serde_json::json;
 use std::net::SocketAddr;
@@ -459,12 +461,7 @@ async fn openapi_json() -> impl IntoResponse {
 }
 
 async fn stats(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
-    let p = pairs(raw)?;
-    only(&p, &["top"])?;
-    let top = match one(&p, "top")? {
-        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| ApiError::bad("parameter top: expected 1 to 100"))?,
-        None => 10,
-    };
+    let top = params::stats(&pairs(raw)?)?;
     if let Some((at, t, st)) = s.stats.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
         if *t == top && at.elapsed() < STATS_TTL {
             return Ok(Json((**st).clone()));
@@ -476,26 +473,14 @@ async fn stats(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoRespons
 }
 
 async fn search(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
-    let p = pairs(raw)?;
-    only(&p, &["q", "limit", "offset"])?;
-    let q = one(&p, "q")?.ok_or_else(|| ApiError::bad("parameter q: required"))?.to_string();
-    if q.chars().count() > query::MAX_Q {
-        return Err(ApiError::bad(format!("parameter q: longer than {} characters", query::MAX_Q)));
-    }
-    let sq = SearchQuery::parse(&q).map_err(|e| ApiError::bad(format!("parameter q: {e}")))?;
-    let page = Page::from_pairs(refs(&p))?;
+    let (q, sq, page) = params::search(&pairs(raw)?)?;
     let res = s.pool.read(move |c| Ok(query::search(c, &sq, &q, page.limit.min(100), page.offset)?)).await?;
     Ok(Json(res))
 }
 
 async fn events(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
     let (p, resolved) = s.resolve(pairs(raw)?);
-    let f = EventFilter::from_pairs(refs(&p), PAGE_PARAMS)?;
-    let mut page = Page::from_pairs(refs(&p))?;
-    // under a search, the events its best-matching articles report come first
-    if f.q.is_some() && one(&p, "sort")?.is_none() {
-        page.sort = Sort::Relevance;
-    }
+    let (f, page) = params::events(&p)?;
     let res = s.pool.read(move |c| Ok(query::events(c, &f, &page)?)).await?;
     let mut v = serde_json::to_value(res).map_err(|e| ApiError::internal(e.to_string()))?;
     if !resolved.is_empty() {
@@ -507,11 +492,7 @@ async fn events(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoRespon
 /// The places of the matching events that have coordinates, for the map.
 async fn places(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
     let (p, _) = s.resolve(pairs(raw)?);
-    let f = EventFilter::from_pairs(refs(&p), &["limit"])?;
-    let limit = match one(&p, "limit")? {
-        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=2000).contains(n)).ok_or_else(|| ApiError::bad("parameter limit: expected 1 to 2000"))?,
-        None => 500,
-    };
+    let (f, limit) = params::filter_and_limit(&p, 500)?;
     let (places, located) = s.pool.read(move |c| Ok(query::places(c, &f, limit)?)).await?;
     Ok(Json(json!({"located": located, "places": places})))
 }
@@ -525,12 +506,7 @@ async fn world() -> impl IntoResponse {
 /// Incidents (one side not named), apart from events: their own filters (no dyad) and no
 /// mention counts to sort by.
 async fn incidents(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
-    let p = pairs(raw)?;
-    let f = marsad_store::incidents::filter_from_pairs(refs(&p), PAGE_PARAMS)?;
-    let page = Page::from_pairs(refs(&p))?;
-    if page.sort == Sort::Mentions || page.sort == Sort::Relevance {
-        return Err(ApiError::bad("parameter sort: incidents are not merged and have no mention counts nor a relevance order; expected -date, date or -id"));
-    }
+    let (f, page) = params::incidents(&pairs(raw)?)?;
     let res = s.pool.read(move |c| Ok(marsad_store::incidents::incidents(c, &f, &page)?)).await?;
     Ok(Json(res))
 }
@@ -549,19 +525,13 @@ async fn article(State(s): St, Path(id): Path<String>) -> Result<impl IntoRespon
 
 async fn actors(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
     let (p, _) = s.resolve(pairs(raw)?);
-    let f = EventFilter::from_pairs(refs(&p), PAGE_PARAMS)?;
-    let page = Page::from_pairs(refs(&p))?;
+    let (f, page) = params::actors(&p)?;
     let res = s.pool.read(move |c| Ok(query::actors(c, &f, &page)?)).await?;
     Ok(Json(json!({ "actors": res })))
 }
 
 async fn actor(State(s): St, Path(code): Path<String>, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
-    let p = pairs(raw)?;
-    let mut f = EventFilter::from_pairs(refs(&p), &["interval", "limit", "offset", "sort"])?;
-    let page = Page::from_pairs(refs(&p))?;
-    let interval = Interval::parse(one(&p, "interval")?.unwrap_or("month"))?;
-    let probe = EventFilter::from_pairs([("actor", code.as_str())], &[])?;
-    f.actor = probe.actor;
+    let (f, page, interval) = params::actor(&code, &pairs(raw)?)?;
     let res = s
         .pool
         .read(move |c| {
@@ -580,8 +550,7 @@ async fn actor(State(s): St, Path(code): Path<String>, RawQuery(raw): RawQuery) 
 
 async fn timeline(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
     let (p, _) = s.resolve(pairs(raw)?);
-    let f = EventFilter::from_pairs(refs(&p), &["interval"])?;
-    let interval = Interval::parse(one(&p, "interval")?.unwrap_or("month"))?;
+    let (f, interval) = params::timeline(&p)?;
     let (res, left_out) = s.pool.read(move |c| Ok((query::timeline(c, &f, interval)?, query::timeline_left_out(c, &f, interval)?))).await?;
     let name = match interval {
         Interval::ExactMonth => "exact-month".to_string(),
@@ -593,11 +562,7 @@ async fn timeline(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResp
 
 async fn graph(State(s): St, RawQuery(raw): RawQuery) -> Result<impl IntoResponse, ApiError> {
     let (p, _) = s.resolve(pairs(raw)?);
-    let f = EventFilter::from_pairs(refs(&p), &["limit"])?;
-    let limit = match one(&p, "limit")? {
-        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=2000).contains(n)).ok_or_else(|| ApiError::bad("parameter limit: expected 1 to 2000"))?,
-        None => 200,
-    };
+    let (f, limit) = params::filter_and_limit(&p, 200)?;
     let res = s.pool.read(move |c| Ok(query::graph(c, &f, limit)?)).await?;
     Ok(Json(res))
 }
@@ -607,11 +572,7 @@ const EXPORT_API_ROWS: i64 = 100_000;
 
 async fn export_api(State(s): St, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let (p, _) = s.resolve(pairs(raw)?);
-    let f = EventFilter::from_pairs(refs(&p), &["format", "sort"])?;
-    let fmt = export::Format::parse(one(&p, "format")?.unwrap_or("csv")).ok_or_else(|| ApiError::bad("parameter format: expected csv, jsonl or parquet"))?;
-    let page = Page::from_pairs(refs(&p))?;
-    // oldest first, as the command line and docs/export.md, unless `sort` asks otherwise
-    let sort = if one(&p, "sort")?.is_some() { page.sort } else { Sort::DateAsc };
+    let (f, fmt, sort) = params::export(&p)?;
     let bytes = s
         .pool
         .read(move |c| {
@@ -636,7 +597,7 @@ const FEED_ENTRIES: i64 = 100;
 async fn feed_api(State(s): St, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let raw_s = raw.clone().unwrap_or_default();
     let (p, _) = s.resolve(pairs(raw)?);
-    let f = EventFilter::from_pairs(refs(&p), &[])?;
+    let f = params::feed(&p)?;
     let base = base_url(&headers);
     let rows = s.pool.read(move |c| Ok(query::latest_reported(c, &f, FEED_ENTRIES)?)).await?;
     let self_url = format!("{base}/api/feed.atom?{raw_s}");
@@ -740,45 +701,13 @@ async fn public_webhook(u: &str) -> Result<(), ApiError> {
 
 async fn create_subscription(State(s): St, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response, ApiError> {
     authorize(&s, &headers)?;
-    let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| ApiError::bad(format!("body: not JSON: {e}")))?;
-    let obj = v.as_object().ok_or_else(|| ApiError::bad("body: expected a JSON object {name, filter, webhook}"))?;
-    for k in obj.keys() {
-        if !["name", "filter", "webhook"].contains(&k.as_str()) {
-            let k: String = k.chars().take(40).collect();
-            return Err(ApiError::bad(format!("body: unknown field {k}; known: name, filter, webhook")));
+    let (name, webhook, v) = params::subscription_head(&body)?;
+    if let Some(u) = &webhook {
+        if !s.allow_private_webhooks {
+            public_webhook(u).await?;
         }
     }
-    let name = match obj.get("name") {
-        None => "subscription".to_string(),
-        Some(serde_json::Value::String(n)) if !n.trim().is_empty() && n.chars().count() <= 200 && !n.chars().any(char::is_control) => n.trim().to_string(),
-        Some(_) => return Err(ApiError::bad("name: expected a string of 1 to 200 characters")),
-    };
-    let webhook = match obj.get("webhook") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(u)) => {
-            valid_webhook(u)?;
-            if !s.allow_private_webhooks {
-                public_webhook(u).await?;
-            }
-            Some(u.clone())
-        }
-        Some(_) => return Err(ApiError::bad("webhook: expected a URL string")),
-    };
-    let mut fp: Vec<(String, String)> = Vec::new();
-    match obj.get("filter") {
-        None | Some(serde_json::Value::Null) => {}
-        Some(serde_json::Value::Object(m)) => {
-            for (k, v) in m {
-                let v = match v {
-                    serde_json::Value::String(s) => s.clone(),
-                    serde_json::Value::Number(n) => n.to_string(),
-                    _ => return Err(ApiError::bad(format!("filter.{}: expected a string", k.chars().take(40).collect::<String>()))),
-                };
-                fp.push((k.clone(), v));
-            }
-        }
-        Some(_) => return Err(ApiError::bad("filter: expected an object of event filter parameters (actor, dyad, type…)")),
-    }
+    let fp = params::subscription_filter(&v)?;
     // a name as actor (Russia) is stored as the code it stands for
     let (fp, _) = s.resolve(fp);
     let f = EventFilter::from_pairs(refs(&fp), &[])?;

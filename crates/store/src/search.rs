@@ -276,7 +276,7 @@ pub fn snippet(text: &str, q: &SearchQuery) -> Snippet {
         // every form of a word is a piece of its matching form (after collapse_doubles): most
         // words are ruled out without computing their forms
         let maybe = if t.norm.contains("يي") || t.norm.contains("وو") {
-            let mut c = t.norm.clone();
+            let mut c = t.norm.to_string();
             collapse_doubles(&mut c);
             all.iter().any(|f| c.contains(f))
         } else {

@@ -131,12 +131,18 @@ pub enum TokenKind {
     Punct,
 }
 
+/// A token's matching form: a string that derefs to `str` and compares with `&str` and
+/// `String`, stored inline when short.
+pub type Norm = compact_str::CompactString;
+
 /// One token: its byte span in the original text and its matching form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
     pub start: usize,
     pub end: usize,
-    pub norm: String,
+    /// Held inline up to 24 bytes (a word of 12 Arabic letters), so most tokens own no heap
+    /// block (issue 15, finding 4: a block per token was a sixth of extraction's memory).
+    pub norm: Norm,
     pub kind: TokenKind,
     /// Index of the sentence holding the token.
     pub sentence: usize,
@@ -174,20 +180,41 @@ fn ends_clause(c: char) -> bool {
     matches!(c, '،' | ',' | ':' | ';' | '(' | ')' | '"' | '«' | '»' | '“' | '”' | '-' | '–' | '—' | '[' | ']' | '/')
 }
 
-/// Splits `text` into tokens (without sentence indices: see [`analyze`]).
+/// Splits `text` into tokens (without sentence indices: see [`analyze`]). Each line break is
+/// a `\n` token, but a run of blank lines is at most two: from the third on, the breaks (and
+/// the spaces between them) join the second's span. Likewise a run of one punctuation mark
+/// written again and again (`.....`, `-----`): from the third on, the marks join the second's
+/// span. A text of newlines or dots would otherwise cost a token (64 bytes, and as much again
+/// downstream) per input byte (issue 15, finding 4).
 pub fn tokenize(text: &str) -> Vec<Token> {
-    // about one token per six bytes of Arabic news; growing the vector and each word's string
-    // from empty was a tenth of extraction (callgrind)
-    let mut tokens = Vec::with_capacity(text.len() / 6 + 4);
+    // about one token per six bytes of Arabic news; growing the vector from empty was a tenth
+    // of extraction (callgrind)
+    let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 6 + 4);
+    // line-break tokens pushed since the last other token
+    let mut breaks = 0usize;
     scan_tokens_owned(text, |start, end, norm, kind| {
-        let norm = match kind {
-            // a word keeps the buffer it was read into; the scanner goes on in a new one
-            TokenKind::Word | TokenKind::Latin => std::mem::replace(norm, String::with_capacity(24)),
-            // a number's own string (scan_number's)
-            TokenKind::Number => std::mem::take(norm),
-            TokenKind::Punct => norm.clone(),
-        };
-        tokens.push(Token { start, end, norm, kind, sentence: 0, clause: 0 })
+        if kind == TokenKind::Punct && norm == "\n" {
+            match tokens.last_mut() {
+                Some(last) if breaks >= 2 => last.end = end,
+                _ => {
+                    tokens.push(Token { start, end, norm: "\n".into(), kind, sentence: 0, clause: 0 });
+                    breaks += 1;
+                }
+            }
+            return;
+        }
+        breaks = 0;
+        if kind == TokenKind::Punct {
+            // the third and later of one mark written again and again join the second
+            let n = tokens.len();
+            let repeated = |t: &Token, at: usize| t.kind == TokenKind::Punct && t.end == at && t.norm.as_str() == norm.as_str();
+            if n >= 2 && repeated(&tokens[n - 1], start) && repeated(&tokens[n - 2], tokens[n - 1].start) {
+                tokens[n - 1].end = end;
+                return;
+            }
+        }
+        // forms of up to 24 bytes are kept inline (Norm), not in a heap block each
+        tokens.push(Token { start, end, norm: Norm::from(norm.as_str()), kind, sentence: 0, clause: 0 });
     });
     tokens
 }
@@ -403,19 +430,43 @@ pub fn proclitic_splits<'a>(norm: &'a str, set: &'static [&'static str]) -> impl
     })
 }
 
-/// Byte offset → character offset table for one text, for reporting spans to users.
-pub struct CharIndex {
-    starts: Vec<usize>,
+/// Byte offset → character offset table for one text, for reporting spans to users: the
+/// characters before each block of [`CharIndex::BLOCK`] bytes, and the text to count the rest
+/// in (a table of every character's offset took 8 bytes per character, a fifth of extraction's
+/// memory on a one-sentence text; issue 15, finding 4).
+pub struct CharIndex<'a> {
+    bytes: &'a [u8],
+    /// Characters starting before byte `k * BLOCK`, for each block and the end.
+    before: Vec<usize>,
 }
 
-impl CharIndex {
-    pub fn new(text: &str) -> Self {
-        CharIndex { starts: text.char_indices().map(|(i, _)| i).collect() }
+impl<'a> CharIndex<'a> {
+    pub const BLOCK: usize = 256;
+
+    pub fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut before = Vec::with_capacity(bytes.len() / Self::BLOCK + 2);
+        let mut n = 0;
+        for chunk in bytes.chunks(Self::BLOCK) {
+            before.push(n);
+            n += starts_in(chunk);
+        }
+        before.push(n);
+        CharIndex { bytes, before }
     }
-    /// Character offset of byte offset `b` (a char boundary, or the text's end).
+
+    /// Character offset of byte offset `b`: the characters that start before it (for a char
+    /// boundary, its character offset; past the end, the text's length in characters).
     pub fn char_of(&self, b: usize) -> usize {
-        self.starts.partition_point(|&s| s < b)
+        let b = b.min(self.bytes.len());
+        let k = b / Self::BLOCK;
+        self.before[k] + starts_in(&self.bytes[k * Self::BLOCK..b])
     }
+}
+
+/// How many UTF-8 characters start in `bytes` (the bytes that are not continuation bytes).
+fn starts_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&x| x & 0xC0 != 0x80).count()
 }
 
 #[cfg(test)]

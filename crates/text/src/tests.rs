@@ -102,6 +102,63 @@ fn char_index_counts_characters() {
     assert_eq!(idx.char_of(text.len()), text.chars().count());
 }
 
+/// The sparse table answers as the table of every character's offset did, at every byte
+/// (boundaries, inside characters, past the end) of texts longer than a block.
+#[test]
+fn char_index_agrees_with_a_full_table_at_every_byte() {
+    let texts = [String::new(), "a".into(), "تركيا وكازاخستان 😀 x".repeat(40), "😀".repeat(300), "ab\nج".repeat(CharIndex::BLOCK)];
+    for text in &texts {
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let idx = CharIndex::new(text);
+        for b in 0..=text.len() + 3 {
+            assert_eq!(idx.char_of(b), starts.partition_point(|&s| s < b), "byte {b} of a text of {} bytes", text.len());
+        }
+    }
+}
+
+/// Blank lines: a run of line breaks is two tokens at most, the second spanning the rest, so a
+/// text of newlines costs no token per byte; one or two breaks stay as they were.
+#[test]
+fn runs_of_line_breaks_are_two_tokens_at_most() {
+    let rows: &[(&str, &[(usize, usize)])] = &[
+        ("أ\nب", &[(2, 3)]),
+        ("أ\n\nب", &[(2, 3), (3, 4)]),
+        ("أ\n\n\n\nب", &[(2, 3), (3, 6)]),
+        ("أ\n \n\t\n \n ب", &[(2, 3), (4, 9)]),
+        ("أ\r\n\r\nب", &[(2, 3), (3, 6)]),
+        ("\n\n\n", &[(0, 1), (1, 3)]),
+        ("أ\n\n.\n\n\nب", &[(2, 3), (3, 4), (5, 6), (6, 8)]),
+    ];
+    for (text, want) in rows {
+        let got: Vec<(usize, usize)> = tokenize(text).iter().filter(|t| t.norm == "\n").map(|t| (t.start, t.end)).collect();
+        assert_eq!(&got, want, "{text:?}");
+    }
+    let flood = format!("روسيا{}", "\n".repeat(100_000));
+    assert_eq!(tokenize(&flood).len(), 3);
+    assert_eq!(analyze(&flood).sentences.len(), 1);
+}
+
+/// One punctuation mark written again and again is two tokens at most, the second spanning
+/// the rest; two marks, different marks, or marks with anything between stay one token each.
+#[test]
+fn runs_of_one_punctuation_mark_are_two_tokens_at_most() {
+    let rows: &[(&str, &[(usize, usize)])] = &[
+        ("أ.", &[(2, 3)]),
+        ("أ..", &[(2, 3), (3, 4)]),
+        ("أ.....", &[(2, 3), (3, 7)]),
+        ("-----", &[(0, 1), (1, 5)]),
+        ("أ. . .", &[(2, 3), (4, 5), (6, 7)]),
+        (".,.,", &[(0, 1), (1, 2), (2, 3), (3, 4)]),
+        ("؟؟؟؟", &[(0, 2), (2, 8)]),
+        ("..-...", &[(0, 1), (1, 2), (2, 3), (3, 4), (4, 6)]),
+    ];
+    for (text, want) in rows {
+        let got: Vec<(usize, usize)> = tokenize(text).iter().filter(|t| t.kind == TokenKind::Punct).map(|t| (t.start, t.end)).collect();
+        assert_eq!(&got, want, "{text:?}");
+    }
+    assert_eq!(tokenize(&format!("روسيا{}", ".".repeat(100_000))).len(), 3);
+}
+
 #[test]
 fn empty_and_junk_input() {
     assert!(analyze("").tokens.is_empty());
