@@ -313,6 +313,20 @@ fn name_span(doc: &Doc, text: &str, owner: &[Option<usize>], is_breaker: &dyn Fn
 pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&str>, tagger: Option<&crate::tagger::Model>) -> Recognition {
     // the tagger reads every candidate hit, before any pass chooses among them
     let feats = tagger.map(|t| t.features(kb, doc, &[&layers.entities, &layers.roles, &layers.org_heads, &layers.given, &layers.triggers, &layers.cues]));
+    let (mut p, triggers, cues) = untagged(kb, doc, text, layers, date);
+    if let (Some(t), Some(f)) = (tagger, &feats) {
+        let tagged = t.tag_runs(kb, doc, f, &p.free_runs());
+        p.tagged(tagged);
+        p.aliases();
+    }
+    p.finish(triggers, cues)
+}
+
+/// The passes before the tagger: dictionary hits, cues, head nouns, role, nationality and
+/// given-name persons, and the later mentions of all these (first, so that the tagger does not
+/// take them as new names). Returns the state and the trigger and cue hits [`Passes::finish`]
+/// still needs.
+fn untagged<'a>(kb: &'a Kb, doc: &'a Doc, text: &'a str, layers: Layers, date: Option<&'a str>) -> (Passes<'a>, Vec<Hit>, Vec<Hit>) {
     let Layers { entities, triggers, roles, org_heads, cues, given } = layers;
     let mut p = Passes::new(kb, doc, text, date);
     p.dictionary(entities, &roles, &given);
@@ -321,14 +335,8 @@ pub fn recognise(kb: &Kb, doc: &Doc, text: &str, layers: Layers, date: Option<&s
     p.role_persons();
     p.nationality_persons();
     p.given_name_persons(given);
-    // later mentions of pattern names first, so that the tagger does not take them as new names
     p.aliases();
-    if let (Some(t), Some(f)) = (tagger, &feats) {
-        let tagged = t.tag_runs(kb, doc, f, &p.free_runs());
-        p.tagged(tagged);
-        p.aliases();
-    }
-    p.finish(triggers, cues)
+    (p, triggers, cues)
 }
 
 /// Least tagger score for a name the tagger alone found (see docs/quality.md for how it was
@@ -1393,15 +1401,7 @@ mod tests {
         for &(text, first, last, score, want) in EXTENDED {
             let doc = marsad_text::analyze(text);
             let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
-            let Layers { entities, triggers, roles, org_heads, cues, given } = layers;
-            let mut p = Passes::new(kb(), &doc, text, None);
-            p.dictionary(entities, &roles, &given);
-            p.cues(roles, org_heads, &triggers, &cues, &given);
-            p.org_heads();
-            p.role_persons();
-            p.nationality_persons();
-            p.given_name_persons(given);
-            p.aliases();
+            let (mut p, _, _) = untagged(kb(), &doc, text, layers, None);
             // the pattern person's tokens are open to the tagger
             let o = p.ments.iter().position(|m| m.kind == EntityKind::Person).unwrap_or_else(|| panic!("«{text}»: no pattern person"));
             assert!(p.free_runs().iter().any(|&(a, b)| a <= p.ments[o].first && p.ments[o].last < b), "«{text}»: {:?}", p.free_runs());
@@ -1443,15 +1443,7 @@ mod tests {
         for &(text, first, last, class, score, kept) in CHECKS {
             let doc = marsad_text::analyze(text);
             let layers = split_layers(kb().matcher.find(&marsad_kb::Haystack::new(&doc.tokens)));
-            let Layers { entities, triggers, roles, org_heads, cues, given } = layers;
-            let mut p = Passes::new(kb(), &doc, text, None);
-            p.dictionary(entities, &roles, &given);
-            p.cues(roles, org_heads, &triggers, &cues, &given);
-            p.org_heads();
-            p.role_persons();
-            p.nationality_persons();
-            p.given_name_persons(given);
-            p.aliases();
+            let (mut p, _, _) = untagged(kb(), &doc, text, layers, None);
             let before = p.ments.len();
             p.tagged(vec![Tagged { first, last, class, score }]);
             let added: Vec<&Ment> = p.ments[before..].iter().filter(|m| m.pass == "tagger").collect();
