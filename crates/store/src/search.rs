@@ -12,7 +12,7 @@
 //! tokens and every form is quoted, so FTS5 syntax in user input (`"`, `*`, `NEAR`, `OR`,
 //! column filters) is never interpreted.
 
-use marsad_text::{collapse_doubles, proclitic_splits, scan_tokens, tokenize, TokenKind, PROCLITICS};
+use marsad_text::{collapse_doubles, proclitic_splits, push_collapsed, scan_tokens, tokenize, TokenKind, PROCLITICS};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -116,23 +116,6 @@ pub fn forms(norm: &str, kind: TokenKind) -> Vec<String> {
     }
 }
 
-/// Appends `s` to `out` with ي ي and و و runs collapsed, as [`collapse_doubles`].
-fn push_collapsed(out: &mut String, s: &str) {
-    // يي or وو: D9 8A D9 8A, D9 88 D9 88 (0xD9 is never a continuation byte)
-    let doubled = s.as_bytes().windows(4).any(|w| w[0] == 0xD9 && w[2] == 0xD9 && w[1] == w[3] && (w[1] == 0x8A || w[1] == 0x88));
-    if !doubled {
-        out.push_str(s);
-        return;
-    }
-    let mut prev = '\0';
-    for c in s.chars() {
-        if (c == 'ي' || c == 'و') && c == prev {
-            continue;
-        }
-        out.push(c);
-        prev = c;
-    }
-}
 
 /// Appends one token's [`forms`] to `out`, each after a space unless `out` is empty: what
 /// [`index_text`] writes, without a string per form (a third of the ingest workers' search

@@ -68,6 +68,18 @@ pub fn collapse_doubles(s: &mut String) {
         return;
     }
     let mut out = String::with_capacity(s.len());
+    push_collapsed(&mut out, s);
+    *s = out;
+}
+
+/// Appends `s` to `out` with ي ي and و و runs collapsed, as [`collapse_doubles`].
+pub fn push_collapsed(out: &mut String, s: &str) {
+    // يي or وو: D9 8A D9 8A, D9 88 D9 88 (0xD9 is never a continuation byte)
+    let doubled = s.as_bytes().windows(4).any(|w| w[0] == 0xD9 && w[2] == 0xD9 && w[1] == w[3] && (w[1] == 0x8A || w[1] == 0x88));
+    if !doubled {
+        out.push_str(s);
+        return;
+    }
     let mut prev = '\0';
     for c in s.chars() {
         if (c == 'ي' || c == 'و') && c == prev {
@@ -76,7 +88,6 @@ pub fn collapse_doubles(s: &mut String) {
         out.push(c);
         prev = c;
     }
-    *s = out;
 }
 
 /// The matching form of a whole string: each word folded as tokens are, single spaces between
