@@ -717,18 +717,22 @@ impl<D: Db> Store for SqlStore<D> {
             const MENTION_COLS: &str = "event_id, article_id, sentence, start, \"end\", trigger, modality, mode,
                                         date, date_text, source_agent, target_agent, place, evidence, gloss,
                                         place_country, place_lat, place_lon, date_precision, date_source, date_start, date_end";
+            // one report of event `eid`
+            let insert_mention = |eid: i64| {
+                let mut params = vec![Val::Int(eid)];
+                params.extend_from_slice(mention);
+                self.db().exec(
+                    &format!(
+                        "INSERT INTO event_mentions ({MENTION_COLS})
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+                    ),
+                    &params,
+                )
+            };
             let eid = match joined {
                 Some(id) => {
                     res.events_merged += 1;
-                    let mut params = vec![Val::Int(id)];
-                    params.extend_from_slice(mention);
-                    self.db().exec(
-                        &format!(
-                            "INSERT INTO event_mentions ({MENTION_COLS})
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
-                        ),
-                        &params,
-                    )?;
+                    insert_mention(id)?;
                     id
                 }
                 None => {
@@ -742,15 +746,7 @@ impl<D: Db> Store for SqlStore<D> {
                     match self.db.dialect() {
                         Dialect::Sqlite => {
                             let eid: i64 = self.db().one(EVENT_INSERT, event)?;
-                            let mut params = vec![Val::Int(eid)];
-                            params.extend_from_slice(mention);
-                            self.db().exec(
-                                &format!(
-                                    "INSERT INTO event_mentions ({MENTION_COLS})
-                                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
-                                ),
-                                &params,
-                            )?;
+                            insert_mention(eid)?;
                             eid
                         }
                         // the event and its first report in one round trip
