@@ -173,9 +173,10 @@ impl Extractor {
 
         // events
         let evs = events::extract_events(&self.kb, &doc, &rec);
-        let mut events_out: Vec<Event> = Vec::new();
+        // with whether each has a date of its own (date_from_agentless)
+        let mut events_out: Vec<(Event, bool)> = Vec::new();
         let mut unrealised: Vec<Event> = Vec::new();
-        let mut incidents: Vec<Event> = Vec::new();
+        let mut incidents: Vec<(Event, bool)> = Vec::new();
         let mut background: Vec<Event> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         // the kind of name at each token, for the report check (only when it has work to do)
@@ -235,7 +236,10 @@ impl Extractor {
             // without a date of its own: the day the story named a sentence or two before (السبت in
             // the lead, then وجددت النقابة …) for a past event or an event noun; the article's day
             // for a present or future verb, and for an event noun when no such day was named
-            let carried = if in_sentence.is_none() { last_day_before(&found_dates, sent.start, reference, &doc, e.sentence) } else { None };
+            let carried = if in_sentence.is_none() { last_day_before(text, &found_dates, sent.start, reference, &doc, e.sentence) } else { None };
+            // a date of its own: in the sentence, and not the day of a saying whose content the
+            // event is (صرح … السبت أن … تحتجزهما تركيا: Saturday is when he spoke)
+            let own_date = in_sentence.as_ref().is_some_and(|(d, _)| !dates_a_saying(&doc, d.end, trig_start));
             let (date, date_precision, date_text) = match in_sentence {
                 Some((d, (v, p))) => (Some(v), Some(format!("{p:?}").to_lowercase()), Some(text[d.start..d.end].to_string())),
                 None if e.non_past && e.modality != "negated" && !(e.nominal && carried.is_some()) => match reference {
@@ -307,16 +311,20 @@ impl Extractor {
                 },
                 _ => false,
             };
+            let own_date = own_date && ev.date_source == "text";
             if unreal {
                 unrealised.push(ev);
             } else if unreported {
                 background.push(ev);
             } else if incident {
-                incidents.push(ev);
+                incidents.push((ev, own_date));
             } else {
-                events_out.push(ev);
+                events_out.push((ev, own_date));
             }
         }
+        date_from_agentless(&mut events_out, &incidents, &time);
+        let events_out: Vec<Event> = events_out.into_iter().map(|(e, _)| e).collect();
+        let incidents: Vec<Event> = incidents.into_iter().map(|(e, _)| e).collect();
 
         ArticleOut {
             id: art.id.clone(),
@@ -354,6 +362,51 @@ fn evidence(text: &str, start: usize, end: usize, trigger: usize) -> String {
     text[lo..hi].to_string()
 }
 
+/// True when a complementiser (أن، إن، بأن …) stands between a date ending at byte `date_end`
+/// and a trigger starting at `trigger`: the date is the day of the saying, and the event is what
+/// was said (قالت المنظمة، الأحد، إن الهجوم …).
+fn dates_a_saying(doc: &marsad_text::Doc, date_end: usize, trigger: usize) -> bool {
+    if date_end > trigger {
+        return false;
+    }
+    let lo = doc.tokens.partition_point(|t| t.start < date_end);
+    let hi = doc.tokens.partition_point(|t| t.start < trigger);
+    doc.tokens[lo..hi].iter().any(|t| matches!(t.norm.as_str(), "ان" | "انه" | "انها" | "انهما" | "انهم" | "بان" | "بانه" | "بانها" | "وان" | "وانه" | "وانها"))
+}
+
+/// The same happening told twice: once with its day and no agent (واعتقل الجنديان اليونانيان
+/// … الخميس; a raid in Saada on 9 August that left the dead), once with its agent and no day of
+/// its own (اللذين تحتجزهما تركيا; «the coalition's attack on the bus», in a statement dated by
+/// its own day). An event without a date of its own takes the day of an agentless event or
+/// incident of the same type on the same target that has one. Only an agentless one (its source
+/// unknown, or the target's own state by default): two attacks by named sides stay two.
+fn date_from_agentless(events: &mut [(Event, bool)], incidents: &[(Event, bool)], time: &when::ArticleTime) {
+    let agentless = |e: &Event| e.source.actor.is_none() || e.source.actor == e.target.actor;
+    let dated: Vec<(String, String, Option<String>, Option<String>, Option<String>)> = events
+        .iter()
+        .chain(incidents)
+        .filter(|(e, own)| *own && agentless(e) && e.target.actor.is_some() && e.date_precision.as_deref() == Some("day"))
+        .map(|(e, _)| (e.event_type.clone(), e.target.actor.clone().unwrap_or_default(), e.date.clone(), e.date_precision.clone(), e.date_text.clone()))
+        .collect();
+    if dated.is_empty() {
+        return;
+    }
+    for (e, own) in events.iter_mut() {
+        if *own || agentless(e) || e.modality != "asserted" {
+            continue;
+        }
+        let Some(target) = e.target.actor.as_deref() else { continue };
+        // one such day only: two agentless attacks on the same side on different days say nothing
+        let mut days = dated.iter().filter(|d| d.0 == e.event_type && d.1 == target);
+        let (Some(d), None) = (days.next(), days.next()) else { continue };
+        e.date = d.2.clone();
+        e.date_precision = d.3.clone();
+        e.date_text = d.4.clone();
+        when::settle(e, time);
+        e.gloss = gloss::gloss(e);
+    }
+}
+
 /// Longest evidence kept per event, in bytes.
 const MAX_EVIDENCE: usize = 2000;
 
@@ -362,6 +415,14 @@ fn range_end(text: &str, start: usize) -> bool {
     let before = text[..start].trim_end();
     let word = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
     matches!(marsad_text::normalize(word).as_str(), "حتي" | "الي" | "لغايه" | "وحتي")
+}
+
+/// True when the date ending at byte `end` comes back every year (يوم الصحافة الذي يصادف 9 يونيو
+/// من كل عام): a day in the calendar, not the day something happened.
+fn recurring(text: &str, end: usize) -> bool {
+    let after: Vec<String> = text[end..].split_whitespace().take(3).map(|w| marsad_text::normalize(w.trim_matches(|c: char| !c.is_alphabetic()))).collect();
+    let words: Vec<&str> = after.iter().map(String::as_str).collect();
+    matches!(words.as_slice(), ["من", "كل", "عام" | "سنه", ..] | ["كل", "عام" | "سنه", ..] | ["سنويا", ..])
 }
 
 /// True when the date `v` (YYYY[-MM[-DD]]) lies after the reference day.
@@ -374,12 +435,14 @@ fn after_reference(v: &str, reference: Option<jiff::civil::Date>) -> bool {
 
 /// The last day-precise date, not after the reference, in the two sentences before
 /// `sentence` (a dateline or the lead's day), for a past event its own sentence does not date.
-fn last_day_before<'a>(dates: &'a [dates::DateMention], before: usize, reference: Option<jiff::civil::Date>, doc: &marsad_text::Doc, sentence: usize) -> Option<(&'a dates::DateMention, String)> {
+/// The end of a range (منذ 2014 حتى اليوم) says until when something lasted, not when the next
+/// sentence's event happened: it is never carried.
+fn last_day_before<'a>(text: &str, dates: &'a [dates::DateMention], before: usize, reference: Option<jiff::civil::Date>, doc: &marsad_text::Doc, sentence: usize) -> Option<(&'a dates::DateMention, String)> {
     let from = doc.sentences.get(sentence.saturating_sub(2))?.start;
     let hi = dates.partition_point(|d| d.start < before);
     let lo = dates.partition_point(|d| d.start < from);
     let day = |d: &'a dates::DateMention| match d.resolve(reference) {
-        Some((v, dates::Precision::Day)) if !d.future && !after_reference(&v, reference) => Some((d, v)),
+        Some((v, dates::Precision::Day)) if !d.future && !after_reference(&v, reference) && !range_end(text, d.start) && !recurring(text, d.end) => Some((d, v)),
         _ => None,
     };
     // …else the day of the story's lead (its first two sentences: كشفت النقابة، السبت، …), which
