@@ -673,7 +673,12 @@ impl DateFinder {
         if w == 0 && !introduced && pl == 0 && k > 0 {
             // الاثنين after a dual noun (البلدين الاثنين، الطرفان الاثنان) is the number two
             let prev = &toks[k - 1];
-            if prev.kind == TokenKind::Word && prev.sentence == toks[k].sentence && (prev.norm.ends_with("ين") || prev.norm.ends_with("ان")) && nchars_gt(&prev.norm, 4) {
+            // (the number agrees with its noun: a definite dual; بوتين الاثنين is a day)
+            let definite = {
+                let w = prev.norm.trim_start_matches(['و', 'ف']);
+                w.starts_with("ال") || w.starts_with("لل") || w.strip_prefix(['ب', 'ك']).is_some_and(|w| w.starts_with("ال"))
+            };
+            if prev.kind == TokenKind::Word && prev.sentence == toks[k].sentence && definite && (prev.norm.ends_with("ين") || prev.norm.ends_with("ان")) && nchars_gt(&prev.norm, 4) {
                 return None;
             }
             if prev.kind == TokenKind::Word && matches!(prev.norm.as_str(), "كلا" | "كلتا" | "هما" | "هذين" | "هاذين") {

@@ -381,6 +381,9 @@ fn sides(kb: &Kb, doc: &Doc, rec: &Recognition, parts: &[Part], prev_parts: &[Pa
         Frame::Default if kana_qad(doc, parts, h, lo) => Frame::SubjectBefore,
         // اعتقال الشيخ حمد من بيروت: the genitive of an arrest is who was arrested
         Frame::Default if tr.kind == 'n' && tr.event_type == "COERCE" && genitive_patient(parts, h, hi) => Frame::Result,
+        // لقائه، قمته، زيارتها: a possessive pronoun on an event noun is its agent, named before
+        // it (وقال ترامب بعد لقائه الرئيس الروسي); what follows is its object
+        Frame::Default if tr.kind == 'n' && OBJECT_PRONOUNS.contains(&h.suffix) => Frame::SubjectBefore,
         f => f,
     };
     let (mut src, mut tgt) = arguments(parts, h, lo, hi, violent, frame);
@@ -410,7 +413,7 @@ fn sides(kb: &Kb, doc: &Doc, rec: &Recognition, parts: &[Part], prev_parts: &[Pa
     if tgt.is_empty() && tr.mode.as_deref() == Some("visit") {
         // a visit to a capital is a visit to its state (زيارة الأمير إلى باريس، وصل إلى موسكو
         // في زيارة): the capital after إلى, which is otherwise a place
-        tgt = destination(doc, rec, h, hi).into_iter().filter(|&d| !src.iter().any(|&s| actor_of(&rec.ments[s]) == actor_of(&rec.ments[d]))).collect();
+        tgt = destination(doc, rec, h, lo, hi).into_iter().filter(|&d| !src.iter().any(|&s| actor_of(&rec.ments[s]) == actor_of(&rec.ments[d]))).collect();
     }
     if tgt.is_empty() && is_verb && tr.event_type == "REQUEST" {
         // the one asked is followed by what is asked, with على/إلى (حث ترامب في وقت سابق
@@ -462,12 +465,18 @@ fn relative_head(doc: &Doc, parts: &[Part], s: usize, h: &Hit, lo: usize) -> Opt
 
 /// A capital right after إلى within six words after a visit `h` (زيارة الأمير محمد بن سلمان إلى
 /// باريس): the state visited.
-fn destination(doc: &Doc, rec: &Recognition, h: &Hit, hi: usize) -> Option<usize> {
-    (h.last + 1..hi.min(h.last + 7)).find_map(|k| {
+/// Or, for a visit told as في زيارة after the arrival (وصل أردوغان إلى موسكو في زيارة رسمية), the
+/// capital after إلى within six words before it.
+fn destination(doc: &Doc, rec: &Recognition, h: &Hit, lo: usize, hi: usize) -> Option<usize> {
+    let capital_at = |k: usize| {
         let o = rec.owner[k]?;
         let m = &rec.ments[o];
         (m.first == k && m.is_capital() && k > 0 && matches!(doc.tokens[k - 1].norm.as_str(), "الي" | "والي") && actor_of(m).is_some()).then_some(o)
-    })
+    };
+    let after = (h.last + 1..hi.min(h.last + 7)).find_map(capital_at);
+    // (في inside the phrase, في زيارة رسمية, or just before the noun)
+    let fi = if doc.tokens[h.first].norm == "في" { Some(h.first) } else { (h.first > 0 && doc.tokens[h.first - 1].norm == "في" && h.prefix.is_empty()).then(|| h.first - 1) };
+    after.or_else(|| fi.and_then(|fi| (fi.saturating_sub(6).max(lo)..fi).rev().find_map(capital_at)))
 }
 
 /// The state named by its name right after في within [`WINDOW`] tokens after trigger `h`

@@ -131,6 +131,11 @@ pub fn noun_forms(x: &str) -> Vec<(String, bool, bool)> {
     if let Some(stem) = n.strip_suffix('ه') {
         // زيارة + ه → زيارته (no article with a pronoun)
         out.push((format!("{stem}ت"), false, true));
+    } else if let Some(stem) = n.strip_suffix("اء").filter(|_| !n.contains(' ')) {
+        // a final hamza moves onto a seat before a pronoun: لقاء → لقائه (genitive), لقاؤه
+        // (nominative); the accusative لقاءه keeps the plain form
+        out.push((format!("{stem}اي"), false, true));
+        out.push((format!("{stem}او"), false, true));
     } else if !n.contains(' ') && !n.ends_with(['ا', 'ي', 'ء', 'و']) {
         // the indefinite accusative writes an alif: اجتماعًا، اتفاقًا
         out.push((format!("{n}ا"), false, false));
@@ -229,6 +234,18 @@ mod tests {
         assert!(got.contains(&("زيارت".to_string(), false, true)));
         let got = noun_forms("اجتماع");
         assert!(got.contains(&("اجتماعا".to_string(), false, false)), "accusative tanween alif: {got:?}");
+    }
+
+    #[test]
+    fn hamza_seat_before_enclitic() {
+        // (noun, written with a pronoun) — normalised, ئ is ي and ؤ is و
+        for (noun, with_pronoun) in [("لقاء", "لقائه"), ("لقاء", "لقاؤهما"), ("اعتداء", "اعتدائها")] {
+            let got = noun_forms(noun);
+            let w = normalize(with_pronoun);
+            assert!(got.iter().any(|(f, _, needs)| *needs && w.starts_with(f.as_str()) && marsad_text::ENCLITICS.contains(&&w[f.len()..])), "{noun} → {with_pronoun}: {got:?}");
+        }
+        // …and never without one: لقاي alone is no form
+        assert!(!noun_forms("لقاء").iter().any(|(f, _, needs)| f == "لقاي" && !needs));
     }
 
     #[test]
