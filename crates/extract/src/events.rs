@@ -387,6 +387,19 @@ fn sides(kb: &Kb, doc: &Doc, rec: &Recognition, parts: &[Part], prev_parts: &[Pa
         f => f,
     };
     let (mut src, mut tgt) = arguments(parts, h, lo, hi, violent, frame);
+    let possessive = tr.kind == 'n' && OBJECT_PRONOUNS.contains(&h.suffix);
+    if possessive && src.is_empty() && !parts.iter().any(|p| p.last < h.first && p.first >= lo) {
+        // a sentence that opens with the possessed noun names its possessor after it, as the
+        // main clause's subject (في ثاني أيام زيارته إلى الصين، أجرى الرئيس المصري جولة)
+        let targets: Vec<&Part> = parts.iter().filter(|p| tgt.contains(&p.ment)).collect();
+        src = parts
+            .iter()
+            .filter(|p| p.first > h.last && p.first < hi && !p.marked && !p.coord && !tgt.contains(&p.ment))
+            .find(|p| !targets.iter().any(|t| t.same_side(p)))
+            .map(|p| p.ment)
+            .into_iter()
+            .collect();
+    }
     if is_verb {
         // a subject before the verb inside a relative clause is that clause's: the main
         // verb's subject is the noun the clause describes (الصدر الذي ستكون كتلته أكبر كتلة

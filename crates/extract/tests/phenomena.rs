@@ -70,6 +70,7 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("a participle's object follows it directly", "وتحدث الوزير المصري سامح شكري منتقدا إثيوبيا في مؤتمر صحفي مع نظيره السوداني.", &["ACCUSE:EGY:ETH"]),
     ("a possessive pronoun on an event noun is its agent, named before it", "وقال ترامب بعد لقائه الرئيس الروسي إنه لا يرى أي مبرر.", &["CONSULT:USA:RUS"]),
     ("the hamza of لقاء on its seat before a pronoun (لقائه، لقاؤه)", "وأكد الرئيس التركي خلال لقائه نظيره الروسي أن العلاقات قوية.", &["CONSULT:TUR:RUS"]),
+    ("a sentence opening with a possessed noun names the possessor after it", "في ثاني أيام زيارته إلى الصين، أجرى الرئيس المصري جولة في بكين.", &["CONSULT:EGY:CHN"]),
     ("a visit told as في زيارة after the arrival at a capital", "وصل أردوغان إلى موسكو في زيارة رسمية.", &["CONSULT:TUR:RUS"]),
     ("two people of one state meet: a domestic event", "التقى الرئيس الأمريكي دونالد ترامب برئيس مجلس النواب بول رايان في واشنطن.", &["CONSULT:USA:USA"]),
 ];
