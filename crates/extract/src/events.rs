@@ -411,6 +411,22 @@ fn sides(kb: &Kb, doc: &Doc, rec: &Recognition, parts: &[Part], prev_parts: &[Pa
             }
         }
     }
+    if is_verb && violent {
+        // the subject is an attack told with its agent in a relative clause (الضربة التي وجهها
+        // الجيش الإسرائيلي … استهدفت البنى التحتية الإيرانية): that agent is the source, and what
+        // follows the verb its object
+        if let Some(agent) = relative_agent(kb, doc, rec, parts, h, lo) {
+            let agent_part = parts.iter().find(|p| p.ment == agent);
+            src = vec![agent];
+            tgt = parts
+                .iter()
+                .filter(|p| p.first > h.last && p.first < hi && !p.coord)
+                .find(|p| agent_part.is_none_or(|a| !a.same_side(p)))
+                .map(|p| p.ment)
+                .into_iter()
+                .collect();
+        }
+    }
     if is_verb && OBJECT_PRONOUNS.contains(&h.suffix) && !after_preposition(doc, h) && !reciprocal(&tr.lemma) {
         // the object is a pronoun (واتهمها، تحتجزهما): its antecedent is the target, and
         // whatever follows is not
@@ -507,6 +523,25 @@ const RELATIVE_PRONOUNS: &[&str] = &["الذي", "التي", "الذين", "ال
 
 /// Third-person object pronouns on a verb (matching form): اتهمها، تحتجزهما، استقبله.
 const OBJECT_PRONOUNS: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
+
+/// The agent named inside a relative clause on an event noun of the verb `h`'s own type, before
+/// it in its clause (الضربة التي وجهها الجيش الإسرائيلي … استهدفت): the participant right after
+/// the relative pronoun and its verb, within three words.
+fn relative_agent(kb: &Kb, doc: &Doc, rec: &Recognition, parts: &[Part], h: &Hit, lo: usize) -> Option<usize> {
+    let ty = &kb.triggers[h.form.payload as usize].event_type;
+    let r = (lo.max(1)..h.first).rev().find(|&k| RELATIVE_PRONOUNS.contains(&doc.tokens[k].norm.as_str()))?;
+    let head_is_event = rec.triggers.iter().any(|t| t.first <= r - 1 && r - 1 <= t.last && t.last < r && {
+        let tr = &kb.triggers[t.form.payload as usize];
+        tr.kind != 'v' && &tr.event_type == ty
+    });
+    // (ضربة alone is no trigger, a blow of any kind: only as the head of such a clause)
+    let head = doc.tokens[r - 1].norm.as_str();
+    let attack_noun = ty == "ASSAULT" && matches!(head.strip_prefix("ال").unwrap_or(head), "ضربه" | "ضربات" | "غاره" | "غارات" | "هجوم" | "هجمات" | "عمليه" | "قصف");
+    if !head_is_event && !attack_noun {
+        return None;
+    }
+    parts.iter().find(|p| p.first > r + 1 && p.first <= r + 3 && p.last < h.first && !p.marked).map(|p| p.ment)
+}
 
 /// The participant an object pronoun on the verb `h` refers to: the noun a relative pronoun
 /// right before the verb stands for (الجنديين اليونانيين اللذين تحتجزهما تركيا), else the last

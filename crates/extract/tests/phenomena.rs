@@ -51,6 +51,7 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("an official in a group speaks for it", "ورفض مسؤول في حماس مزاعم إسرائيل.", &["REJECT:NSA:HAMAS:ISR"]),
     ("the agent after برصاص, victims by nationality", "وقُتل 20 فلسطينيا برصاص القوات الإسرائيلية يوم الجمعة.", &["ASSAULT:ISR:PSE"]),
     ("victims of a verb, agent of the event noun", "قتل فلسطينيان اثنان في قطاع غزة، إثر غارات إسرائيلية ليل السبت.", &["ASSAULT:ISR:PSE"]),
+    ("an attack noun whose agent is in a relative clause", "وقالت الوكالة إن الضربة التي وجهها الجيش الإسرائيلي فجر اليوم استهدفت البنى التحتية الإيرانية في سوريا.", &["ASSAULT:ISR:IRN"]),
     ("the agent of a relative clause on the ب-object is the target", "أشاد الوزير المغربي بالجهود الكبيرة التي تبذلها حكومة المملكة العربية السعودية.", &["SUPPORT:MAR:SAU"]),
     ("a light-verb phrase split by its subject", "أبدى الرئيس اللبناني ميشال عون أسفه لقرار نظيره الفرنسي.", &["ACCUSE:LBN:FRA"]),
     ("a warning is a threat with its target", "حذرت السعودية من التحرك عسكريا ضد قطر.", &["THREATEN:SAU:QAT"]),
