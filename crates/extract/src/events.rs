@@ -1013,7 +1013,10 @@ fn modality_of(kb: &Kb, doc: &Doc, rec: &Recognition, h: &Hit, sent_start: usize
             }
             continue;
         }
-        if c.last < h.first && c.first >= sent_start.max(h.first.saturating_sub(8)) && same_clause {
+        // (a relative clause between them is its own: بلاده لا تعتزم مبادلة الجنديين اللذين
+        // تحتجزهما تركيا — the holding is asserted, only the swap is planned and denied)
+        let relative_between = (c.last + 1..h.first).any(|k| RELATIVE_PRONOUNS.contains(&doc.tokens[k].norm.as_str()));
+        if c.last < h.first && c.first >= sent_start.max(h.first.saturating_sub(8)) && same_clause && !relative_between {
             let kind = cue.modality.as_str();
             let near = h.first - c.last <= 3;
             m = match kind {

@@ -294,6 +294,7 @@ const EVENT_DATES: &[(&str, &str, &str, &str)] = &[
     ("the end of a range two sentences back is not carried", "قال وزير الخارجية التركي، الأحد، إن المنطقة تعيش ظروفا صعبة منذ العام 2014 حتى اليوم. وأضاف أن الحكومة تعمل على ذلك. واتهمت أنقرة موسكو بتدبير هجمات إلكترونية.", "ACCUSE", "2025-06-08"),
     ("a day that comes back every year is not carried", "قال وزير الخارجية التركي، الأحد، بمناسبة يوم الدبلوماسية الذي يصادف 9 مايو من كل عام، إن الوضع صعب. واتهمت أنقرة موسكو بتدبير هجمات إلكترونية.", "ACCUSE", "2025-06-08"),
     ("the agent's event takes the day of the agentless report of the same act", "واعتقل الجنديان اليونانيان الخميس. وقالت أثينا، السبت، إن الجنديين اليونانيين اللذين احتجزتهما تركيا بريئان.", "COERCE", "2025-06-05"),
+    ("a modal before a relative clause does not reach into it, so its verb keeps the agentless day", "واعتقل الجنديان اليونانيان الخميس. وصرح الوزير اليوناني، السبت، أن بلاده لا تعتزم مبادلة الجنديين اليونانيين اللذين تحتجزهما تركيا.", "COERCE", "2025-06-05"),
 ];
 
 #[test]
