@@ -59,8 +59,9 @@ pub enum Relative {
     Today,
     /// أمس (-1), غدا (1), أول أمس (-2)
     DaysOffset(i32),
-    /// a weekday name alone (0 = Monday … 6 = Sunday)
-    Weekday { weekday: u8 },
+    /// a weekday name alone (0 = Monday … 6 = Sunday); `named`: with المقبل/الماضي after it, which
+    /// never means the reference's own day (الثلاثاء المقبل said on a Tuesday is a week on)
+    Weekday { weekday: u8, named: bool },
     /// الأسبوع الماضي (-1), الأسبوع المقبل (1), هذا الأسبوع (0)
     WeekOffset(i32),
     /// الشهر الماضي (-1), الشهر المقبل (1), الشهر الجاري (0)
@@ -162,10 +163,13 @@ impl DateMention {
         match self.relative? {
             Relative::Today => Some(day_iso(r)),
             Relative::DaysOffset(n) => r.checked_add(jiff::Span::new().days(n as i64)).ok().map(day_iso),
-            Relative::Weekday { weekday } => {
+            Relative::Weekday { weekday, named } => {
                 let rw = r.weekday().to_monday_zero_offset() as i32;
                 let w = weekday as i32;
-                let delta = if self.future { (w - rw).rem_euclid(7) } else { -((rw - w).rem_euclid(7)) };
+                let mut delta = if self.future { (w - rw).rem_euclid(7) } else { -((rw - w).rem_euclid(7)) };
+                if named && delta == 0 {
+                    delta = if self.future { 7 } else { -7 };
+                }
                 r.checked_add(jiff::Span::new().days(delta as i64)).ok().map(day_iso)
             }
             Relative::WeekOffset(n) => {
@@ -835,12 +839,15 @@ impl DateFinder {
             let mut end_k = prefix_end;
             if let Some(w) = m.weekday {
                 if m.relative.is_none() {
-                    m.relative = Some(Relative::Weekday { weekday: w });
+                    m.relative = Some(Relative::Weekday { weekday: w, named: false });
                 }
                 // الخميس المقبل / الماضي
                 if let Some((Role::Named(v), n, _)) = self.role(toks, end_k, false, |r| matches!(r, Role::Named(_))) {
                     end_k += n;
                     m.future = v > 0;
+                    if let Some(Relative::Weekday { named, .. }) = &mut m.relative {
+                        *named = true;
+                    }
                 } else {
                     m.future = self.future_context(toks, i, end_k);
                 }

@@ -400,6 +400,19 @@ fn sides(kb: &Kb, doc: &Doc, rec: &Recognition, parts: &[Part], prev_parts: &[Pa
             .into_iter()
             .collect();
     }
+    if tr.kind == 'n' && h.suffix == "هما" && matches!(tr.event_type.as_str(), "CONSULT" | "COOPERATE" | "AGREE") {
+        // a dual possessive on a mutual act (اجتماعهما، لقاؤهما، محادثاتهما) is the pair named
+        // before it in the sentence, however far: the last two people of two sides, else the last
+        // two sides (قال ولي العهد السعودي … عن الرئيس الأمريكي … قبيل اجتماعهما المقرر). (On a
+        // one-way act the pair is its agent: تهنئتهما لأبنائهما، إعلان اليابان وأوروبا انسحابهما.)
+        // (…when nothing follows in its clause: تعاونهما مع داعش has its own other side)
+        // (…nor on a visit, where the pair are the visitors: أثناء زيارتهما)
+        let alone = !parts.iter().any(|p| p.first > h.last && p.first < hi) && tr.mode.as_deref() != Some("visit");
+        if let Some((a, b)) = dual_pair(parts, h).filter(|_| alone) {
+            src = vec![a];
+            tgt = vec![b];
+        }
+    }
     if is_verb {
         // a subject before the verb inside a relative clause is that clause's: the main
         // verb's subject is the noun the clause describes (الصدر الذي ستكون كتلته أكبر كتلة
@@ -461,6 +474,19 @@ fn kana_qad(doc: &Doc, parts: &[Part], h: &Hit, lo: usize) -> bool {
     let kana = |k: usize| matches!(doc.tokens[k].norm.as_str(), "كان" | "وكان" | "كانت" | "وكانت" | "فكان" | "فكانت" | "كانوا" | "وكانوا");
     let Some(k) = (h.first.saturating_sub(10).max(lo)..h.first - 1).rev().find(|&k| kana(k)) else { return false };
     parts.iter().any(|p| p.first > k && p.last < h.first - 1 && !p.marked)
+}
+
+/// The two sides a dual possessive on the event noun `h` stands for, in text order: the last
+/// two people before it who are not one side, else the last two participants of two sides.
+fn dual_pair(parts: &[Part], h: &Hit) -> Option<(usize, usize)> {
+    let before: Vec<&Part> = parts.iter().filter(|p| p.last < h.first && !p.people).collect();
+    let pick = |only_people: bool| {
+        let mut it = before.iter().rev().filter(|p| !only_people || p.person.is_some());
+        let second = it.next()?;
+        let first = it.find(|p| !p.same_side(second))?;
+        Some((first.ment, second.ment))
+    };
+    pick(true).or_else(|| pick(false))
 }
 
 /// The participant right after an event noun is its genitive, and nothing marked follows it

@@ -51,6 +51,7 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("an official in a group speaks for it", "ورفض مسؤول في حماس مزاعم إسرائيل.", &["REJECT:NSA:HAMAS:ISR"]),
     ("the agent after برصاص, victims by nationality", "وقُتل 20 فلسطينيا برصاص القوات الإسرائيلية يوم الجمعة.", &["ASSAULT:ISR:PSE"]),
     ("victims of a verb, agent of the event noun", "قتل فلسطينيان اثنان في قطاع غزة، إثر غارات إسرائيلية ليل السبت.", &["ASSAULT:ISR:PSE"]),
+    ("a dual possessive on a meeting is the pair named before it, however far", "قال ولي العهد السعودي محمد بن سلمان في حديث عن الرئيس الأمريكي دونالد ترامب إنه متفائل قبيل اجتماعهما المقرر، الثلاثاء المقبل.", &["CONSULT:SAU:USA"]),
     ("an attack noun whose agent is in a relative clause", "وقالت الوكالة إن الضربة التي وجهها الجيش الإسرائيلي فجر اليوم استهدفت البنى التحتية الإيرانية في سوريا.", &["ASSAULT:ISR:IRN"]),
     ("the agent of a relative clause on the ب-object is the target", "أشاد الوزير المغربي بالجهود الكبيرة التي تبذلها حكومة المملكة العربية السعودية.", &["SUPPORT:MAR:SAU"]),
     ("a light-verb phrase split by its subject", "أبدى الرئيس اللبناني ميشال عون أسفه لقرار نظيره الفرنسي.", &["ACCUSE:LBN:FRA"]),
@@ -295,7 +296,28 @@ const EVENT_DATES: &[(&str, &str, &str, &str)] = &[
     ("a day that comes back every year is not carried", "قال وزير الخارجية التركي، الأحد، بمناسبة يوم الدبلوماسية الذي يصادف 9 مايو من كل عام، إن الوضع صعب. واتهمت أنقرة موسكو بتدبير هجمات إلكترونية.", "ACCUSE", "2025-06-08"),
     ("the agent's event takes the day of the agentless report of the same act", "واعتقل الجنديان اليونانيان الخميس. وقالت أثينا، السبت، إن الجنديين اليونانيين اللذين احتجزتهما تركيا بريئان.", "COERCE", "2025-06-05"),
     ("a modal before a relative clause does not reach into it, so its verb keeps the agentless day", "واعتقل الجنديان اليونانيان الخميس. وصرح الوزير اليوناني، السبت، أن بلاده لا تعتزم مبادلة الجنديين اليونانيين اللذين تحتجزهما تركيا.", "COERCE", "2025-06-05"),
+    ("a day named after a scheduled meeting (the next Tuesday) dates it, in the future", "قال ولي العهد السعودي محمد بن سلمان في حديث عن الرئيس الأمريكي دونالد ترامب إنه متفائل قبيل اجتماعهما المقرر، الثلاثاء المقبل.", "CONSULT", "2025-06-17"),
 ];
+
+/// (phenomenon, sentence, event type, the modality its event must have)
+const MODALITIES: &[(&str, &str, &str, &str)] = &[
+    ("an adjective of schedule after the event noun: to come", "قال ولي العهد السعودي محمد بن سلمان في حديث عن الرئيس الأمريكي دونالد ترامب إنه متفائل قبيل اجتماعهما المقرر، الثلاثاء المقبل.", "CONSULT", "planned"),
+    ("a modal does not reach into a relative clause after it", "صرح الوزير اليوناني أن بلاده لا تعتزم مبادلة الجنديين اليونانيين اللذين تحتجزهما تركيا.", "COERCE", "asserted"),
+    ("a modal before the event: planned", "تعتزم تركيا استضافة محادثات بين روسيا وأوكرانيا.", "CONSULT", "planned"),
+];
+
+#[test]
+fn modality_table() {
+    let mut failures = Vec::new();
+    for (what, text, ty, want) in MODALITIES {
+        let out = run(text);
+        let got: Vec<&str> = out.events.iter().chain(&out.unrealised).filter(|e| e.event_type == *ty).map(|e| e.modality.as_str()).collect();
+        if !got.contains(want) {
+            failures.push(format!("{what}: «{text}» wants {ty} {want}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
 
 #[test]
 fn event_date_table() {

@@ -107,6 +107,9 @@ const ROWS: &[(&str, &[(&str, &str)])] = &[
     ("ومن المقرر أن يلتقي الزعيمان السبت", &[("السبت", "2025-10-25")]),
     ("يوم الجمعة الماضي", &[("يوم الجمعة الماضي", "2025-10-17")]),
     ("الخميس المقبل", &[("الخميس المقبل", "2025-10-23")]),
+    // المقبل/الماضي on the reference's own weekday is a week away, never the same day
+    ("الأربعاء المقبل", &[("الأربعاء المقبل", "2025-10-29")]),
+    ("الأربعاء الماضي", &[("الأربعاء الماضي", "2025-10-15")]),
     ("الثلاثاء الموافق 21 أكتوبر 2025", &[("الثلاثاء الموافق 21 أكتوبر 2025", "2025-10-21")]),
     ("يوم الأربعاء 22 أكتوبر", &[("يوم الأربعاء 22 أكتوبر", "2025-10-22")]),
     // --- month without year: resolution direction
@@ -171,7 +174,7 @@ const FIELDS: &[(&str, Option<i32>, Option<u8>, Option<u8>, Option<u8>, Option<u
     ("اليوم الأربعاء 22 أكتوبر/تشرين الأول 2025", Some(2025), Some(10), Some(22), None, None, Some(2), Some(Relative::Today)),
     ("فبراير/شباط الماضي", None, Some(2), None, None, None, None, Some(Relative::MonthNamedPast)),
     ("12 نوفمبر/تشرين الثاني المقبل", None, Some(11), Some(12), None, None, None, Some(Relative::MonthNamedNext)),
-    ("يوم الاثنين", None, None, None, None, None, Some(0), Some(Relative::Weekday { weekday: 0 })),
+    ("يوم الاثنين", None, None, None, None, None, Some(0), Some(Relative::Weekday { weekday: 0, named: false })),
     ("الشهر الماضي", None, None, None, None, None, None, Some(Relative::MonthOffset(-1))),
     ("أمس الجمعة", None, None, None, None, None, Some(4), Some(Relative::DaysOffset(-1))),
     ("منتصف يوليو/تموز 2016", Some(2016), Some(7), None, None, None, None, None),
