@@ -384,9 +384,17 @@ fn sides(kb: &Kb, doc: &Doc, rec: &Recognition, parts: &[Part], prev_parts: &[Pa
         // لقائه، قمته، زيارتها: a possessive pronoun on an event noun is its agent, named before
         // it (وقال ترامب بعد لقائه الرئيس الروسي); what follows is its object
         Frame::Default if tr.kind == 'n' && OBJECT_PRONOUNS.contains(&h.suffix) => Frame::SubjectBefore,
+        // a verb that carries its plural subject (قصفوا، يطالبون، اتهموه) has no subject after it:
+        // a name after it is its object (قال الحوثيون إنهم قصفوا الرياض)
+        Frame::Default if is_verb && plural_subject(doc, h) => Frame::SubjectBefore,
         f => f,
     };
     let (mut src, mut tgt) = arguments(parts, h, lo, hi, violent, frame);
+    if is_verb && tr.frame == Frame::Default && frame == Frame::SubjectBefore && plural_subject(doc, h) {
+        // the plural subject is a pronoun: only a name close before it is its referent (قال
+        // الحوثيون إنهم قصفوا), not one clauses back (… ثم الأمم المتحدة، بينما قال 1.8% إنهم يؤيدون)
+        src.retain(|&s| parts.iter().any(|p| p.ment == s && p.last + PLURAL_REFERENT_WORDS >= h.first));
+    }
     let possessive = tr.kind == 'n' && OBJECT_PRONOUNS.contains(&h.suffix);
     if possessive && src.is_empty() && !parts.iter().any(|p| p.last < h.first && p.first >= lo) {
         // a sentence that opens with the possessed noun names its possessor after it, as the
@@ -463,6 +471,26 @@ fn sides(kb: &Kb, doc: &Doc, rec: &Recognition, parts: &[Part], prev_parts: &[Pa
         tgt = addressee(doc, parts, h, hi, &src).into_iter().collect();
     }
     (src, tgt)
+}
+
+/// How many words before a verb with a plural subject its named referent may stand.
+const PLURAL_REFERENT_WORDS: usize = 5;
+
+/// The one-word verb `h` carries a masculine plural subject: past فعلوا (فعلو before a pronoun:
+/// اتهموه), present يفعلون/تفعلون. (A dual or feminine ending is left alone: قصفا، دعا.)
+fn plural_subject(doc: &Doc, h: &Hit) -> bool {
+    if h.first != h.last {
+        return false;
+    }
+    let w = doc.tokens[h.first].norm.as_str();
+    let w = w.strip_prefix(h.prefix).unwrap_or(w);
+    let w = w.strip_suffix(h.suffix).unwrap_or(w);
+    let present = w.starts_with(['ي', 'ت']);
+    if present {
+        w.ends_with("ون") && w.chars().count() >= 5
+    } else {
+        w.ends_with("وا") || !h.suffix.is_empty() && w.ends_with('و') && !w.starts_with('ن')
+    }
 }
 
 /// The verb `h` follows قد, and a participant stands between it and a كان before it (وكان
