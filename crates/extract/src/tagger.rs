@@ -206,16 +206,18 @@ const DEFINITE: &[&str] = &["وبال", "وال", "فال", "بال", "كال", 
 /// The word without its article or a conjunction (والمانيا → مانيا, وبرلين → برلين); the word
 /// itself when nothing is stripped.
 fn stem(w: &str) -> &str {
+    // (at least `n` letters: counted as far as the `n`th, not over the whole word)
+    let at_least = |r: &str, n: usize| r.chars().nth(n - 1).is_some();
     for p in DEFINITE {
         if let Some(r) = w.strip_prefix(p) {
-            if r.chars().count() >= 2 {
+            if at_least(r, 2) {
                 return r;
             }
         }
     }
     for p in ["و", "ف"] {
         if let Some(r) = w.strip_prefix(p) {
-            if r.chars().count() >= 3 {
+            if at_least(r, 3) {
                 return r;
             }
         }
