@@ -282,7 +282,8 @@ fn lex_attrs(kb: &Kb, t: &marsad_text::Token, s: &str) -> u64 {
             if s.len() != w.len() && DEFINITE.iter().any(|p| w.starts_with(p)) {
                 attrs |= 1 << A_DEFINITE;
             }
-            let n = w.chars().count();
+            // (counted no further than the eighth letter: all the tests below need)
+            let n = w.chars().take(8).count();
             if n <= 2 {
                 attrs |= 1 << A_SHORT;
             } else if n >= 8 {
