@@ -369,6 +369,10 @@ fn ordinal_day(toks: &[Token], k: usize) -> Option<(u32, usize)> {
     let word = |k: usize| toks.get(k).filter(|t| t.kind == TokenKind::Word).map(|t| t.norm.as_str());
     let w = word(k)?;
     let w = ["و", "ف", "ب"].iter().find_map(|p| w.strip_prefix(p).filter(|r| r.starts_with("ال"))).unwrap_or(w);
+    // (every ordinal below is written with ال: nothing else to compare)
+    if !w.starts_with("ال") {
+        return None;
+    }
     if let Some(d) = [("العشرين", 20), ("الثلاثين", 30)].iter().find(|(f, _)| *f == w).map(|x| x.1) {
         return Some((d, 1));
     }

@@ -186,7 +186,8 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
     for (si, sent) in doc.sentences.iter().enumerate() {
         let parts = participants(kb, doc, rec, &trig_tokens, sent.tokens.clone());
         let trig: Vec<&Hit> = std::mem::take(&mut by_sentence[si]);
-        let question = doc.tokens[sent.tokens.clone()].iter().any(|t| t.is_punct("؟") || t.is_punct("?"));
+        // (only a sentence with triggers asks anything of it)
+        let question = !trig.is_empty() && doc.tokens[sent.tokens.clone()].iter().any(|t| t.is_punct("؟") || t.is_punct("?"));
         for (ti, h) in trig.iter().enumerate() {
             let tr = &kb.triggers[h.form.payload as usize];
             // a trigger noun right after another trigger is its object (أجرى محادثات، توقيع اتفاقية): one event
@@ -660,7 +661,9 @@ fn is_homograph(kb: &Kb, doc: &Doc, h: &Hit) -> bool {
 
 fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range: std::ops::Range<usize>) -> Vec<Part> {
     let mut parts: Vec<Part> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = marsad_kb::HashSet::default();
+    // the lexicon keys an anaphor is looked up by, built in one reused buffer
+    let mut key = String::new();
     // the last mention looked at (kept or not), for coordination: (its last token, was a topic)
     let mut last: Option<(usize, bool)> = None;
     for k in range {
@@ -675,7 +678,7 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
                 let (first, prefix) = phrase_start(rec, o);
                 (vec![(o, actor.to_string())], first, m.last, prefix, Some(m))
             }
-            None => match referent(kb, doc, rec, k) {
+            None => match referent(kb, doc, rec, k, &mut key) {
                 Some((sides, last, prefix)) => (sides, k, last, prefix, None),
                 None => continue,
             },
@@ -793,18 +796,30 @@ const ANAPHOR_SENTENCES: usize = 10;
 /// named most often (الدولة الأفريقية), or the last organisation whose name holds its head (الحلف
 /// → حلف شمال الأطلسي), within [`ANAPHOR_SENTENCES`] sentences and [`WINDOW`] × 8 tokens; with
 /// the proclitics written on the noun.
-fn referent(kb: &Kb, doc: &Doc, rec: &Recognition, k: usize) -> Option<(Sides, usize, String)> {
+/// (`key`: a buffer for the lexicon's keys, reused from call to call.)
+fn referent(kb: &Kb, doc: &Doc, rec: &Recognition, k: usize, key: &mut String) -> Option<(Sides, usize, String)> {
     let t = &doc.tokens[k];
     if t.kind != TokenKind::Word || kb.anaphors.is_empty() {
         return None;
     }
-    let (prefix, word) = anaphor_form(&t.norm)?;
+    let (prefix, lam, word) = anaphor_form(&t.norm)?;
+    key.clear();
+    if lam {
+        key.push_str("ال");
+    }
+    key.push_str(word);
+    let one = key.len();
     // a noun and its adjective (الدولة الأفريقية), else the noun alone (البلدين)
-    let two = doc.tokens.get(k + 1).filter(|n| n.kind == TokenKind::Word && rec.owner[k + 1].is_none()).and_then(|n| kb.anaphors.get(&format!("{word} {}", n.norm)));
+    let two = doc.tokens.get(k + 1).filter(|n| n.kind == TokenKind::Word && rec.owner[k + 1].is_none()).and_then(|n| {
+        key.push(' ');
+        key.push_str(&n.norm);
+        kb.anaphors.get(key.as_str())
+    });
     let (anaphor, last) = match two {
         Some(a) => (a, k + 1),
-        None => (kb.anaphors.get(&word)?, k),
+        None => (kb.anaphors.get(&key[..one])?, k),
     };
+    let prefix = prefix.to_string();
     let from_sentence = t.sentence.saturating_sub(ANAPHOR_SENTENCES);
     // (state mention, its actor, how often named), the latest mention first
     let mut counts: Vec<(usize, String, usize)> = Vec::new();
@@ -849,19 +864,22 @@ fn referent(kb: &Kb, doc: &Doc, rec: &Recognition, k: usize) -> Option<(Sides, u
 }
 
 /// A word split into its proclitics and the definite noun under them (والبلدين → و + البلدين،
-/// للحلف → ل + الحلف).
-fn anaphor_form(w: &str) -> Option<(String, String)> {
+/// للحلف → ل + الحلف), as slices of the word: (proclitics, whether the noun's ال is to be put
+/// back before the rest, rest); the لل of للحلف is ل + (ا)ل, so its noun is ال + حلف.
+fn anaphor_form(w: &str) -> Option<(&str, bool, &str)> {
     let (conj, rest) = match w.strip_prefix(['و', 'ف']) {
         Some(r) if r.starts_with("ال") || r.starts_with("ب") || r.starts_with("لل") => (&w[..w.len() - r.len()], r),
         _ => ("", w),
     };
+    // (the proclitics with ل or ب are the word's first bytes: conj, then that letter)
+    let with_letter = |letter: char| &w[..conj.len() + letter.len_utf8()];
     if let Some(r) = rest.strip_prefix("لل") {
-        return Some((format!("{conj}ل"), format!("ال{r}")));
+        return Some((with_letter('ل'), true, r));
     }
     if let Some(r) = rest.strip_prefix('ب').filter(|r| r.starts_with("ال")) {
-        return Some((format!("{conj}ب"), r.to_string()));
+        return Some((with_letter('ب'), false, r));
     }
-    rest.starts_with("ال").then(|| (conj.to_string(), rest.to_string()))
+    rest.starts_with("ال").then_some((conj, false, rest))
 }
 
 /// The matching forms of a word list written in ordinary spelling (مسؤول → مسوول …), made once.

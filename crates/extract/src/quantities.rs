@@ -366,7 +366,8 @@ impl QuantityFinder {
             if toks[s].sentence != toks[i].sentence {
                 continue;
             }
-            for (k, w) in cue.iter().enumerate() {
+            // (last word first: it must be written as the cue is, so most cues fail at once)
+            for (k, w) in cue.iter().enumerate().rev() {
                 let tn = &toks[s + k].norm;
                 let ok = if k == 0 { tn == w || ["و", "ف", "ب", "ل", "وب", "ول"].iter().any(|p| tn.strip_prefix(p) == Some(w.as_str())) } else { tn == w };
                 if !ok {

@@ -102,68 +102,109 @@ pub fn stem(norm: &str) -> &str {
 /// The features of one candidate, each prefixed with its type (`ASSAULT|w:هجوم`), sorted and
 /// without repeats.
 pub fn features(doc: &Doc, c: &Candidate) -> Vec<String> {
-    let t = c.event_type;
-    let Some(sent) = doc.sentences.get(c.sentence) else { return Vec::new() };
-    let lo = sent.tokens.start.max(c.first.saturating_sub(WINDOW));
-    let hi = sent.tokens.end.min(c.last + 1 + WINDOW);
-    let form = |i: usize| -> Option<&str> {
-        if let Some(Some(_)) = c.names.get(i) {
-            return None;
+    let mut f = FeatureBuf::default();
+    f.fill(doc, c);
+    f.iter().map(str::to_string).collect()
+}
+
+/// The features of one candidate ([`features`]) written into one buffer, not a string each
+/// (a string per feature, made by `format!`, was a twentieth of extraction's instructions).
+#[derive(Debug, Default)]
+struct FeatureBuf {
+    text: String,
+    /// Each feature's byte span in `text`, sorted by feature and without repeats once filled.
+    spans: Vec<(usize, usize)>,
+}
+
+impl FeatureBuf {
+    /// Appends one feature: `parts` written one after another.
+    fn push(&mut self, parts: &[&str]) {
+        let start = self.text.len();
+        for p in parts {
+            self.text.push_str(p);
         }
-        let tok = &doc.tokens[i];
-        match tok.kind {
-            TokenKind::Word => Some(stem(&tok.norm)),
-            TokenKind::Latin => Some(&tok.norm),
-            TokenKind::Number => Some("#"),
-            TokenKind::Punct => None,
-        }
-    };
-    let mut f: Vec<String> = Vec::with_capacity(4 * WINDOW);
-    f.push(format!("{t}|bias"));
-    let trig: Vec<&str> = (c.first..=c.last.min(doc.tokens.len().saturating_sub(1))).filter_map(form).collect();
-    f.push(format!("{t}|tr:{}", trig.join("_")));
-    f.push(format!("{t}|st:{}", c.status.as_str()));
-    f.push(format!("{t}|mod:{}", c.modality));
-    f.push(format!("{t}|pos:{}", if c.verb { "verb" } else { "noun" }));
-    // the neighbours, by side and distance (a word before a trigger reads differently after it)
-    let words_before: Vec<&str> = (lo..c.first).rev().filter_map(form).take(2).collect();
-    let words_after: Vec<&str> = (c.last + 1..hi).filter_map(form).take(2).collect();
-    for (k, w) in words_before.iter().enumerate() {
-        f.push(format!("{t}|L{}:{w}", k + 1));
+        self.spans.push((start, self.text.len()));
     }
-    for (k, w) in words_after.iter().enumerate() {
-        f.push(format!("{t}|R{}:{w}", k + 1));
+
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.spans.iter().map(|&(a, b)| &self.text[a..b])
     }
-    if words_before.is_empty() {
-        f.push(format!("{t}|L1:^"));
-    }
-    // the words of the window, and their pairs
-    let mut prev: Option<&str> = None;
-    for i in lo..hi {
-        if (c.first..=c.last).contains(&i) {
-            prev = None;
-            continue;
-        }
-        match form(i) {
-            Some(w) => {
-                f.push(format!("{t}|w:{w}"));
-                if let Some(p) = prev {
-                    f.push(format!("{t}|b:{p}_{w}"));
-                }
-                prev = Some(w);
+
+    fn fill(&mut self, doc: &Doc, c: &Candidate) {
+        self.text.clear();
+        self.spans.clear();
+        let t = c.event_type;
+        let Some(sent) = doc.sentences.get(c.sentence) else { return };
+        let lo = sent.tokens.start.max(c.first.saturating_sub(WINDOW));
+        let hi = sent.tokens.end.min(c.last + 1 + WINDOW);
+        let form = |i: usize| -> Option<&str> {
+            if let Some(Some(_)) = c.names.get(i) {
+                return None;
             }
-            None => prev = None,
+            let tok = &doc.tokens[i];
+            match tok.kind {
+                TokenKind::Word => Some(stem(&tok.norm)),
+                TokenKind::Latin => Some(&tok.norm),
+                TokenKind::Number => Some("#"),
+                TokenKind::Punct => None,
+            }
+        };
+        self.push(&[t, "|bias"]);
+        // the trigger's words joined with _
+        let start = self.text.len();
+        self.text.push_str(t);
+        self.text.push_str("|tr:");
+        for (k, w) in (c.first..=c.last.min(doc.tokens.len().saturating_sub(1))).filter_map(form).enumerate() {
+            if k > 0 {
+                self.text.push('_');
+            }
+            self.text.push_str(w);
         }
+        self.spans.push((start, self.text.len()));
+        self.push(&[t, "|st:", c.status.as_str()]);
+        self.push(&[t, "|mod:", c.modality]);
+        self.push(&[t, "|pos:", if c.verb { "verb" } else { "noun" }]);
+        // the neighbours, by side and distance (a word before a trigger reads differently after it)
+        const NTH: [&str; 2] = ["1:", "2:"];
+        let mut before = 0;
+        for (k, w) in (lo..c.first).rev().filter_map(form).take(2).enumerate() {
+            self.push(&[t, "|L", NTH[k], w]);
+            before += 1;
+        }
+        for (k, w) in (c.last + 1..hi).filter_map(form).take(2).enumerate() {
+            self.push(&[t, "|R", NTH[k], w]);
+        }
+        if before == 0 {
+            self.push(&[t, "|L1:^"]);
+        }
+        // the words of the window, and their pairs
+        let mut prev: Option<&str> = None;
+        for i in lo..hi {
+            if (c.first..=c.last).contains(&i) {
+                prev = None;
+                continue;
+            }
+            match form(i) {
+                Some(w) => {
+                    self.push(&[t, "|w:", w]);
+                    if let Some(p) = prev {
+                        self.push(&[t, "|b:", p, "_", w]);
+                    }
+                    prev = Some(w);
+                }
+                None => prev = None,
+            }
+        }
+        let text = &self.text;
+        self.spans.sort_unstable_by(|x, y| text[x.0..x.1].cmp(&text[y.0..y.1]));
+        self.spans.dedup_by(|x, y| text[x.0..x.1] == text[y.0..y.1]);
     }
-    f.sort_unstable();
-    f.dedup();
-    f
 }
 
 /// A trained report model.
 #[derive(Debug, Clone)]
 pub struct Model {
-    weights: HashMap<String, f32>,
+    weights: marsad_kb::HashMap<String, f32>,
     threshold: f32,
     /// Per-type thresholds and domestic thresholds (`TYPE|threshold`, `TYPE|domestic`).
     by_type: HashMap<String, f32>,
@@ -179,7 +220,7 @@ impl Model {
     /// Reads a model file; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Model, ReportError> {
         let bad = |line: usize, what: String| ReportError::Bad { file: file.to_string(), line, what };
-        let mut weights = HashMap::new();
+        let mut weights = marsad_kb::HashMap::default();
         let mut by_type = HashMap::new();
         let mut threshold = None;
         for (n, line) in text.lines().enumerate() {
@@ -242,13 +283,22 @@ impl Model {
 
     /// The probability that the candidate is reported as happening.
     pub fn probability(&self, feats: &[String]) -> f32 {
-        let z: f32 = feats.iter().filter_map(|f| self.weights.get(f)).sum();
+        self.probability_of(feats.iter().map(String::as_str))
+    }
+
+    /// [`Model::probability`] of features in this order (the sum of their weights is made in it).
+    fn probability_of<'f>(&self, feats: impl Iterator<Item = &'f str>) -> f32 {
+        let z: f32 = feats.filter_map(|f| self.weights.get(f)).sum();
         1.0 / (1.0 + (-z.clamp(-30.0, 30.0)).exp())
     }
 
     /// Scores one candidate, or `None` when the model does not know its type.
     pub fn score(&self, doc: &Doc, c: &Candidate) -> Option<f32> {
-        self.scores(c.event_type).then(|| self.probability(&features(doc, c)))
+        self.scores(c.event_type).then(|| {
+            let mut f = FeatureBuf::default();
+            f.fill(doc, c);
+            self.probability_of(f.iter())
+        })
     }
 }
 

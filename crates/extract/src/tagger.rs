@@ -206,16 +206,18 @@ const DEFINITE: &[&str] = &["وبال", "وال", "فال", "بال", "كال", 
 /// The word without its article or a conjunction (والمانيا → مانيا, وبرلين → برلين); the word
 /// itself when nothing is stripped.
 fn stem(w: &str) -> &str {
+    // (at least `n` letters: counted as far as the `n`th, not over the whole word)
+    let at_least = |r: &str, n: usize| r.chars().nth(n - 1).is_some();
     for p in DEFINITE {
         if let Some(r) = w.strip_prefix(p) {
-            if r.chars().count() >= 2 {
+            if at_least(r, 2) {
                 return r;
             }
         }
     }
     for p in ["و", "ف"] {
         if let Some(r) = w.strip_prefix(p) {
-            if r.chars().count() >= 3 {
+            if at_least(r, 3) {
                 return r;
             }
         }
@@ -280,7 +282,8 @@ fn lex_attrs(kb: &Kb, t: &marsad_text::Token, s: &str) -> u64 {
             if s.len() != w.len() && DEFINITE.iter().any(|p| w.starts_with(p)) {
                 attrs |= 1 << A_DEFINITE;
             }
-            let n = w.chars().count();
+            // (counted no further than the eighth letter: all the tests below need)
+            let n = w.chars().take(8).count();
             if n <= 2 {
                 attrs |= 1 << A_SHORT;
             } else if n >= 8 {

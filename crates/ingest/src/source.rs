@@ -28,7 +28,7 @@ pub fn read_line_bounded(r: &mut impl BufRead, buf: &mut Vec<u8>, limit: usize) 
             if chunk.is_empty() {
                 return Ok(total);
             }
-            let (done, used) = match chunk.iter().position(|&b| b == b'\n') {
+            let (done, used) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (true, i + 1),
                 None => (false, chunk.len()),
             };

@@ -187,10 +187,24 @@ impl Matcher {
     pub fn find(&self, hay: &Haystack) -> Vec<Hit> {
         let mut out = Vec::new();
         let text = hay.text.as_str();
+        let starts = &hay.starts;
+        // the token holding the last byte of the hit: hits come in the order of their ends, so
+        // a cursor walks forward to it (a binary search per raw hit was a fifth of `find`)
+        let mut cur = 0usize;
         for m in self.ac.find_overlapping_iter(text) {
             let (s, e) = (m.start(), m.end());
-            let first = hay.token_at(s);
-            let tok_start = hay.starts[first];
+            if starts[cur] > e - 1 {
+                cur = hay.token_at(e - 1);
+            }
+            while cur + 1 < starts.len() && starts[cur + 1] <= e - 1 {
+                cur += 1;
+            }
+            // …and the token holding its first byte is that one or one a few before it
+            let mut first = cur;
+            while starts[first] > s {
+                first -= 1;
+            }
+            let tok_start = starts[first];
             // most raw hits start deep inside a word: no proclitic sequence is longer than two
             // letters (four bytes), and no enclitic longer than three (six bytes)
             if s - tok_start > MAX_PROCLITIC_BYTES {
@@ -200,7 +214,7 @@ impl Matcher {
             if tok_end - e > MAX_ENCLITIC_BYTES {
                 continue;
             }
-            let last = hay.token_at(e - 1);
+            let last = cur;
             let prefix = &text[tok_start..s];
             let suffix = &text[e..tok_end];
             for form in &self.forms[m.value() as usize] {

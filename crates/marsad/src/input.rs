@@ -141,7 +141,8 @@ fn read_jsonl(r: impl BufRead, path: &str, f: &mut Sink<'_>) -> Result<()> {
             f(Err(err(format!("record of {n} bytes is larger than the {} MiB limit for one record", MAX_INPUT_BYTES >> 20))))?;
             continue;
         }
-        let s = match std::str::from_utf8(&buf) {
+        // (simdutf8 checks a valid line several times faster; std's error says where it breaks)
+        let s = match simdutf8::basic::from_utf8(&buf).or_else(|_| std::str::from_utf8(&buf)) {
             Ok(s) => s.trim_start_matches('\u{feff}').trim(),
             Err(e) => {
                 f(Err(err(format!("not UTF-8 (invalid byte at column {})", e.valid_up_to() + 1))))?;

@@ -486,6 +486,13 @@ fn run() -> Result<i32> {
             };
             let res = input::for_each_article(paths, &mut |item| {
                 match item {
+                    // one thread: each article extracted and written at once, its JSON straight
+                    // into the output buffer (no batch to hold, no string per record)
+                    Ok(art) if jobs == 1 => {
+                        write_record(&mut out, &ex.extract(&art), *pretty)?;
+                        count += 1;
+                        progress.tick(count + failed, || format!("({count} extracted, {failed} failed)"));
+                    }
                     Ok(art) => {
                         batch.push(art);
                         if batch.len() >= 64 * jobs {
@@ -771,6 +778,15 @@ fn stats_line(kb: &Kb) -> String {
         kb.roles.len(),
         kb.matcher.len()
     )
+}
+
+/// Writes one record as a JSON line (as `extract_batch`'s lines are written).
+fn write_record(out: &mut impl Write, rec: &marsad_extract::ArticleOut, pretty: bool) -> Result<()> {
+    let r = if pretty { serde_json::to_writer_pretty(&mut *out, rec) } else { serde_json::to_writer(&mut *out, rec) };
+    // (an I/O error stays one, so that a closed pipe is still seen as such)
+    r.map_err(|e| if e.is_io() { anyhow::Error::from(std::io::Error::from(e)) } else { anyhow::anyhow!("writing JSON: {e}") })?;
+    out.write_all(b"\n")?;
+    Ok(())
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

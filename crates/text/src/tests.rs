@@ -185,3 +185,10 @@ fn a_words_form_is_its_letters_folded_one_by_one() {
         }
     }
 }
+
+#[test]
+fn alphanumeric_fast_path_agrees_with_std() {
+    for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+        assert_eq!(super::is_alphanumeric(c), c.is_alphanumeric(), "{c:?} U+{:04X}", c as u32);
+    }
+}
