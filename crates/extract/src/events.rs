@@ -390,7 +390,7 @@ fn sides(kb: &Kb, doc: &Doc, rec: &Recognition, parts: &[Part], prev_parts: &[Pa
         Frame::Default if is_verb && plural_subject(doc, h) => Frame::SubjectBefore,
         f => f,
     };
-    let (mut src, mut tgt) = arguments(parts, h, lo, hi, violent, frame);
+    let (mut src, mut tgt) = arguments(doc, parts, h, lo, hi, violent, frame);
     if is_verb && tr.frame == Frame::Default && frame == Frame::SubjectBefore && plural_subject(doc, h) {
         // the plural subject is a pronoun: only a name close before it is its referent (قال
         // الحوثيون إنهم قصفوا), not one clauses back (… ثم الأمم المتحدة، بينما قال 1.8% إنهم يؤيدون)
@@ -962,7 +962,7 @@ fn state_adjective(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], m:
 }
 
 /// Source and target mention groups for trigger `h` among the sentence's participants.
-fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, frame: Frame) -> (Vec<usize>, Vec<usize>) {
+fn arguments(doc: &Doc, parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, frame: Frame) -> (Vec<usize>, Vec<usize>) {
     let subject_before = frame == Frame::SubjectBefore;
     // people named by their nationality are the victims of violence, not its agents (قتل
     // فلسطينيان، مقتل 10 آلاف يمني): they stand where a target stands
@@ -1050,7 +1050,13 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, frame
     } else if let Some(&t) = after.iter().find(|&&i| !src_group.contains(&i) && !parts[i].coord && !src_side(i)) {
         // an unmarked object stands right after the trigger or the subject (التقى أردوغان بوتين)
         let anchor = src_group.iter().map(|&i| parts[i].last).filter(|&l| l > h.last).max().unwrap_or(h.last);
-        if parts[t].first <= anchor + 3 {
+        // (…after the numbers, partitives and the noun a state adjective describes that open
+        // the object: اتهمت الاستخبارات الأمريكية 12 ضابطا من المخابرات الروسية)
+        let mut start = parts[t].first;
+        while start > anchor + 1 && partitive_filler(doc, start - 1) {
+            start -= 1;
+        }
+        if start <= anchor + 3 {
             tgt_group = group(t);
         }
     } else if let Some(&t) = before.iter().rev().find(|&&i| !src_group.contains(&i) && !src_side(i)) {
@@ -1062,6 +1068,18 @@ fn arguments(parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, frame
     let srcs: Vec<usize> = if tgt_group.is_empty() && src_group.len() > 1 && !adjacent { src_group.into_iter().take(1).collect() } else { src_group };
     (srcs.iter().map(|&i| parts[i].ment).collect(), tgt_group.iter().map(|&i| parts[i].ment).collect())
 }
+
+/// A word between a subject and its object that says how many or which part of the object
+/// (12، عددا، من، بعض) or is the noun the object's state adjective describes (ضباط، المخابرات).
+fn partitive_filler(doc: &Doc, k: usize) -> bool {
+    let t = &doc.tokens[k];
+    let w = t.norm.strip_prefix("ال").unwrap_or(&t.norm);
+    t.kind == TokenKind::Number || PARTITIVES.contains(&w) || is_agent_head(w) || is_member_noun(w)
+}
+
+/// Words that count or pick a part of the noun after them (matching form, without ال).
+/// (Not كل من, which lists: رافقه خلالها كل من وزير الخارجية …)
+const PARTITIVES: &[&str] = &["من", "عدد", "عددا", "بعض", "احد", "احدي", "عشرات", "مئات", "الاف", "اثنين", "ثلاثه", "مجموعه", "ضابطا", "عنصرا", "جنديا", "مسؤولا", "دبلوماسيا"];
 
 /// `present`: the trigger is a present-tense verb without سـ.
 /// `question`: the sentence asks (لماذا اغتيال …؟), so it asserts nothing.

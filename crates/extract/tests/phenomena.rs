@@ -52,6 +52,7 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("the agent after برصاص, victims by nationality", "وقُتل 20 فلسطينيا برصاص القوات الإسرائيلية يوم الجمعة.", &["ASSAULT:ISR:PSE"]),
     ("victims of a verb, agent of the event noun", "قتل فلسطينيان اثنان في قطاع غزة، إثر غارات إسرائيلية ليل السبت.", &["ASSAULT:ISR:PSE"]),
     ("a dual possessive on a meeting is the pair named before it, however far", "قال ولي العهد السعودي محمد بن سلمان في حديث عن الرئيس الأمريكي دونالد ترامب إنه متفائل قبيل اجتماعهما المقرر، الثلاثاء المقبل.", &["CONSULT:SAU:USA"]),
+    ("a number and a partitive open the object", "اتهمت الاستخبارات الأمريكية 12 ضابطا من المخابرات الروسية بالتدخل في الانتخابات.", &["ACCUSE:USA:RUS"]),
     ("a plural verb carries its subject: the name after it is its object", "قال الحوثيون إنهم قصفوا الرياض بصاروخ باليستي.", &["ASSAULT:NSA:HOUTHIS:SAU"]),
     ("an attack noun whose agent is in a relative clause", "وقالت الوكالة إن الضربة التي وجهها الجيش الإسرائيلي فجر اليوم استهدفت البنى التحتية الإيرانية في سوريا.", &["ASSAULT:ISR:IRN"]),
     ("the agent of a relative clause on the ب-object is the target", "أشاد الوزير المغربي بالجهود الكبيرة التي تبذلها حكومة المملكة العربية السعودية.", &["SUPPORT:MAR:SAU"]),
