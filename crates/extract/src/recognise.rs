@@ -423,6 +423,10 @@ impl<'a> Passes<'a> {
         let (guarded, plain): (Vec<Hit>, Vec<Hit>) = entities.into_iter().partition(|h| kb.entity_forms[h.form.payload as usize].1 == How::GuardedShort);
         // (…nor is a name read under a proclitic when the whole word is an ordinary one: فريقا is
         // "a team", not ف + ريقا, Riga)
+        // a state read inside an organisation's name (سوق الأسهم السعودية، الاتصالات السعودية)
+        // stays a mention of the state, as one closing a head noun's name does, but acts only
+        // through the organisation
+        let inner_states: Vec<Hit> = plain.iter().filter(|h| h.prefix.is_empty() && kb.entities[kb.entity_forms[h.form.payload as usize].0 as usize].kind == EntityKind::Country).cloned().collect();
         let plain = resolve_overlaps(
             plain
                 .into_iter()
@@ -443,7 +447,14 @@ impl<'a> Passes<'a> {
                     m.prefix = String::new();
                 }
             }
-            self.push(m);
+            let is_org = m.kind == EntityKind::Org;
+            let idx = self.push(m);
+            if is_org {
+                for c in inner_states.iter().filter(|c| c.first >= h.first && c.last <= h.last && (c.first, c.last) != (h.first, h.last)) {
+                    let cm = ment_from_kb(kb, doc, text, c, self.date);
+                    self.ments.push(Ment { part_of: Some(idx), ..cm });
+                }
+            }
         }
         let known: std::collections::HashSet<u32> = self.ments.iter().filter_map(|m| m.entity).collect();
         for h in resolve_overlaps(guarded) {
