@@ -347,6 +347,9 @@ pub const TAGGER_MIN_SCORE: f32 = 0.5;
 pub const TAGGER_OVERRIDE_SCORE: f32 = 0.7;
 /// Least tagger score for a person's name to extend one a name pattern found.
 pub const TAGGER_EXTEND_SCORE: f32 = 0.7;
+/// Least tagger score for a person's name to end on a definite word the dictionary read as a
+/// place or a state's adjective (عبد العزيز بن سالم الرويس، يونس حامد المصري).
+pub const TAGGER_SURNAME_SCORE: f32 = 0.7;
 /// Least tagger score for a single word as a name (سيحصل is a verb).
 pub const TAGGER_SINGLE_SCORE: f32 = 0.65;
 /// Least tagger score for a single definite word (العربي) as a name.
@@ -432,6 +435,8 @@ impl<'a> Passes<'a> {
                 .into_iter()
                 .filter(|h| !(h.first..=h.last).any(|k| has_tanween(text, &doc.tokens[k])))
                 .filter(|h| !(h.first == h.last && !h.prefix.is_empty() && kb.common.contains(doc.tokens[h.first].norm.as_str())))
+                // …nor when the whole word is a given name (كلاوس is Klaus, not ك + Laos)
+                .filter(|h| !(h.first == h.last && !h.prefix.is_empty() && given.iter().any(|g| g.first == h.first && g.last == h.first && g.prefix.is_empty() && !kb.given_names[g.form.payload as usize].ambiguous)))
                 .filter(|h| !common_noun_org(kb, doc, text, h))
                 .collect(),
         );
@@ -1013,6 +1018,13 @@ impl<'a> Passes<'a> {
         }
     }
 
+    /// Mention `s` is one definite word read as a place or a state's adjective that ends a
+    /// tagged name at token `last`: it may be a family name (الرويس، المصري).
+    fn surname_like(&self, s: usize, last: usize) -> bool {
+        let m = &self.ments[s];
+        m.first == m.last && m.last == last && m.found == "kb" && m.prefix.is_empty() && self.doc.tokens[m.first].norm.starts_with("ال") && (m.kind == EntityKind::Place || m.kind == EntityKind::Country && m.how == Some(How::Adjective))
+    }
+
     /// A word that ends no name: a pronoun, a function word, or the indefinite accusative of a
     /// common word (بيانا).
     fn trailing_word(&self, k: usize) -> bool {
@@ -1081,6 +1093,15 @@ impl<'a> Passes<'a> {
             // stays, as part of it (جامعة القاهرة)
             let mut inside: Vec<usize> = (t.first..=t.last).filter_map(|k| self.owner[k]).collect();
             inside.dedup();
+            // a family name the dictionary read as a place or a state's adjective, last in a
+            // person's name the tagger reads on (عبد العزيز بن سالم الرويس، يونس حامد المصري)
+            let surname = match inside[..] {
+                [o, s] if t.class == crate::tagger::Class::Pers && t.score >= TAGGER_SURNAME_SCORE && self.extensible(o) && self.ments[o].first == t.first && self.ments[o].last < self.ments[s].first && self.surname_like(s, t.last) => Some(s),
+                _ => None,
+            };
+            if surname.is_some() {
+                inside.pop();
+            }
             // a person a name pattern found, read on by the tagger (محمد + علي العظمي)
             if let [o] = inside[..] {
                 let m = &self.ments[o];
@@ -1093,7 +1114,8 @@ impl<'a> Passes<'a> {
                         // a word in ا after a name is most often an accusative (زكي معروفا، كافانو سببا)
                         let accusative = w.strip_suffix('ا').is_some_and(|r| r.chars().count() >= 3);
                         // and a common word (الدولي) is a description, not a surname
-                        matches!(doc.tokens[k].kind, TokenKind::Word | TokenKind::Latin) && !self.busy[k] && !has_tanween(text, &doc.tokens[k]) && !accusative && (w == "علي" || !self.is_breaker(k))
+                        let taken = surname.is_some_and(|s| self.owner[k] == Some(s));
+                        matches!(doc.tokens[k].kind, TokenKind::Word | TokenKind::Latin) && !self.busy[k] && !has_tanween(text, &doc.tokens[k]) && !accusative && (w == "علي" || taken || !self.is_breaker(k) && self.owner[k].is_none())
                     };
                     let mut last = m.last;
                     while last < t.last && fits(last + 1) {
@@ -1104,6 +1126,12 @@ impl<'a> Passes<'a> {
                         last -= 1;
                     }
                     if last > m.last {
+                        if let Some(s) = surname.filter(|&s| self.ments[s].last <= last) {
+                            self.ments[s].dropped = true;
+                            for k in self.ments[s].first..=self.ments[s].last {
+                                self.owner[k] = None;
+                            }
+                        }
                         self.extend_person(o, &crate::tagger::Tagged { last, ..t });
                     }
                     continue;
@@ -1363,6 +1391,8 @@ mod tests {
         ("وأدان الاتحاد الدولي للصحفيين الاعتداء", &["org-head:ORG:الاتحاد الدولي للصحفيين"]),
         // persons from role nouns
         ("وقال الباحث ريكس تليرسون للصحفيين إن الاتفاق صعب", &["role:PERSON:ريكس تليرسون"]),
+        // a given name is not a state under a proclitic (كلاوس is Klaus, not ك + Laos)
+        ("وقال كلاوس فيبر إن القطار تأخر", &["given-name:PERSON:كلاوس فيبر"]),
         // persons after a nationality standing for a person
         ("وسجل المهاجم والأرجنتيني ليونيل ميسي في المباراة", &["nationality:PERSON:ليونيل ميسي"]),
         // a noun behind a proclitic ends a name: a verbal noun, a word with a pronoun
@@ -1441,6 +1471,18 @@ mod tests {
         let org = rec.ments.iter().position(|m| m.kind == EntityKind::Org).expect("the organisation");
         let state = rec.ments.iter().find(|m| m.kind == EntityKind::Country).expect("the state");
         assert_eq!((state.actor.as_deref(), state.part_of), (Some("SAU"), Some(org)));
+    }
+
+    /// A family name the dictionary read as a place, last in a name the tagger reads on from a
+    /// role's person: (sentence, the person, the place that must be gone).
+    const PLACE_SURNAMES: &[(&str, &str, &str)] = &[("وقال الدكتور سالم بن خالد الرويس في بيان", "role:PERSON:سالم بن خالد الرويس", "dictionary:PLACE:الرويس")];
+
+    #[test]
+    fn a_family_name_read_as_a_place_stays_in_the_persons_name() {
+        for &(text, person, place) in PLACE_SURNAMES {
+            let got = found(text, true);
+            assert!(got.iter().any(|g| g == person) && !got.iter().any(|g| g == place), "«{text}»: {got:?}");
+        }
     }
 
     /// The tail of a compound is no name by itself: (sentence, a person that must not be found).
