@@ -1381,6 +1381,7 @@ mod tests {
         ("وكشفت جامعة طوكيو الطبية عن التلاعب", &["org-head:ORG:جامعة طوكيو الطبية"]),
         // a proper name after a head that takes one; a person's name in it keeps its family name
         ("وتخرج من جامعة هارفارد عام", &["org-head:ORG:جامعة هارفارد"]),
+        ("وقع إطلاق النار في مدرسة جون آدمز الثانوية في المدينة", &["org-head:ORG:مدرسة جون آدمز الثانوية"]),
         ("وأعلنت مجموعة عبد الله العثيم عن أرباحها", &["org-head:ORG:مجموعة عبد الله العثيم"]),
         // a genitive with ل + the article after the name
         ("وقال معهد بيروت للدراسات والأبحاث إن", &["org-head:ORG:معهد بيروت للدراسات والأبحاث"]),
