@@ -62,7 +62,17 @@ def main():
             sys.exit(f"{name}: unknown kind {kind}")
     seen = {fold(a) for r in base for a in r[3].split("|")}
 
-    out = [r for r in base]
+    # the press writes ديمقراطي and ديموقراطي alike: every alias with one gets the other too
+    out = []
+    for actor, name, kind, aliases in base:
+        als = aliases.split("|")
+        for a in list(als):
+            for x, y in (("ديمقراط", "ديموقراط"), ("ديموقراط", "ديمقراط")):
+                v = a.replace(x, y)
+                if v != a and fold(v) not in seen:
+                    seen.add(fold(v))
+                    als.append(v)
+        out.append([actor, name, kind, "|".join(als)])
     for code in sorted(MINISTRY_STATES):
         c = countries[code]
         adjs = [a for a in c[3].split("|") if a != "-"][:2]

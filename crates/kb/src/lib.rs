@@ -221,6 +221,12 @@ pub struct RoleNoun {
 pub struct OrgHead {
     pub form: String,
     pub kind: String,
+    /// A proper name follows the indefinite head (جامعة أكسفورد، كتلة سائرون): flag `name`,
+    /// or a head of kind company, media or ngo.
+    pub takes_name: bool,
+    /// The definite head with a relative adjective after it is a name (التيار الصدري، اللجنة
+    /// الرباعية، البنك المركزي السوداني): flag `adj`.
+    pub takes_adjective: bool,
 }
 
 /// A given (first) name.
@@ -612,7 +618,12 @@ impl Kb {
         for (line, cols) in rows(src.get(file)) {
             ld.need(line, &cols, 2)?;
             let id = org_heads.len() as u32;
-            org_heads.push(OrgHead { form: cols[0].to_string(), kind: cols[1].to_string() });
+            let flags: Vec<&str> = cols.get(2).map(|c| values(c).collect()).unwrap_or_default();
+            if let Some(f) = flags.iter().find(|f| !matches!(**f, "name" | "adj")) {
+                return Err(KbError::Parse { file: file.into(), line, msg: format!("unknown flag {f} (name, adj)") });
+            }
+            let takes_name = flags.contains(&"name") || matches!(cols[1], "company" | "media" | "ngo");
+            org_heads.push(OrgHead { form: cols[0].to_string(), kind: cols[1].to_string(), takes_name, takes_adjective: flags.contains(&"adj") });
             for (f, lam) in forms::with_article(cols[0]) {
                 b.add(&f, Form { layer: LAYER_ORG_HEAD, payload: id, pre: if lam { Pre::Lam } else { Pre::Nominal }, post: Post::None });
             }
