@@ -158,7 +158,7 @@ pub fn extract_events(kb: &Kb, doc: &Doc, rec: &Recognition) -> Vec<Ev> {
     let mut prev_parts: Vec<Part> = Vec::new(); // the previous sentence's, for a pronoun's antecedent
     // (a homograph is no trigger at all: it neither makes an event nor closes another's clause)
     let mut triggers = marsad_kb::matcher::resolve_overlaps(rec.triggers.clone());
-    triggers.retain(|h| !is_homograph(kb, doc, h));
+    triggers.retain(|h| !is_homograph(kb, doc, h) && needs_met(kb, doc, h));
     let mut by_sentence: Vec<Vec<&Hit>> = vec![Vec::new(); doc.sentences.len()];
     for h in &triggers {
         if let Some(v) = by_sentence.get_mut(doc.tokens[h.first].sentence) {
@@ -653,6 +653,23 @@ fn clause_bounds(kb: &Kb, doc: &Doc, h: &Hit, lo: usize, hi: usize) -> (usize, u
     ((lo..h.first).rev().find(|&k| complementizer(k)).map_or(lo, |k| k + 1), hi)
 }
 
+/// The words trigger `h` needs after it (a light verb's noun: حمّل … المسؤولية، قطع … علاقاتها)
+/// stand within [`marsad_kb::NEEDS_WORDS`] tokens after it in its sentence, with or without
+/// و/ب/ل/ال before them; true for a trigger that needs none.
+fn needs_met(kb: &Kb, doc: &Doc, h: &Hit) -> bool {
+    let needs = &kb.triggers[h.form.payload as usize].needs;
+    if needs.is_empty() {
+        return true;
+    }
+    let sentence = doc.tokens[h.first].sentence;
+    let end = (h.last + 1 + marsad_kb::NEEDS_WORDS).min(doc.tokens.len());
+    doc.tokens[h.last + 1..end].iter().take_while(|t| t.sentence == sentence).any(|t| {
+        let w = t.norm.strip_prefix('و').filter(|r| r.chars().count() >= 3).unwrap_or(&t.norm);
+        let w = ["بال", "لل", "ال", "ب", "ل"].iter().find_map(|p| w.strip_prefix(p).filter(|r| r.chars().count() >= 3)).unwrap_or(w);
+        needs.iter().any(|n| w.starts_with(n.as_str()))
+    })
+}
+
 /// A one-word hit on a word the lexicon says is never a trigger (وزارة, not و+زار+ه).
 fn is_homograph(kb: &Kb, doc: &Doc, h: &Hit) -> bool {
     let norm = doc.tokens[h.first].norm.as_str();
@@ -830,6 +847,12 @@ fn referent(kb: &Kb, doc: &Doc, rec: &Recognition, k: usize, key: &mut String) -
             break;
         }
         let Some(o) = rec.owner[j] else { continue };
+        // (a state closing an organisation's name stands for the organisation here: النقابة after
+        // نقابة الصحفيين اليمنيين)
+        let o = match rec.ments[o].part_of {
+            Some(q) if rec.ments[q].last == j && matches!(anaphor, marsad_kb::Anaphor::Org(_)) => q,
+            _ => o,
+        };
         let m = &rec.ments[o];
         if m.last != j {
             continue; // each mention once, at its last token

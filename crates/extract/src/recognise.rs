@@ -204,7 +204,10 @@ fn common_noun_org(kb: &Kb, doc: &Doc, text: &str, h: &Hit) -> bool {
     // after a noun that takes the organisation (عناصر القاعدة المختبئة) the adjective is that
     // noun's
     let member = h.first > 0 && same(h.first - 1) && marsad_text::proclitic_splits(doc.tokens[h.first - 1].norm.as_str(), marsad_text::PROCLITICS).any(|(_, rest)| ORG_MEMBERS.contains(&rest));
-    let adjective = !member && doc.tokens.get(h.last + 1).is_some_and(|t| same(h.last + 1) && t.kind == TokenKind::Word && t.norm.starts_with("ال") && text[t.start..t.end].ends_with('ة'));
+    // (a feminine adjective agrees only with a feminine noun: الحوثيين المسؤولية is an object and
+    // its complement, وحملت النقابة الحوثيين المسؤولية)
+    let feminine = text[doc.tokens[h.first].start..doc.tokens[h.first].end].ends_with('ة');
+    let adjective = !member && feminine && doc.tokens.get(h.last + 1).is_some_and(|t| same(h.last + 1) && t.kind == TokenKind::Word && t.norm.starts_with("ال") && text[t.start..t.end].ends_with('ة'));
     let demonstrative = h.first > 0 && same(h.first - 1) && matches!(doc.tokens[h.first - 1].norm.as_str(), "هذه" | "تلك" | "هذا" | "ذلك");
     adjective || demonstrative
 }
@@ -1426,6 +1429,8 @@ mod tests {
         ("المعتقلين في القاعدة الأميركية في كوبا", false),
         ("وحده الرئيس شذ عن هذه القاعدة واعتمد سياسة", false),
         ("القاعدة تدعو أميركا والعالم إلى", true),
+        // a feminine adjective agrees only with a feminine noun: الحوثيين is the Houthis
+        ("وحملت النقابة الحوثيين المسؤولية الكاملة", true),
         ("إن أنصار شبكة القاعدة بزعامة أسامة بن لادن", true),
         // the adjective is the members' (عناصر … المختبئة)
         ("لم يكن له أي دور في ترتيب ملف عناصر القاعدة المختبئة حاليا في ايران", true),
@@ -1435,7 +1440,7 @@ mod tests {
     fn a_one_word_organisation_used_as_a_noun_is_no_organisation() {
         for &(text, org) in NOUN_ORGS {
             let got = found(text, false);
-            assert_eq!(got.iter().any(|g| g.ends_with(":ORG:القاعدة")), org, "«{text}»: {got:?}");
+            assert_eq!(got.iter().any(|g| g.contains(":ORG:")), org, "«{text}»: {got:?}");
         }
     }
 

@@ -52,6 +52,10 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("the agent after برصاص, victims by nationality", "وقُتل 20 فلسطينيا برصاص القوات الإسرائيلية يوم الجمعة.", &["ASSAULT:ISR:PSE"]),
     ("victims of a verb, agent of the event noun", "قتل فلسطينيان اثنان في قطاع غزة، إثر غارات إسرائيلية ليل السبت.", &["ASSAULT:ISR:PSE"]),
     ("a dual possessive on a meeting is the pair named before it, however far", "قال ولي العهد السعودي محمد بن سلمان في حديث عن الرئيس الأمريكي دونالد ترامب إنه متفائل قبيل اجتماعهما المقرر، الثلاثاء المقبل.", &["CONSULT:SAU:USA"]),
+    ("a light verb whose noun follows subject and object (حمّل … المسؤولية)", "وحمّلت الحكومة اليمنية الحوثيين المسؤولية الكاملة عن مقتل الصحافي.", &["ACCUSE:YEM:NSA:HOUTHIS"]),
+    ("a light verb whose noun follows its subject (قطعت … علاقاتها)", "وقطعت السودان علاقاتها مع كوريا الشمالية.", &["SANCTION:SDN:PRK"]),
+    ("a light verb whose noun follows its subject (وجهت … انتقادات)", "ووجهت الخارجية الأمريكية انتقادات حادة لروسيا.", &["ACCUSE:USA:RUS"]),
+    ("a definite noun refers back to an organisation whose name a state closes", "أصدرت نقابة الصحفيين اليمنيين بيانا. واتهمت النقابة إيران بالتدخل.", &["ACCUSE:YEM:IRN"]),
     ("a number and a partitive open the object", "اتهمت الاستخبارات الأمريكية 12 ضابطا من المخابرات الروسية بالتدخل في الانتخابات.", &["ACCUSE:USA:RUS"]),
     ("a plural verb carries its subject: the name after it is its object", "قال الحوثيون إنهم قصفوا الرياض بصاروخ باليستي.", &["ASSAULT:NSA:HOUTHIS:SAU"]),
     ("an attack noun whose agent is in a relative clause", "وقالت الوكالة إن الضربة التي وجهها الجيش الإسرائيلي فجر اليوم استهدفت البنى التحتية الإيرانية في سوريا.", &["ASSAULT:ISR:IRN"]),
@@ -128,6 +132,7 @@ const NON_EVENTS: &[(&str, &str, &[&str])] = &[
     ("the genitive of an arrest is who was arrested", "وكشف المصدر تفاصيل اعتقال رجل الأعمال المصري أحمد عز من بيروت.", &["COERCE:EGY:LBN"]),
     ("what is offered has not happened", "عرضت أنقرة التوسط بين روسيا وأوكرانيا واستضافة محادثات السلام.", &["CONSULT:*"]),
     ("what follows a pronoun object is not the target", "انتقد الرئيس الفرنسي إيطاليا بشدة، واتهمها بالتبعية لروسيا في ملف الطاقة.", &["ACCUSE:FRA:RUS", "ACCUSE:ITA:RUS"]),
+    ("a light verb without its noun is no trigger (حمل: carry)", "وحمل المتظاهرون لافتات كتب عليها شعارات ضد الحكومة.", &["ACCUSE:*"]),
     ("a relative clause's subject follows its verb, never its antecedent", "نددت الدول المقاطعة بالتقارب بين قطر وإيران، التي تتهمها دول عربية بالتدخل في شؤونها.", &["ACCUSE:QAT:IRN", "ACCUSE:IRN:IRN"]),
     ("a verbal noun's pronoun after a preposition is its possessor", "وأعرب الرئيس الروسي في هذا الإطار عن شكره لنظيره الكازاخي على دعم بلاده في مكافحة الإرهاب.", &["SUPPORT:RUS:RUS"]),
 ];

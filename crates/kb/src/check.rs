@@ -83,8 +83,13 @@ pub fn check(src: &Sources) -> Vec<Problem> {
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for (line, cols) in rows(text) {
             let o = format!("{file}:{line}");
-            // triggers may carry a sixth column, the frame; organisation heads a third, flags
-            let extra = usize::from(matches!(file.as_str(), "lexicon/triggers.tsv" | "lexicon/org_heads.tsv") && cols.len() == n + 1);
+            // triggers may carry a sixth column, the frame, and a seventh, the words they need
+            // after them; organisation heads a third, flags
+            let extra = match file.as_str() {
+                "lexicon/triggers.tsv" if cols.len() == n + 1 || cols.len() == n + 2 => cols.len() - n,
+                "lexicon/org_heads.tsv" => usize::from(cols.len() == n + 1),
+                _ => 0,
+            };
             if n > 0 && cols.len() != n + extra {
                 p(o.clone(), format!("expected {n} TAB-separated columns, found {}", cols.len()));
                 continue;

@@ -196,8 +196,16 @@ pub struct Trigger {
     /// circumstantial participle: قال … منتقدا تركيا); `result`: a death told as a result, whose
     /// surrounding names are victims or reporters, never its agent.
     pub frame: Frame,
+    /// Words (matching form, stems) one of which must follow a verb within [`NEEDS_WORDS`] tokens
+    /// for it to be a trigger at all (column 7 of triggers.tsv, '|'-separated, `-` for none): a
+    /// light verb with its noun after the subject and object (حمّلت النقابة الحوثيين المسؤولية،
+    /// قطعت السودان علاقاتها).
+    pub needs: Vec<String>,
     pub origin: String,
 }
+
+/// How many tokens after a trigger the words it needs ([`Trigger::needs`]) may stand.
+pub const NEEDS_WORDS: usize = 6;
 
 /// How a trigger's sides stand around it; see [`Trigger::frame`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -547,7 +555,11 @@ impl Kb {
                 "result" => Frame::Result,
                 other => return Err(KbError::Parse { file: file.into(), line, msg: format!("trigger frame {other:?} is not -, subject-before or result") }),
             };
-            triggers.push(Trigger { kind, lemma: lemma_col.to_string(), event_type: etype, mode, frame, origin: format!("{file}:{line}") });
+            let needs: Vec<String> = match cols.get(6).copied().unwrap_or("-") {
+                "-" => Vec::new(),
+                col => values(col).map(marsad_text::normalize).collect(),
+            };
+            triggers.push(Trigger { kind, lemma: lemma_col.to_string(), event_type: etype, mode, frame, needs, origin: format!("{file}:{line}") });
             let add = |b: &mut MatcherBuilder, f: &str, pre: Pre, post: Post| b.add(f, Form { layer: LAYER_TRIGGER, payload: id, pre, post });
             match kind {
                 'v' => {

@@ -108,9 +108,11 @@ fn dev_set_score_floor() {
     assert!(low.is_empty(), "dev-set scores fell below the floor: {}", low.join(", "));
 }
 
-/// The devset (60 real articles, `../shared/corpus/devset`): the scores this project reached,
-/// as a ratchet, and at most 3 events in the articles whose gold has none. The issue's targets
-/// (events F1 0.55, dates 0.65) are not reached yet; see docs/quality.md.
+/// The devset (60 real articles, `../shared/corpus/devset`): issue 10's targets (events F1 ≥
+/// 0.55 with precision and recall ≥ 0.50, event dates ≥ 0.65, countries ≥ 0.95, places ≥ 0.85,
+/// quantities ≥ 0.90, at most 3 events in the articles whose gold has none), raised to just under
+/// the scores this project reached where it passed them (events 0.600, persons 0.848, orgs
+/// 0.884): a ratchet; see docs/quality.md.
 #[test]
 fn devset_score_floor() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -121,8 +123,13 @@ fn devset_score_floor() {
     };
     let articles = text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str::<Article>(l).expect("devset record"));
     let Some(v) = score(&root, "devset-gold.json", articles) else { return };
-    let floor = [("countries", 0.95), ("persons", 0.84), ("places", 0.84), ("orgs", 0.87), ("events", 0.54), ("quantities", 0.90)];
-    let mut low = below_floor(&v, &floor, 0.48);
+    let floor = [("countries", 0.95), ("persons", 0.84), ("places", 0.85), ("orgs", 0.87), ("events", 0.58), ("quantities", 0.90)];
+    let mut low = below_floor(&v, &floor, 0.65);
+    for side in ["precision", "recall"] {
+        if let Some(x) = v["events"][side].as_f64().filter(|&x| x < 0.50) {
+            low.push(format!("events {side} {x:.3} < 0.50"));
+        }
+    }
     if let Some(q) = v["quiet"]["events"].as_u64().or_else(|| v["quiet"].as_u64()) {
         if q > 3 {
             low.push(format!("{q} events in articles whose gold has none (> 3)"));
