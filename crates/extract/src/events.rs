@@ -390,7 +390,7 @@ fn sides(kb: &Kb, doc: &Doc, rec: &Recognition, parts: &[Part], prev_parts: &[Pa
         Frame::Default if is_verb && plural_subject(doc, h) => Frame::SubjectBefore,
         f => f,
     };
-    let (mut src, mut tgt) = arguments(doc, parts, h, lo, hi, violent, frame);
+    let (mut src, mut tgt) = arguments(doc, parts, h, (lo, hi), is_verb, violent, frame);
     if is_verb && tr.frame == Frame::Default && frame == Frame::SubjectBefore && plural_subject(doc, h) {
         // the plural subject is a pronoun: only a name close before it is its referent (قال
         // الحوثيون إنهم قصفوا), not one clauses back (… ثم الأمم المتحدة، بينما قال 1.8% إنهم يؤيدون)
@@ -985,7 +985,7 @@ fn state_adjective(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], m:
 }
 
 /// Source and target mention groups for trigger `h` among the sentence's participants.
-fn arguments(doc: &Doc, parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: bool, frame: Frame) -> (Vec<usize>, Vec<usize>) {
+fn arguments(doc: &Doc, parts: &[Part], h: &Hit, (lo, hi): (usize, usize), verb: bool, violent: bool, frame: Frame) -> (Vec<usize>, Vec<usize>) {
     let subject_before = frame == Frame::SubjectBefore;
     // people named by their nationality are the victims of violence, not its agents (قتل
     // فلسطينيان، مقتل 10 آلاف يمني): they stand where a target stands
@@ -1039,7 +1039,10 @@ fn arguments(doc: &Doc, parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: 
     }
     // source: the first unmarked participant after the verb (VSO), else the nearest unmarked before it
     let mut src_group: Vec<usize> = Vec::new();
-    if let Some(&s) = after.iter().find(|&&i| !marked(i) && !parts[i].coord).filter(|_| !subject_before) {
+    // (…unless a name stands right before the verb: SVO, روسيا هاجمت أوكرانيا، والجيش
+    // الإسرائيلي يحمل حماس مسؤولية)
+    let svo = verb && before.last().is_some_and(|&b| !marked(b) && subject_right_before(doc, parts[b].last, h.first));
+    if let Some(&s) = after.iter().find(|&&i| !marked(i) && !parts[i].coord).filter(|_| !subject_before && !svo) {
         // the subject follows the verb closely (أكد الرئيس الروسي - فلاديمير بوتين), and comes
         // before any marked participant
         let first_marked = after.iter().find(|&&i| marked(i)).copied();
@@ -1090,6 +1093,12 @@ fn arguments(doc: &Doc, parts: &[Part], h: &Hit, lo: usize, hi: usize, violent: 
     let tgt_group: Vec<usize> = dedup(tgt_group).into_iter().filter(|&i| !src_side(i)).collect();
     let srcs: Vec<usize> = if tgt_group.is_empty() && src_group.len() > 1 && !adjacent { src_group.into_iter().take(1).collect() } else { src_group };
     (srcs.iter().map(|&i| parts[i].ment).collect(), tgt_group.iter().map(|&i| parts[i].ment).collect())
+}
+
+/// A subject ending at token `last` stands right before the verb starting at `verb`, with at
+/// most قد/لقد between (روسيا هاجمت، والجيش الإسرائيلي قد حمّل).
+fn subject_right_before(doc: &Doc, last: usize, verb: usize) -> bool {
+    last + 1 == verb || last + 2 == verb && matches!(doc.tokens[last + 1].norm.as_str(), "قد" | "لقد")
 }
 
 /// A word between a subject and its object that says how many or which part of the object
