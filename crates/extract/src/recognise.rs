@@ -262,11 +262,13 @@ pub struct Recognition {
     pub role_ending_at: marsad_kb::HashMap<usize, usize>,
 }
 
-/// Function words that end a name found by pattern (matching form), besides `common_words`.
 /// Nouns of the things named after persons (prizes, airports, streets, schools…), as matching
 /// forms (ة is written ه): a name right after one is the thing's, not a person's mention.
 const NAMED_AFTER: &[&str] = &["جايزه", "جوايز", "مطار", "شارع", "ميدان", "جامعه", "مدرسه", "مستشفي", "قاعه", "مسجد", "جسر", "ملعب", "استاد", "كاس"];
-const NAME_BREAKERS: &[&str] = &["في", "من", "الي", "علي", "عن", "مع", "ان", "انه", "التي", "الذي", "الذين", "خلال", "بعد", "قبل", "حول", "او", "ثم", "لدي", "عند", "منذ", "حتي", "بين", "اليوم", "امس", "قال", "قالت", "يوم"];
+/// Function words that end a name found by pattern (matching form), besides `common_words`.
+const NAME_BREAKERS: &[&str] = &["في", "من", "الي", "علي", "عن", "مع", "ان", "انه", "التي", "الذي", "الذين", "خلال", "بعد", "قبل", "حول", "او", "ثم", "لدي", "عند", "منذ", "حتي", "بين", "اليوم", "امس", "قال", "قالت", "يوم",
+    // a nickname or a leader introduced after the name (حسين النقعي المكنى أبو …، بزعامة الصدر)
+    "المكني", "الملقب", "المعروف", "بزعامه", "بقياده"];
 /// Name-internal connectors: kept inside a name.
 const NAME_LINKS: &[&str] = &["بن", "ابن", "بنت", "عبد", "ابو", "ابي", "ابا", "ال", "ولد", "دي", "دو", "فون", "فان"];
 /// Most tokens a name found by pattern spans, connectors included.
@@ -1405,6 +1407,9 @@ mod tests {
         ("وأكد في اتصاله مع اللاعب محمد مقلد المريخي أمين السر العام", &["role:PERSON:محمد مقلد المريخي"]),
         // a verb in the future ends a name (سيبقى is س + يبقى)
         ("وأكد النادي أن سيرخيو راموس سيبقى في الفريق", &["given-name:PERSON:سيرخيو راموس"]),
+        // a nickname or a leader introduced after a name is not part of it
+        ("وقال الباحث حسين النقعي المكنى أبو علي إن", &["role:PERSON:حسين النقعي"]),
+        ("وقال الباحث ريكس تليرسون المعروف بمواقفه إن", &["role:PERSON:ريكس تليرسون"]),
         // aliases: a later short mention of a name found by pattern
         ("وقال الباحث ريكس تليرسون للصحفيين إن الاتفاق صعب. وأضاف تليرسون أن", &["role:PERSON:ريكس تليرسون", "alias:PERSON:تليرسون"]),
     ];
