@@ -461,10 +461,16 @@ fn sides(kb: &Kb, doc: &Doc, rec: &Recognition, parts: &[Part], prev_parts: &[Pa
             tgt = ante.into_iter().collect();
         }
     }
-    if tgt.is_empty() && tr.mode.as_deref() == Some("visit") {
+    if tr.mode.as_deref() == Some("visit") {
         // a visit to a capital is a visit to its state (زيارة الأمير إلى باريس، وصل إلى موسكو
-        // في زيارة): the capital after إلى, which is otherwise a place
-        tgt = destination(doc, rec, h, lo, hi).into_iter().filter(|&d| !src.iter().any(|&s| actor_of(&rec.ments[s]) == actor_of(&rec.ments[d]))).collect();
+        // في زيارة): the capital after إلى, which is otherwise a place; it is the visit's target
+        // whatever else the clause names further on (… إلى باريس …، فإن الرئيس الفرنسي معروف
+        // بتأييده للاتفاقية الإيرانية)
+        let dest: Vec<usize> = destination(doc, rec, h, lo, hi).into_iter().filter(|&d| !src.iter().any(|&s| actor_of(&rec.ments[s]) == actor_of(&rec.ments[d]))).collect();
+        if !dest.is_empty() {
+            src.retain(|s| !dest.contains(s));
+            tgt = dest;
+        }
     }
     if tgt.is_empty() && is_verb && tr.event_type == "REQUEST" {
         // the one asked is followed by what is asked, with على/إلى (حث ترامب في وقت سابق
@@ -706,7 +712,10 @@ fn participants(kb: &Kb, doc: &Doc, rec: &Recognition, trig_tokens: &[u8], range
         // a preposition governs its whole noun phrase: عن ناقلة نفط بريطانية، على سفن روسية
         // (…and a ب on a role noun heading the phrase: التقى بزعيم كتلة الفتح هادي العامري; not ل,
         // which after a visit names the visitor: الزيارة الرسمية لرئيس جمهورية كازاخستان)
-        let governed = (first.saturating_sub(3)..first).rev().take_while(|&q| doc.tokens[q].kind == TokenKind::Word && rec.owner[q].is_none()).any(|q| {
+        // (…but not across a visit noun, whose genitive is the visitor: بالعودة إلى موضوع زيارة
+        // الأمير محمد بن سلمان إلى باريس)
+        let visit_noun = |q: usize| trig_tokens[q] == EVENT_NOUN && rec.triggers.iter().any(|t| t.first <= q && q <= t.last && kb.triggers[t.form.payload as usize].mode.as_deref() == Some("visit"));
+        let governed = (first.saturating_sub(3)..first).rev().take_while(|&q| doc.tokens[q].kind == TokenKind::Word && rec.owner[q].is_none() && !visit_noun(q)).any(|q| {
             let w = doc.tokens[q].norm.as_str();
             let w = w.strip_prefix('و').unwrap_or(w);
             TARGET_MARKERS.contains(&w) || w.strip_prefix('ب').is_some_and(|r| kb.role_words.contains(r))

@@ -56,6 +56,7 @@ const EVENTS: &[(&str, &str, &[&str])] = &[
     ("a light verb whose noun follows its subject (قطعت … علاقاتها)", "وقطعت السودان علاقاتها مع كوريا الشمالية.", &["SANCTION:SDN:PRK"]),
     ("a light verb whose noun follows its subject (وجهت … انتقادات)", "ووجهت الخارجية الأمريكية انتقادات حادة لروسيا.", &["ACCUSE:USA:RUS"]),
     ("a definite noun refers back to an organisation whose name a state closes", "أصدرت نقابة الصحفيين اليمنيين بيانا. واتهمت النقابة إيران بالتدخل.", &["ACCUSE:YEM:IRN"]),
+    ("a visit's genitive is the visitor even after a preposition, its capital the target", "ولكن بالعودة إلى موضوع زيارة الأمير محمد بن سلمان إلى باريس، فإن الرئيس الفرنسي معروف بتأييده للاتفاقية الإيرانية.", &["CONSULT:SAU:FRA"]),
     ("SVO: a name right before the verb is its subject, the one after its object", "وقال المتحدث إن روسيا هاجمت أوكرانيا أمس.", &["ASSAULT:RUS:UKR"]),
     ("SVO with a present verb", "والولايات المتحدة تتهم إيران بزعزعة الاستقرار في المنطقة.", &["ACCUSE:USA:IRN"]),
     ("SVO with a light verb and its two objects", "والجيش الإسرائيلي يحمل حماس مسؤولية أي هجوم.", &["ACCUSE:ISR:NSA:HAMAS"]),
